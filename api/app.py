@@ -1,0 +1,84 @@
+"""The app factory: every controller, dependency and plugin in plain sight."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
+
+from api.controllers.health import HealthController
+from api.controllers.items import (
+    ArticleController,
+    ComparisonController,
+    FaqController,
+    FaqItemController,
+)
+from api.controllers.search import SearchController
+from api.documents import Documents
+from api.problems import handle_exception
+from api.settings import Settings
+from content.db import create_engine
+from content.library import load_brand
+from content.store import Store
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings.db_url)
+        brand = load_brand(Path(settings.library_dir) / "brand.yaml")
+        app.state.documents = Documents(Store(engine), brand, settings.cache_entries)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    def provide_documents(state: State) -> Documents:
+        return state.documents  # type: ignore[no-any-return]
+
+    return Litestar(
+        route_handlers=[
+            ArticleController,
+            FaqController,
+            FaqItemController,
+            ComparisonController,
+            SearchController,
+            HealthController,
+        ],
+        dependencies={
+            "documents": Provide(provide_documents, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        lifespan=[lifespan],
+        exception_handlers={Exception: handle_exception},
+        cors_config=CORSConfig(allow_origins=settings.cors_origins, expose_headers=["ETag"])
+        if settings.cors_origins
+        else None,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1000),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi_config(),
+        debug=False,
+    )
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Folio",
+        version=API_VERSION,
+        summary="Versioned patient-education content as JSON, PDF handouts and email copy.",
+        path="/docs",
+        render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+        use_handler_docstrings=True,
+    )

@@ -1,0 +1,115 @@
+"""The ``folio`` command: serve, migrate, sync the library, write the OpenAPI spec."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from api.settings import Settings
+
+OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="folio", description="Folio content API")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the API (settings from FOLIO_* variables)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+
+    sync = commands.add_parser("sync", help="publish library files whose content changed")
+    sync.add_argument("--library", type=Path, help="library folder (default: FOLIO_LIBRARY_DIR)")
+    sync.add_argument("--author", default="library", help="recorded as each new version's author")
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the app")
+    openapi.add_argument("--out", type=Path, default=OPENAPI_PATH)
+    openapi.add_argument("--check", action="store_true", help="fail if the file would change")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"folio: {exc}", file=sys.stderr)
+        return 2
+    match args.command:
+        case "serve":
+            return serve_app(settings, args.host or settings.host, args.port or settings.port)
+        case "migrate":
+            return migrate(settings)
+        case "sync":
+            return asyncio.run(sync_library(settings, args.library, args.author))
+        case "openapi":
+            return write_openapi(args.out, check=args.check)
+    return 2
+
+
+def serve_app(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+    return 0
+
+
+def migrate(settings: Settings) -> int:
+    from content.migrations import migrate as upgrade
+
+    upgrade(settings.db_url)
+    return 0
+
+
+async def sync_library(settings: Settings, library: Path | None, author: str) -> int:
+    from content.db import create_engine
+    from content.errors import LibraryError
+    from content.library import load_library
+    from content.store import Store
+
+    root = library or Path(settings.library_dir)
+    try:
+        loaded = load_library(root)
+    except LibraryError as exc:
+        print(f"folio sync: {root} has errors; nothing was imported:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    engine = create_engine(settings.db_url)
+    try:
+        created = await Store(engine).sync(loaded.items, author=author)
+    finally:
+        await engine.dispose()
+    for entry in created:
+        print(f"created {entry.kind} {entry.slug} version {entry.version}")
+    print(f"{len(created)} new version(s); {len(loaded.items) - len(created)} item(s) unchanged")
+    return 0
+
+
+def openapi_text() -> str:
+    from api.app import create_app
+
+    schema = create_app(Settings()).openapi_schema.to_schema()
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_openapi(out: Path, *, check: bool) -> int:
+    text = openapi_text()
+    if check:
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            print(f"folio openapi: {out} is out of date; run `make openapi` and commit it", file=sys.stderr)
+            return 1
+        print(f"{out} is up to date")
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,156 @@
+"""Read routes for articles, FAQ sets and comparisons: latest, versions, history, diff, lists.
+
+The three resources share their shape, so one function builds a controller per kind; each gets
+its own precise response types and operation ids in the OpenAPI spec.
+"""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter, QueryParameter
+
+from api.caching import Encoded, public, send
+from api.documents import Documents, today
+from api.settings import Settings
+from content import model
+from content.diff import Diff, diff_items
+from content.errors import NotFound
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SlugParam = Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120, description="The item's slug.")]
+VersionParam = Annotated[
+    int | None, Parameter(ge=1, description="A published version number; the latest if absent.")
+]
+
+
+class ItemList(model.Wire, kw_only=True):
+    """A page of item summaries; pass ``nextCursor`` as ``cursor`` for the next page."""
+
+    items: list[model.ItemSummary]
+    next_cursor: str | None
+
+
+class VersionList(model.Wire, kw_only=True):
+    """An item's published versions, newest first."""
+
+    type: model.Kind
+    slug: str
+    versions: list[model.VersionInfo]
+
+
+class FaqItemDocument(model.Wire, kw_only=True):
+    """One question and answer of a FAQ set, at a given version of the set."""
+
+    faq: str
+    version: int
+    item: model.FaqItem
+
+
+def item_controller(kind: model.Kind, plural: str, name: str, published: type[Any]) -> type[Controller]:
+    """A controller serving one kind of item under ``/v1/{plural}``."""
+
+    class ItemController(Controller):
+        path = f"/v1/{plural}"
+        tags = [plural]
+
+        @get("/", operation_id=f"list{name}s", summary=f"List published {plural}")
+        async def list_items(
+            self,
+            request: Request[Any, Any, Any],
+            documents: Documents,
+            settings: Settings,
+            limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
+            cursor: Annotated[str | None, Parameter(max_length=500, description="From nextCursor.")] = None,
+            tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
+            locale: Annotated[str | None, Parameter(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")] = None,
+        ) -> Response[ItemList]:
+            """Summaries of published items ordered by slug, filtered by tag and locale."""
+            page = await documents.store.list_items(kind, limit=limit, cursor=cursor, tag=tag, locale=locale)
+            day = today()
+            for summary in page.items:
+                summary.review.status = summary.review.status_on(day)
+            body = ItemList(items=page.items, next_cursor=page.next_cursor)
+            return send(request, Encoded.of(body), public(settings.cache_max_age))
+
+        @get("/{slug:str}", operation_id=f"get{name}", summary=f"Get a published {kind}")
+        async def get_item(
+            self,
+            request: Request[Any, Any, Any],
+            documents: Documents,
+            settings: Settings,
+            slug: SlugParam,
+            version: VersionParam = None,
+        ) -> Response[published]:  # type: ignore[valid-type]
+            """The latest published version, or the one named by ``version``."""
+            document = await documents.get(kind, slug, version)
+            return send(request, document.encoded, public(settings.cache_max_age))
+
+        @get("/{slug:str}/versions", operation_id=f"list{name}Versions", summary="Version history")
+        async def list_versions(
+            self, request: Request[Any, Any, Any], documents: Documents, settings: Settings, slug: SlugParam
+        ) -> Response[VersionList]:
+            """Every published version with its author, note, hash and review, newest first."""
+            history = await documents.store.history(kind, slug)
+            body = VersionList(type=kind, slug=slug, versions=history)
+            return send(request, Encoded.of(body), public(settings.cache_max_age))
+
+        @get("/{slug:str}/versions/{number:int}", operation_id=f"get{name}Version", summary="One version")
+        async def get_version(
+            self,
+            request: Request[Any, Any, Any],
+            documents: Documents,
+            settings: Settings,
+            slug: SlugParam,
+            number: Annotated[int, Parameter(ge=1, description="The version number.")],
+        ) -> Response[published]:  # type: ignore[valid-type]
+            """A published version by number; it never changes."""
+            document = await documents.get(kind, slug, number)
+            return send(request, document.encoded, public(settings.cache_max_age))
+
+        @get("/{slug:str}/diff", operation_id=f"diff{name}Versions", summary="Compare two versions")
+        async def diff(
+            self,
+            request: Request[Any, Any, Any],
+            documents: Documents,
+            settings: Settings,
+            slug: SlugParam,
+            from_version: Annotated[int, QueryParameter(name="from", ge=1, description="The older version.")],
+            to_version: Annotated[int, QueryParameter(name="to", ge=1, description="The newer version.")],
+        ) -> Response[Diff]:
+            """Fields, blocks, FAQ entries or rows added, removed and changed between versions."""
+            before = await documents.store.get(kind, slug, from_version)
+            after = await documents.store.get(kind, slug, to_version)
+            body = diff_items(before.content, after.content, from_version, to_version)
+            return send(request, Encoded.of(body), public(settings.cache_max_age))
+
+    ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
+    return ItemController
+
+
+ArticleController = item_controller("article", "articles", "Article", model.PublishedArticle)
+FaqController = item_controller("faq", "faqs", "Faq", model.PublishedFaqSet)
+ComparisonController = item_controller("comparison", "comparisons", "Comparison", model.PublishedComparison)
+
+
+class FaqItemController(Controller):
+    path = "/v1/faqs/{slug:str}/items"
+    tags = ["faqs"]
+
+    @get("/{item_id:str}", operation_id="getFaqItem", summary="One FAQ entry")
+    async def get_faq_item(
+        self,
+        request: Request[Any, Any, Any],
+        documents: Documents,
+        settings: Settings,
+        slug: SlugParam,
+        item_id: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120)],
+        version: VersionParam = None,
+    ) -> Response[FaqItemDocument]:
+        """A single question and answer, addressable by its stable id."""
+        document = await documents.get("faq", slug, version)
+        entries = document.value.items  # type: ignore[union-attr]
+        entry = next((e for e in entries if e.id == item_id), None)
+        if entry is None:
+            raise NotFound(f"FAQ {slug!r} version {document.value.version} has no item {item_id!r}.")
+        body = FaqItemDocument(faq=slug, version=document.value.version, item=entry)
+        return send(request, Encoded.of(body), public(settings.cache_max_age))

@@ -1,0 +1,36 @@
+"""Full-text search across every kind of published item."""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+
+from api.caching import Encoded, public, send
+from api.documents import Documents
+from api.settings import Settings
+from content import model
+from content.store import SearchHit
+
+
+class SearchResults(model.Wire, kw_only=True):
+    query: str
+    results: list[SearchHit]
+
+
+class SearchController(Controller):
+    path = "/v1/search"
+    tags = ["search"]
+
+    @get("/", operation_id="search", summary="Search published content")
+    async def search(
+        self,
+        request: Request[Any, Any, Any],
+        documents: Documents,
+        settings: Settings,
+        q: Annotated[str, Parameter(min_length=1, max_length=200, description="Words to find.")],
+        type: Annotated[model.Kind | None, Parameter(description="Only this kind.")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
+    ) -> Response[SearchResults]:
+        """Ranked matches with a snippet; ``snippetHtml`` marks the matched words."""
+        hits = await documents.store.search(q, kind=type, limit=limit)
+        return send(request, Encoded.of(SearchResults(query=q, results=hits)), public(settings.cache_max_age))

@@ -1,0 +1,62 @@
+"""Published documents for readers, each encoded once and then served from memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import msgspec
+
+from content import model
+from content.render import render_item
+from content.store import Store, VersionKey
+
+from api.caching import Encoded
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A published version as readers get it: the struct and its encoded bytes."""
+
+    value: model.Published
+    encoded: Encoded
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+class Documents:
+    """Builds reader documents from the store and keeps the encoded bytes.
+
+    Published versions never change, so a version's bytes are valid until the review status
+    it shows changes: the key is the version's row id and today's date.
+    """
+
+    def __init__(self, store: Store, brand: model.Brand, max_entries: int) -> None:
+        self.store = store
+        self.brand = brand
+        self.max_entries = max_entries
+        self._cache: OrderedDict[tuple[int, dt.date], Document] = OrderedDict()
+        self.encodes = 0  # how many documents were built; tests and benchmarks read it
+
+    async def get(self, kind: model.Kind, slug: str, version: int | None = None) -> Document:
+        return await self.get_key(await self.store.locate(kind, slug, version))
+
+    async def get_key(self, key: VersionKey) -> Document:
+        cache_key = (key.id, today())
+        if (hit := self._cache.get(cache_key)) is not None:
+            self._cache.move_to_end(cache_key)
+            return hit
+        stored = await self.store.load(key)
+        rendered = render_item(stored.content, self.brand, cache_key[1])
+        fields = msgspec.structs.asdict(rendered) | msgspec.structs.asdict(stored.info)
+        del fields["review"]
+        value = model.PUBLISHED_TYPES[key.kind](review=rendered.review, **fields)
+        document = Document(value=value, encoded=Encoded.of(value))
+        self.encodes += 1
+        self._cache[cache_key] = document
+        if len(self._cache) > self.max_entries:
+            self._cache.popitem(last=False)
+        return document

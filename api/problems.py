@@ -1,0 +1,75 @@
+"""The one place errors become RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from content.errors import ContentError, InvalidInput, LibraryError, NotFound
+
+log = logging.getLogger("folio.api")
+PROBLEM_JSON = "application/problem+json"
+
+
+class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):
+    name: str
+    detail: str
+    source: str | None = None  # "query", "path", "body", "header"
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] = []
+
+
+_DOMAIN_STATUS: tuple[tuple[type[ContentError], int], ...] = (
+    (NotFound, 404),
+    (InvalidInput, 400),
+    (LibraryError, 422),
+)
+
+
+def problem(status: int, detail: str, *, errors: list[FieldError] | None = None, path: str = "") -> Response[Problem]:
+    body = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=path or None,
+        errors=errors or [],
+    )
+    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """Map every exception to one problem-details shape."""
+    path = request.url.path
+    if isinstance(exc, ContentError):
+        status = next(code for cls, code in _DOMAIN_STATUS if isinstance(exc, cls))
+        errors = [FieldError(name=exc.field, detail=exc.detail)] if isinstance(exc, InvalidInput) else []
+        return problem(status, exc.detail, errors=errors, path=path)
+    if isinstance(exc, ValidationException):
+        errors = [
+            FieldError(
+                name=str(e.get("key") or "body"),
+                detail=str(e.get("message")),
+                source=str(getattr(e.get("source"), "value", e.get("source")) or "body"),
+            )
+            for e in (exc.extra if isinstance(exc.extra, list) else [])
+        ]
+        detail = "; ".join(f"Invalid {e.source} field '{e.name}': {e.detail}" for e in errors)
+        return problem(400, detail or exc.detail, errors=errors, path=path)
+    if isinstance(exc, HTTPException):
+        response = problem(exc.status_code, exc.detail, path=path)
+        response.headers.update(exc.headers or {})
+        return response
+    log.exception("unhandled error on %s %s", request.method, path)
+    return problem(500, "An unexpected error occurred; it has been logged.", path=path)

@@ -1,0 +1,49 @@
+"""Settings: one frozen Struct, read from FOLIO_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+from content.library import DEFAULT_LIBRARY
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = "var"
+    # Empty means the embedded SQLite store under data_dir.
+    database_url: str = ""
+    cors_origins: list[str] = []
+    library_dir: str = str(DEFAULT_LIBRARY)
+    # Where readers see the site; canonical links in exports point here.
+    public_url: str = "http://127.0.0.1:8000"
+    # Seconds shared caches and browsers may reuse published content before revalidating.
+    cache_max_age: int = 60
+    # Encoded published versions kept in memory.
+    cache_entries: int = 2048
+    max_body_bytes: int = 1_048_576
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{Path(self.data_dir).resolve() / 'folio.db'}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read FOLIO_<FIELD> variables; lists are comma-separated. Bad values raise."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.__struct_fields__:
+            raw = environ.get(f"FOLIO_{name.upper()}")
+            if raw is None:
+                continue
+            values[name] = [v.strip() for v in raw.split(",") if v.strip()] if name == "cors_origins" else raw
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"invalid FOLIO_* setting: {exc}") from None

@@ -1,0 +1,31 @@
+"""The domain's errors. They carry no HTTP status: the API maps them in one table."""
+
+from __future__ import annotations
+
+
+class ContentError(Exception):
+    """Base for every error the content domain raises on purpose."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ContentError):
+    """No such item, version or FAQ entry."""
+
+
+class InvalidInput(ContentError):
+    """A request parameter or document field is invalid; ``field`` names it."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class LibraryError(ContentError):
+    """One or more library files are invalid; each problem names the file and the field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems

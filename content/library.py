@@ -1,0 +1,188 @@
+"""The library: editors' source files (Markdown articles, YAML FAQs and comparisons, brand).
+
+Layout under the library folder:
+
+    brand.yaml                  the clinic's identity (model.Brand)
+    articles/SLUG.md            front matter (YAML) + Markdown body with directives
+    faqs/SLUG.yaml              a FAQ set
+    comparisons/SLUG.yaml       a comparison table
+
+The file name is the slug. Loading checks every file and every cross-reference and reports all
+problems at once, each naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from content import model
+from content.errors import InvalidInput, LibraryError
+from content.markdown import ALLOWED_SCHEMES, parse_article_body
+
+DEFAULT_LIBRARY = Path(__file__).parent / "library"
+BRAND_LINKS = frozenset({"brand:appointment", "brand:phone", "brand:website"})
+_FRONT_MATTER = re.compile(r"\A---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)\Z", re.S)
+_FOLDERS: dict[model.Kind, tuple[str, str]] = {
+    "article": ("articles", ".md"),
+    "faq": ("faqs", ".yaml"),
+    "comparison": ("comparisons", ".yaml"),
+}
+
+
+class Library(msgspec.Struct, frozen=True):
+    """Every item of a library folder, validated, plus the brand settings."""
+
+    items: list[model.Content]
+    brand: model.Brand
+
+
+def load_library(root: Path = DEFAULT_LIBRARY) -> Library:
+    """Load and validate a library folder; raises LibraryError listing every problem."""
+    problems: list[str] = []
+    items: list[model.Content] = []
+    for kind, (folder, suffix) in _FOLDERS.items():
+        for path in sorted((root / folder).glob(f"*{suffix}")):
+            try:
+                items.append(load_item(kind, path))
+            except InvalidInput as exc:
+                problems.append(f"{path}: {exc.field}: {exc.detail}")
+    brand: model.Brand | None = None
+    try:
+        brand = load_brand(root / "brand.yaml")
+    except InvalidInput as exc:
+        problems.append(f"{root / 'brand.yaml'}: {exc.field}: {exc.detail}")
+    problems.extend(check_references(items, root))
+    if problems or brand is None:
+        raise LibraryError(problems)
+    return Library(items=items, brand=brand)
+
+
+def load_brand(path: Path) -> model.Brand:
+    return _decode(_read_yaml(path), model.Brand)
+
+
+def load_item(kind: model.Kind, path: Path) -> model.Content:
+    """Parse one library file into a content item; raises InvalidInput naming the field."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, Any]
+    if kind == "article":
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            raise InvalidInput("front matter", "an article starts with a '---' YAML block")
+        fields = _yaml_mapping(match["meta"])
+        if "body" in fields:
+            raise InvalidInput("$.body", "the body is the Markdown after the front matter")
+        fields["body"] = _body_as_plain(match["body"])
+    else:
+        fields = _yaml_mapping(text)
+    if "slug" in fields or "type" in fields:
+        raise InvalidInput("$.slug", "slug and type come from the file's name and folder")
+    fields.update(type=kind, slug=path.stem)
+    return check_item(_decode(fields, model.Content))
+
+
+def check_item(item: model.Content) -> model.Content:
+    """Rules a single item must follow beyond its types; raises InvalidInput naming the field."""
+    if item.review.next_review_on <= item.review.reviewed_on:
+        raise InvalidInput("$.review.nextReviewOn", "must be after reviewedOn")
+    match item:
+        case model.Article(body=body):
+            for i, block in enumerate(body):
+                if isinstance(block, model.Cta) and not _link_allowed(block.url):
+                    raise InvalidInput(
+                        f"$.body[{i}].url",
+                        f"{block.url!r}: use http(s), mailto, tel or one of {sorted(BRAND_LINKS)}",
+                    )
+        case model.FaqSet(items=faq_items):
+            _unique("$.items", [entry.id for entry in faq_items])
+        case model.Comparison(subjects=subjects, rows=rows):
+            _unique("$.rows", [row.factor for row in rows])
+            for i, row in enumerate(rows):
+                if len(row.values) != len(subjects):
+                    raise InvalidInput(
+                        f"$.rows[{i}].values",
+                        f"has {len(row.values)} values for {len(subjects)} subjects",
+                    )
+    return item
+
+
+def check_references(items: Iterable[model.Content], where: Path | str = "") -> list[str]:
+    """Every embed and related reference must name an item in the set, and FAQ ids must exist."""
+    items = list(items)
+    known = {(item.kind, item.slug): item for item in items}
+    problems = []
+
+    def missing(item: model.Content, field: str, kind: str, slug: str) -> None:
+        problems.append(f"{where}/{item.kind}/{item.slug}: {field}: no {kind} {slug!r}")
+
+    for item in items:
+        for i, ref in enumerate(item.related):
+            if (ref.type, ref.slug) not in known:
+                missing(item, f"$.related[{i}]", ref.type, ref.slug)
+        if not isinstance(item, model.Article):
+            continue
+        for i, block in enumerate(item.body):
+            if isinstance(block, model.ComparisonEmbed) and ("comparison", block.slug) not in known:
+                missing(item, f"$.body[{i}].slug", "comparison", block.slug)
+            if isinstance(block, model.FaqEmbed):
+                faq = known.get(("faq", block.slug))
+                if faq is None:
+                    missing(item, f"$.body[{i}].slug", "faq", block.slug)
+                    continue
+                ids = {entry.id for entry in faq.items}  # type: ignore[union-attr]
+                for item_id in block.items:
+                    if item_id not in ids:
+                        missing(item, f"$.body[{i}].items", f"item in {block.slug}", item_id)
+    return problems
+
+
+def _link_allowed(url: str) -> bool:
+    scheme, sep, _ = url.partition(":")
+    return url in BRAND_LINKS or (bool(sep) and scheme.lower() in ALLOWED_SCHEMES)
+
+
+def _unique(field: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            raise InvalidInput(f"{field}[{i}]", f"duplicate {key!r}")
+        seen.add(key)
+
+
+def _body_as_plain(source: str) -> list[Any]:
+    return msgspec.to_builtins(parse_article_body(source))
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        return _yaml_mapping(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput("file", "missing") from None
+
+
+def _yaml_mapping(text: str) -> dict[str, Any]:
+    try:
+        # BaseLoader keeps every scalar a string; msgspec then converts to the declared types,
+        # so "2026-01-01" becomes a date only where the model says date.
+        data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+    except yaml.YAMLError as exc:
+        raise InvalidInput("yaml", str(exc).replace("\n", " ")) from None
+    if not isinstance(data, dict):
+        raise InvalidInput("$", "expected a mapping of fields")
+    return data
+
+
+def _decode(fields: dict[str, Any], cls: type[Any]) -> Any:
+    try:
+        return msgspec.convert(fields, cls, strict=False)
+    except msgspec.ValidationError as exc:
+        message, _, path = str(exc).rpartition(" - at ")
+        if not message:
+            message, path = path, "$"
+        raise InvalidInput(path.strip("`"), message) from None

@@ -1,0 +1,244 @@
+"""What content is: items, typed blocks, versions and review metadata, as msgspec Structs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, TypeAlias
+
+import msgspec
+from msgspec import Meta
+
+
+class Wire(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    """Base for every Struct on the wire and in the library.
+
+    camelCase on the wire; unknown fields are rejected, so a typo is an error rather than
+    silently dropped. Every key is always sent, so clients never guess at missing ones.
+    Derived fields (``html``, ``href``, review ``status``) stay blank in the stored form the
+    content hash is computed over, and are filled at read time. msgspec does not inherit
+    ``kw_only``, hence it is repeated on each subclass.
+    """
+
+
+Kind: TypeAlias = Literal["article", "faq", "comparison"]
+KINDS: tuple[Kind, ...] = ("article", "faq", "comparison")
+
+Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
+Locale = Annotated[str, Meta(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
+Tag = Annotated[str, Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
+Title = Annotated[str, Meta(min_length=1, max_length=200)]
+# Inline Markdown source: emphasis, strong, code and links only.
+InlineText = Annotated[str, Meta(min_length=1, max_length=10_000)]
+ReviewStatus: TypeAlias = Literal["current", "due", "overdue"]
+
+# A review falls "due" this long before its next-review date.
+REVIEW_DUE_WINDOW = dt.timedelta(days=30)
+
+
+class Ref(Wire, kw_only=True):
+    """A reference to another item by kind and slug."""
+
+    type: Kind
+    slug: Slug
+
+
+class Review(Wire, kw_only=True):
+    """Who last reviewed an item, when, and when the next review is due."""
+
+    reviewed_by: Annotated[str, Meta(min_length=1, max_length=200)]
+    reviewed_on: dt.date
+    next_review_on: dt.date
+    status: ReviewStatus | None = None  # derived at read time, never stored
+
+    def status_on(self, today: dt.date) -> ReviewStatus:
+        if today > self.next_review_on:
+            return "overdue"
+        if today >= self.next_review_on - REVIEW_DUE_WINDOW:
+            return "due"
+        return "current"
+
+
+# --- article blocks: a tagged union on "type" -------------------------------------------------
+
+
+class Block(Wire, tag_field="type", kw_only=True):
+    """One typed piece of an article body."""
+
+
+class Heading(Block, tag="heading", kw_only=True):
+    level: Annotated[int, Meta(ge=2, le=4)]
+    text: InlineText
+    html: str = ""
+
+
+class Paragraph(Block, tag="paragraph", kw_only=True):
+    text: InlineText
+    html: str = ""
+
+
+class ListItem(Wire, kw_only=True):
+    text: InlineText
+    html: str = ""
+
+
+class List(Block, tag="list", kw_only=True):
+    style: Literal["bullet", "check", "numbered"]
+    items: Annotated[list[ListItem], Meta(min_length=1)]
+
+
+class Callout(Block, tag="callout", kw_only=True):
+    tone: Literal["info", "yes", "no", "warning"]
+    title: Title | None = None
+    text: InlineText
+    html: str = ""
+
+
+class ComparisonEmbed(Block, tag="comparison", kw_only=True):
+    """Embeds a comparison table by reference."""
+
+    slug: Slug
+
+
+class FaqEmbed(Block, tag="faq", kw_only=True):
+    """Embeds a FAQ set by reference: the whole set, or only the listed item ids."""
+
+    slug: Slug
+    items: list[Slug] = []
+
+
+class Cta(Block, tag="cta", kw_only=True):
+    """A call to action. ``url`` is a link or a brand setting: ``brand:appointment``, ``brand:phone``."""
+
+    label: Title
+    url: Annotated[str, Meta(max_length=2000)]
+    href: str = ""  # the resolved link, derived at read time
+
+
+BlockType: TypeAlias = Heading | Paragraph | List | Callout | ComparisonEmbed | FaqEmbed | Cta
+
+
+# --- items: a tagged union on "type" ----------------------------------------------------------
+
+
+class Item(Wire, tag_field="type", kw_only=True):
+    """Fields every kind of item shares."""
+
+    slug: Slug
+    locale: Locale = "en"
+    title: Title
+    summary: Annotated[str, Meta(min_length=1, max_length=2000)]
+    tags: list[Tag] = []
+    related: list[Ref] = []
+    review: Review
+
+    @property
+    def kind(self) -> Kind:
+        """The item's type tag: ``article``, ``faq`` or ``comparison``."""
+        return self.__struct_config__.tag  # type: ignore[return-value]
+
+
+class Article(Item, tag="article", kw_only=True):
+    body: Annotated[list[BlockType], Meta(min_length=1)]
+
+
+class FaqItem(Wire, kw_only=True):
+    id: Slug
+    question: Annotated[str, Meta(min_length=1, max_length=500)]
+    answer: InlineText
+    answer_html: str = ""
+
+
+class FaqSet(Item, tag="faq", kw_only=True):
+    items: Annotated[list[FaqItem], Meta(min_length=1)]
+
+
+class ComparisonRow(Wire, kw_only=True):
+    factor: Annotated[str, Meta(min_length=1, max_length=200)]
+    values: Annotated[list[InlineText], Meta(min_length=1)]
+    values_html: list[str] = []
+
+
+class Comparison(Item, tag="comparison", kw_only=True):
+    subjects: Annotated[list[Title], Meta(min_length=2)]
+    rows: Annotated[list[ComparisonRow], Meta(min_length=1)]
+    note: InlineText | None = None
+    note_html: str = ""
+
+
+Content: TypeAlias = Article | FaqSet | Comparison
+
+
+# --- published versions -----------------------------------------------------------------------
+
+
+class VersionInfo(Wire, kw_only=True):
+    """What is recorded about one published version."""
+
+    version: Annotated[int, Meta(ge=1)]
+    published_at: dt.datetime
+    author: str
+    note: str
+    content_hash: str
+    review: Review
+
+
+# The published shapes repeat VersionInfo's fields flat, so a client reads `article.version`:
+# msgspec Structs cannot combine two field-bearing bases, so each kind declares them.
+class PublishedArticle(Article, kw_only=True):
+    version: int
+    published_at: dt.datetime
+    author: str
+    note: str
+    content_hash: str
+
+
+class PublishedFaqSet(FaqSet, kw_only=True):
+    version: int
+    published_at: dt.datetime
+    author: str
+    note: str
+    content_hash: str
+
+
+class PublishedComparison(Comparison, kw_only=True):
+    version: int
+    published_at: dt.datetime
+    author: str
+    note: str
+    content_hash: str
+
+
+Published: TypeAlias = PublishedArticle | PublishedFaqSet | PublishedComparison
+PUBLISHED_TYPES: dict[Kind, type[Published]] = {
+    "article": PublishedArticle,
+    "faq": PublishedFaqSet,
+    "comparison": PublishedComparison,
+}
+
+
+class ItemSummary(Wire, kw_only=True):
+    """An item as it appears in lists."""
+
+    type: Kind
+    slug: Slug
+    locale: Locale
+    title: str
+    summary: str
+    tags: list[str]
+    version: int
+    published_at: dt.datetime
+    review: Review
+
+
+class Brand(Wire, kw_only=True):
+    """The clinic's identity; feeds exports, never written into articles."""
+
+    clinic_name: Title
+    phone: Annotated[str, Meta(pattern=r"^\+?[0-9 ()\-]{5,30}$")]
+    email: Annotated[str, Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    address: str | None = None
+    appointment_url: Annotated[str, Meta(pattern=r"^https?://")]
+    website_url: Annotated[str, Meta(pattern=r"^https?://")]
+    disclaimer: Annotated[str, Meta(min_length=1, max_length=2000)]
+    primary_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1f5f8b"
+    accent_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#e9f2f8"

@@ -1,0 +1,87 @@
+"""Fill an item's derived fields for readers: sanitized HTML, resolved links, review status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from msgspec.structs import replace
+
+from content import model
+from content.markdown import inline_html
+
+
+def resolve_link(url: str, brand: model.Brand) -> str:
+    """Turn a ``brand:`` link into the clinic's real one; other links pass through."""
+    match url:
+        case "brand:appointment":
+            return brand.appointment_url
+        case "brand:website":
+            return brand.website_url
+        case "brand:phone":
+            return "tel:" + "".join(ch for ch in brand.phone if ch.isdigit() or ch == "+")
+    return url
+
+
+def render_block(block: model.BlockType, brand: model.Brand) -> model.BlockType:
+    match block:
+        case model.Heading() | model.Paragraph() | model.Callout():
+            return replace(block, html=inline_html(block.text))
+        case model.List(items=items):
+            return replace(block, items=[replace(i, html=inline_html(i.text)) for i in items])
+        case model.Cta(url=url):
+            return replace(block, href=resolve_link(url, brand))
+    return block
+
+
+def render_item(item: model.Content, brand: model.Brand, today: dt.date) -> model.Content:
+    """The item as readers get it: every derived field filled in."""
+    review = replace(item.review, status=item.review.status_on(today))
+    match item:
+        case model.Article(body=body):
+            return replace(item, review=review, body=[render_block(b, brand) for b in body])
+        case model.FaqSet(items=entries):
+            rendered = [replace(e, answer_html=inline_html(e.answer)) for e in entries]
+            return replace(item, review=review, items=rendered)
+        case model.Comparison(rows=rows, note=note):
+            return replace(
+                item,
+                review=review,
+                rows=[replace(r, values_html=[inline_html(v) for v in r.values]) for r in rows],
+                note_html=inline_html(note) if note else "",
+            )
+    raise TypeError(f"unknown item {type(item).__name__}")
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"[*_`]+")
+
+
+def plain_text(item: model.Content) -> str:
+    """The item's words as one text without Markdown punctuation, for the search index."""
+    return _LINK.sub(r"\1", _EMPHASIS.sub("", _words(item)))
+
+
+def _words(item: model.Content) -> str:
+    parts = [item.title, item.summary]
+    match item:
+        case model.Article(body=body):
+            for block in body:
+                match block:
+                    case model.Heading(text=t) | model.Paragraph(text=t):
+                        parts.append(t)
+                    case model.Callout(title=title, text=t):
+                        parts.extend(filter(None, [title, t]))
+                    case model.List(items=items):
+                        parts.extend(i.text for i in items)
+                    case model.Cta(label=label):
+                        parts.append(label)
+        case model.FaqSet(items=entries):
+            for entry in entries:
+                parts.extend([entry.question, entry.answer])
+        case model.Comparison(subjects=subjects, rows=rows, note=note):
+            parts.extend(subjects)
+            for row in rows:
+                parts.extend([row.factor, *row.values])
+            parts.extend(filter(None, [note]))
+    return "\n".join(parts)

@@ -1,0 +1,403 @@
+"""The versioned store: immutable, numbered versions per item; lists, history and search.
+
+One code path for SQLite and PostgreSQL (SQLAlchemy Core, async); only full-text search differs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from content import model
+from content.db import as_utc, item_tags, items, utcnow, versions
+from content.errors import InvalidInput, NotFound
+from content.render import plain_text
+
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_content_decoder = msgspec.json.Decoder(model.Content)
+
+
+def content_hash(item: model.Content) -> str:
+    """Hash of the item's stored form: what an editor wrote, without derived fields."""
+    return "sha256:" + hashlib.sha256(msgspec.json.encode(item)).hexdigest()
+
+
+def decode_content(raw: bytes) -> model.Content:
+    return _content_decoder.decode(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionKey:
+    """Identifies one stored version: its row id (a cache key) and its number."""
+
+    id: int
+    kind: model.Kind
+    slug: str
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    key: VersionKey
+    content: model.Content
+    info: model.VersionInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    kind: model.Kind
+    slug: str
+    version: int
+
+
+class SearchHit(model.Wire, kw_only=True):
+    """One search result: the item, its rank (higher is better) and a snippet around the match."""
+
+    type: model.Kind
+    slug: str
+    locale: str
+    title: str
+    summary: str
+    version: int
+    rank: float
+    snippet: str
+    snippet_html: str
+
+
+class Page(msgspec.Struct, frozen=True):
+    items: list[model.ItemSummary]
+    next_cursor: str | None
+
+
+class Store:
+    """Reads and writes versions. Every method opens its own connection or transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    # --- reads --------------------------------------------------------------------------------
+
+    async def locate(self, kind: model.Kind, slug: str, number: int | None = None) -> VersionKey:
+        """The latest published version of an item, or version ``number``; NotFound otherwise."""
+        query = (
+            sa.select(versions.c.id, versions.c.number)
+            .join(items, items.c.id == versions.c.item_id)
+            .where(items.c.kind == kind, items.c.slug == slug, items.c.archived_at.is_(None))
+        )
+        query = query.where(
+            versions.c.number == (items.c.latest_version if number is None else number)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            what = f"{kind} {slug!r}" + ("" if number is None else f" version {number}")
+            raise NotFound(f"No published {what}.")
+        return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number)
+
+    async def load(self, key: VersionKey) -> StoredVersion:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(sa.select(versions).where(versions.c.id == key.id))).one()
+        return StoredVersion(key=key, content=decode_content(row.content), info=_info(row))
+
+    async def get(self, kind: model.Kind, slug: str, number: int | None = None) -> StoredVersion:
+        return await self.load(await self.locate(kind, slug, number))
+
+    async def history(self, kind: model.Kind, slug: str) -> list[model.VersionInfo]:
+        """Every published version of an item, newest first."""
+        query = (
+            sa.select(versions)
+            .join(items, items.c.id == versions.c.item_id)
+            .where(items.c.kind == kind, items.c.slug == slug, items.c.archived_at.is_(None))
+            .order_by(versions.c.number.desc())
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        if not rows:
+            raise NotFound(f"No published {kind} {slug!r}.")
+        return [_info(row) for row in rows]
+
+    async def list_items(
+        self,
+        kind: model.Kind,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        tag: str | None = None,
+        locale: str | None = None,
+    ) -> Page:
+        """Published items of one kind ordered by slug, a page at a time."""
+        query = (
+            sa.select(items, versions)
+            .join(
+                versions,
+                sa.and_(
+                    versions.c.item_id == items.c.id,
+                    versions.c.number == items.c.latest_version,
+                ),
+            )
+            .where(items.c.kind == kind, items.c.archived_at.is_(None))
+            .order_by(items.c.slug)
+            .limit(limit + 1)
+        )
+        if cursor is not None:
+            query = query.where(items.c.slug > decode_cursor(cursor))
+        if tag is not None:
+            tagged = sa.select(item_tags.c.item_id).where(item_tags.c.tag == tag)
+            query = query.where(items.c.id.in_(tagged))
+        if locale is not None:
+            query = query.where(items.c.locale == locale)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        page = rows[:limit]
+        tags = await self._tags([row.item_id for row in page])
+        summaries = [
+            model.ItemSummary(
+                type=kind,
+                slug=row.slug,
+                locale=row.locale,
+                title=row.title,
+                summary=row.summary,
+                tags=tags.get(row.item_id, []),
+                version=row.number,
+                published_at=as_utc(row.published_at),
+                review=_review(row),
+            )
+            for row in page
+        ]
+        more = len(rows) > limit
+        return Page(items=summaries, next_cursor=encode_cursor(page[-1].slug) if more else None)
+
+    async def _tags(self, item_ids: Sequence[int]) -> dict[int, list[str]]:
+        if not item_ids:
+            return {}
+        query = (
+            sa.select(item_tags.c.item_id, item_tags.c.tag)
+            .where(item_tags.c.item_id.in_(item_ids))
+            .order_by(item_tags.c.tag)
+        )
+        out: dict[int, list[str]] = {}
+        async with self.engine.connect() as conn:
+            for row in await conn.execute(query):
+                out.setdefault(row.item_id, []).append(row.tag)
+        return out
+
+    async def search(
+        self, q: str, *, kind: model.Kind | None = None, limit: int = 20
+    ) -> list[SearchHit]:
+        """Full-text search over published items, best match first."""
+        words = _WORD.findall(q)
+        if not words:
+            raise InvalidInput("q", "The search query needs at least one word.")
+        if self.dialect == "postgresql":
+            statement, params = _pg_search(" ".join(words))
+        else:
+            # Each word quoted (no FTS5 syntax from users), the last one as a prefix.
+            terms = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+            statement, params = _sqlite_search(" ".join(terms))
+        where = "AND i.kind = :kind" if kind else ""
+        params |= {"kind": kind, "limit": limit, "open": _MARK_OPEN, "close": _MARK_CLOSE}
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(sa.text(statement.format(where=where)), params)).all()
+        return [
+            SearchHit(
+                type=row.kind,
+                slug=row.slug,
+                locale=row.locale,
+                title=row.title,
+                summary=row.summary,
+                version=row.latest_version,
+                rank=float(row.rank),
+                snippet=row.snippet.replace(_MARK_OPEN, "").replace(_MARK_CLOSE, ""),
+                snippet_html=html.escape(row.snippet)
+                .replace(_MARK_OPEN, "<mark>")
+                .replace(_MARK_CLOSE, "</mark>"),
+            )
+            for row in rows
+        ]
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    # --- writes -------------------------------------------------------------------------------
+
+    async def sync(self, library_items: Iterable[model.Content], author: str) -> list[Created]:
+        """Publish every item whose content changed, all in one transaction."""
+        created = []
+        async with self.engine.begin() as conn:
+            for item in library_items:
+                number = await publish(conn, item, author=author, note="Synced from the library")
+                if number is not None:
+                    created.append(Created(kind=item.kind, slug=item.slug, version=number))
+        return created
+
+
+async def publish(
+    conn: AsyncConnection,
+    item: model.Content,
+    *,
+    author: str,
+    note: str,
+    source: str = "library",
+    force: bool = False,
+) -> int | None:
+    """Store ``item`` as its next version inside the caller's transaction.
+
+    Returns the new version number, or None when the content equals the latest version
+    (unless ``force``: a roll back publishes an old version's content again on purpose).
+    """
+    raw = msgspec.json.encode(item)
+    digest = content_hash(item)
+    now = utcnow()
+    row = (
+        await conn.execute(
+            sa.select(items.c.id, items.c.latest_version, versions.c.content_hash)
+            .join(versions, versions.c.item_id == items.c.id)
+            .where(
+                items.c.kind == item.kind,
+                items.c.slug == item.slug,
+                versions.c.number == items.c.latest_version,
+            )
+        )
+    ).first()
+    summary_fields = {
+        "locale": item.locale,
+        "title": item.title,
+        "summary": item.summary,
+        "updated_at": now,
+    }
+    if row is None:
+        number = 1
+        item_id = (
+            await conn.execute(
+                items.insert().values(
+                    kind=item.kind, slug=item.slug, latest_version=1, created_at=now, **summary_fields
+                )
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+    else:
+        if row.content_hash == digest and not force:
+            return None
+        item_id, number = row.id, row.latest_version + 1
+        await conn.execute(
+            items.update()
+            .where(items.c.id == item_id)
+            .values(latest_version=number, **summary_fields)
+        )
+        await conn.execute(item_tags.delete().where(item_tags.c.item_id == item_id))
+    await conn.execute(
+        versions.insert().values(
+            item_id=item_id,
+            number=number,
+            content=raw,
+            content_hash=digest,
+            author=author,
+            note=note,
+            source=source,
+            published_at=now,
+            reviewed_by=item.review.reviewed_by,
+            reviewed_on=item.review.reviewed_on,
+            next_review_on=item.review.next_review_on,
+        )
+    )
+    if item.tags:
+        await conn.execute(item_tags.insert(), [{"item_id": item_id, "tag": t} for t in set(item.tags)])
+    await _index(conn, item_id, item)
+    return number
+
+
+async def _index(conn: AsyncConnection, item_id: int, item: model.Content) -> None:
+    body = plain_text(item)
+    params = {"id": item_id, "title": item.title, "summary": item.summary, "body": body}
+    if conn.dialect.name == "postgresql":
+        await conn.execute(
+            sa.text(
+                "INSERT INTO search_documents (item_id, title, summary, body) "
+                "VALUES (:id, :title, :summary, :body) ON CONFLICT (item_id) DO UPDATE "
+                "SET title = excluded.title, summary = excluded.summary, body = excluded.body"
+            ),
+            params,
+        )
+    else:
+        await conn.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), params)
+        await conn.execute(
+            sa.text(
+                "INSERT INTO search_fts (rowid, title, summary, body) "
+                "VALUES (:id, :title, :summary, :body)"
+            ),
+            params,
+        )
+
+
+_SEARCH_COLUMNS = "i.kind, i.slug, i.locale, i.title, i.summary, i.latest_version"
+
+
+def _sqlite_search(match: str) -> tuple[str, dict[str, Any]]:
+    # bm25 is lower-is-better; negate it so every store ranks higher-is-better.
+    return (
+        f"SELECT {_SEARCH_COLUMNS}, -bm25(search_fts, 10.0, 4.0, 1.0) AS rank, "
+        "snippet(search_fts, -1, :open, :close, '…', 16) AS snippet "
+        "FROM search_fts JOIN items i ON i.id = search_fts.rowid "
+        "WHERE search_fts MATCH :match AND i.archived_at IS NULL {where} "
+        "ORDER BY bm25(search_fts, 10.0, 4.0, 1.0) LIMIT :limit",
+        {"match": match},
+    )
+
+
+def _pg_search(words: str) -> tuple[str, dict[str, Any]]:
+    return (
+        f"SELECT {_SEARCH_COLUMNS}, ts_rank(d.document, query) AS rank, "
+        "ts_headline('english', d.title || ' … ' || d.summary || ' … ' || d.body, query, "
+        "'StartSel=' || :open || ', StopSel=' || :close || ', MaxWords=24, MinWords=8') AS snippet "
+        "FROM search_documents d JOIN items i ON i.id = d.item_id, "
+        "websearch_to_tsquery('english', :words) query "
+        "WHERE d.document @@ query AND i.archived_at IS NULL {where} "
+        "ORDER BY rank DESC, i.slug LIMIT :limit",
+        {"words": words},
+    )
+
+
+def encode_cursor(slug: str) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode({"after": slug})).decode().rstrip("=")
+
+
+class _Cursor(msgspec.Struct, forbid_unknown_fields=True):
+    after: str
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return msgspec.json.decode(raw, type=_Cursor).after
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise InvalidInput("cursor", "The cursor is not one this API issued.") from None
+
+
+def _review(row: Any) -> model.Review:
+    return model.Review(
+        reviewed_by=row.reviewed_by, reviewed_on=row.reviewed_on, next_review_on=row.next_review_on
+    )
+
+
+def _info(row: Any) -> model.VersionInfo:
+    return model.VersionInfo(
+        version=row.number,
+        published_at=as_utc(row.published_at),
+        author=row.author,
+        note=row.note,
+        content_hash=row.content_hash,
+        review=_review(row),
+    )
+

@@ -1,0 +1,108 @@
+"""Shared fixtures: a private copy of the library, a migrated store, an app and its client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from content.db import create_engine
+from content.library import DEFAULT_LIBRARY, load_library
+from content.migrations import migrate
+from content.store import Store
+
+POSTGRES_URL = os.environ.get("FOLIO_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A writable copy of the bundled library."""
+    root = tmp_path / "library"
+    shutil.copytree(DEFAULT_LIBRARY, root)
+    return root
+
+
+def _postgres_database() -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server, dropped afterwards."""
+    assert POSTGRES_URL
+    name = f"folio_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.make_url(POSTGRES_URL)
+
+    async def run(statement: str) -> None:
+        engine = create_engine(admin.render_as_string(hide_password=False))
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(sa.text(statement))
+        await engine.dispose()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(run(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+STORES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(params=STORES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: SQLite always, PostgreSQL too when configured."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'folio.db'}"
+        migrate(url)
+        yield url
+    else:
+        for url in _postgres_database():
+            migrate(url)
+            yield url
+
+
+@pytest.fixture
+def synced_db(db_url: str, library: Path) -> str:
+    """The database with the library synced in (version 1 of everything)."""
+
+    async def sync() -> None:
+        engine = create_engine(db_url)
+        await Store(engine).sync(load_library(library).items, author="library")
+        await engine.dispose()
+
+    asyncio.run(sync())
+    return db_url
+
+
+@pytest.fixture
+async def store(db_url: str) -> AsyncIterator[Store]:
+    engine = create_engine(db_url)
+    yield Store(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(synced_db: str, library: Path, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=synced_db,
+        library_dir=str(library),
+        data_dir=str(tmp_path / "var"),
+        cors_origins=["https://app.example.org"],
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
