@@ -13,6 +13,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check content exporters api tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+import msgspec
+
 from api.settings import Settings
 
 OPENAPI_PATH = Path("openapi/openapi.json")
@@ -93,7 +95,7 @@ async def sync_library(settings: Settings, library: Path | None, author: str) ->
 def openapi_text() -> str:
     from api.app import create_app
 
-    schema = create_app(Settings()).openapi_schema.to_schema()
+    schema = msgspec.to_builtins(create_app(Settings()).openapi_schema.to_schema())
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -101,7 +103,10 @@ def write_openapi(out: Path, *, check: bool) -> int:
     text = openapi_text()
     if check:
         if not out.exists() or out.read_text(encoding="utf-8") != text:
-            print(f"folio openapi: {out} is out of date; run `make openapi` and commit it", file=sys.stderr)
+            print(
+                f"folio openapi: {out} is out of date; run `make openapi` and commit it",
+                file=sys.stderr,
+            )
             return 1
         print(f"{out} is up to date")
         return 0

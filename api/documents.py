@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 import msgspec
 
+from api.caching import Encoded
 from content import model
 from content.render import render_item
 from content.store import Store, VersionKey
-
-from api.caching import Encoded
 
 
 @dataclass(frozen=True, slots=True)

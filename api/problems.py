@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 from content.errors import ContentError, InvalidInput, LibraryError, NotFound
 
 log = logging.getLogger("folio.api")
 PROBLEM_JSON = "application/problem+json"
+_MISSING = re.compile(r"Missing required (\w+) parameter '([^']+)'")
 
 
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -31,6 +34,17 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     errors: list[FieldError] = []
 
 
+def _spec(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, description=description)
+
+
+# Documented on every read route; the schema is the one body every error shares.
+READ_PROBLEMS = {
+    400: _spec("A parameter is invalid; `errors` names it."),
+    404: _spec("No such item, version or entry."),
+}
+
+
 _DOMAIN_STATUS: tuple[tuple[type[ContentError], int], ...] = (
     (NotFound, 404),
     (InvalidInput, 400),
@@ -38,7 +52,9 @@ _DOMAIN_STATUS: tuple[tuple[type[ContentError], int], ...] = (
 )
 
 
-def problem(status: int, detail: str, *, errors: list[FieldError] | None = None, path: str = "") -> Response[Problem]:
+def problem(
+    status: int, detail: str, *, errors: list[FieldError] | None = None, path: str = ""
+) -> Response[bytes]:
     body = Problem(
         title=HTTPStatus(status).phrase,
         status=status,
@@ -49,7 +65,16 @@ def problem(status: int, detail: str, *, errors: list[FieldError] | None = None,
     return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
 
 
-def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
+    """Litestar reports a parameter by its Python name; clients know its alias (``from``)."""
+    try:
+        definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
+    except (AttributeError, KeyError):
+        return key
+    return getattr(definition, "name", None) or key
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """Map every exception to one problem-details shape."""
     path = request.url.path
     if isinstance(exc, ContentError):
@@ -59,12 +84,15 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(exc, ValidationException):
         errors = [
             FieldError(
-                name=str(e.get("key") or "body"),
+                name=_wire_name(request, str(e.get("key") or "body")),
                 detail=str(e.get("message")),
                 source=str(getattr(e.get("source"), "value", e.get("source")) or "body"),
             )
             for e in (exc.extra if isinstance(exc.extra, list) else [])
         ]
+        if not errors and (missing := _MISSING.search(exc.detail)):
+            source, name = missing.groups()
+            errors = [FieldError(name=name, detail="This parameter is required.", source=source)]
         detail = "; ".join(f"Invalid {e.source} field '{e.name}': {e.detail}" for e in errors)
         return problem(400, detail or exc.detail, errors=errors, path=path)
     if isinstance(exc, HTTPException):

@@ -49,9 +49,7 @@ class Diff(model.Wire, kw_only=True):
     changes: list[ElementChange]
 
 
-def diff_items(
-    before: model.Content, after: model.Content, from_version: int, to_version: int
-) -> Diff:
+def diff_items(before: model.Content, after: model.Content, from_version: int, to_version: int) -> Diff:
     plain_before, plain_after = msgspec.to_builtins(before), msgspec.to_builtins(after)
     fields = [
         FieldChange(field=name, before=plain_before.get(name), after=plain_after.get(name))

@@ -46,8 +46,10 @@ def load_library(root: Path = DEFAULT_LIBRARY) -> Library:
     """Load and validate a library folder; raises LibraryError listing every problem."""
     problems: list[str] = []
     items: list[model.Content] = []
+    present: set[tuple[str, str]] = set()
     for kind, (folder, suffix) in _FOLDERS.items():
         for path in sorted((root / folder).glob(f"*{suffix}")):
+            present.add((kind, path.stem))
             try:
                 items.append(load_item(kind, path))
             except InvalidInput as exc:
@@ -57,14 +59,15 @@ def load_library(root: Path = DEFAULT_LIBRARY) -> Library:
         brand = load_brand(root / "brand.yaml")
     except InvalidInput as exc:
         problems.append(f"{root / 'brand.yaml'}: {exc.field}: {exc.detail}")
-    problems.extend(check_references(items, root))
+    problems.extend(check_references(items, present, root))
     if problems or brand is None:
         raise LibraryError(problems)
     return Library(items=items, brand=brand)
 
 
 def load_brand(path: Path) -> model.Brand:
-    return _decode(_read_yaml(path), model.Brand)
+    brand: model.Brand = _decode(_read_yaml(path), model.Brand)
+    return brand
 
 
 def load_item(kind: model.Kind, path: Path) -> model.Content:
@@ -112,8 +115,14 @@ def check_item(item: model.Content) -> model.Content:
     return item
 
 
-def check_references(items: Iterable[model.Content], where: Path | str = "") -> list[str]:
-    """Every embed and related reference must name an item in the set, and FAQ ids must exist."""
+def check_references(
+    items: Iterable[model.Content], present: set[tuple[str, str]], where: Path | str = ""
+) -> list[str]:
+    """Every embed and related reference must name a present item, and FAQ ids must exist.
+
+    ``present`` holds every (kind, slug) that exists, including files that failed to load, so
+    one broken file is reported once rather than again by everything that refers to it.
+    """
     items = list(items)
     known = {(item.kind, item.slug): item for item in items}
     problems = []
@@ -123,17 +132,18 @@ def check_references(items: Iterable[model.Content], where: Path | str = "") -> 
 
     for item in items:
         for i, ref in enumerate(item.related):
-            if (ref.type, ref.slug) not in known:
+            if (ref.type, ref.slug) not in present:
                 missing(item, f"$.related[{i}]", ref.type, ref.slug)
         if not isinstance(item, model.Article):
             continue
         for i, block in enumerate(item.body):
-            if isinstance(block, model.ComparisonEmbed) and ("comparison", block.slug) not in known:
+            if isinstance(block, model.ComparisonEmbed) and ("comparison", block.slug) not in present:
                 missing(item, f"$.body[{i}].slug", "comparison", block.slug)
             if isinstance(block, model.FaqEmbed):
+                if ("faq", block.slug) not in present:
+                    missing(item, f"$.body[{i}].slug", "faq", block.slug)
                 faq = known.get(("faq", block.slug))
                 if faq is None:
-                    missing(item, f"$.body[{i}].slug", "faq", block.slug)
                     continue
                 ids = {entry.id for entry in faq.items}  # type: ignore[union-attr]
                 for item_id in block.items:
@@ -156,7 +166,8 @@ def _unique(field: str, keys: list[str]) -> None:
 
 
 def _body_as_plain(source: str) -> list[Any]:
-    return msgspec.to_builtins(parse_article_body(source))
+    plain: list[Any] = msgspec.to_builtins(parse_article_body(source))
+    return plain
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -170,7 +181,7 @@ def _yaml_mapping(text: str) -> dict[str, Any]:
     try:
         # BaseLoader keeps every scalar a string; msgspec then converts to the declared types,
         # so "2026-01-01" becomes a date only where the model says date.
-        data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+        data = yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         raise InvalidInput("yaml", str(exc).replace("\n", " ")) from None
     if not isinstance(data, dict):
@@ -178,7 +189,7 @@ def _yaml_mapping(text: str) -> dict[str, Any]:
     return data
 
 
-def _decode(fields: dict[str, Any], cls: type[Any]) -> Any:
+def _decode(fields: dict[str, Any], cls: Any) -> Any:
     try:
         return msgspec.convert(fields, cls, strict=False)
     except msgspec.ValidationError as exc:

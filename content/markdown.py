@@ -17,6 +17,7 @@ items all start with ``[x]`` is a check list.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 import shlex
 from functools import lru_cache
 from typing import TypeVar
@@ -129,7 +130,7 @@ def _split(header: str, line: int) -> list[str]:
         raise InvalidInput(f"body line {line}", str(exc)) from None
 
 
-def _convert(fields: dict[str, object], cls: type[T], line: int) -> T:
+def _convert(fields: Mapping[str, object], cls: type[T], line: int) -> T:
     try:
         return msgspec.convert(fields, cls)
     except msgspec.ValidationError as exc:

@@ -34,7 +34,8 @@ def content_hash(item: model.Content) -> str:
 
 
 def decode_content(raw: bytes) -> model.Content:
-    return _content_decoder.decode(raw)
+    content: model.Content = _content_decoder.decode(raw)
+    return content
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +97,7 @@ class Store:
             .join(items, items.c.id == versions.c.item_id)
             .where(items.c.kind == kind, items.c.slug == slug, items.c.archived_at.is_(None))
         )
-        query = query.where(
-            versions.c.number == (items.c.latest_version if number is None else number)
-        )
+        query = query.where(versions.c.number == (items.c.latest_version if number is None else number))
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
         if row is None:
@@ -193,9 +192,7 @@ class Store:
                 out.setdefault(row.item_id, []).append(row.tag)
         return out
 
-    async def search(
-        self, q: str, *, kind: model.Kind | None = None, limit: int = 20
-    ) -> list[SearchHit]:
+    async def search(self, q: str, *, kind: model.Kind | None = None, limit: int = 20) -> list[SearchHit]:
         """Full-text search over published items, best match first."""
         words = _WORD.findall(q)
         if not words:
@@ -283,7 +280,11 @@ async def publish(
         item_id = (
             await conn.execute(
                 items.insert().values(
-                    kind=item.kind, slug=item.slug, latest_version=1, created_at=now, **summary_fields
+                    kind=item.kind,
+                    slug=item.slug,
+                    latest_version=1,
+                    created_at=now,
+                    **summary_fields,
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
@@ -292,9 +293,7 @@ async def publish(
             return None
         item_id, number = row.id, row.latest_version + 1
         await conn.execute(
-            items.update()
-            .where(items.c.id == item_id)
-            .values(latest_version=number, **summary_fields)
+            items.update().where(items.c.id == item_id).values(latest_version=number, **summary_fields)
         )
         await conn.execute(item_tags.delete().where(item_tags.c.item_id == item_id))
     await conn.execute(
@@ -334,8 +333,7 @@ async def _index(conn: AsyncConnection, item_id: int, item: model.Content) -> No
         await conn.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), params)
         await conn.execute(
             sa.text(
-                "INSERT INTO search_fts (rowid, title, summary, body) "
-                "VALUES (:id, :title, :summary, :body)"
+                "INSERT INTO search_fts (rowid, title, summary, body) VALUES (:id, :title, :summary, :body)"
             ),
             params,
         )
@@ -400,4 +398,3 @@ def _info(row: Any) -> model.VersionInfo:
         content_hash=row.content_hash,
         review=_review(row),
     )
-

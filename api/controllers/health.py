@@ -6,7 +6,7 @@ import msgspec
 from litestar import Controller, Request, Response, get
 
 from api.caching import NO_STORE, Encoded, send
-from api.documents import Documents
+from api.deps import DocumentsDep
 
 
 class Health(msgspec.Struct, kw_only=True):
@@ -19,7 +19,7 @@ class HealthController(Controller):
     tags = ["operations"]
 
     @get("/", operation_id="health", summary="Is the service up?")
-    async def health(self, request: Request[Any, Any, Any], documents: Documents) -> Response[Health]:
+    async def health(self, request: Request[Any, Any, Any], documents: DocumentsDep) -> Response[Health]:
         """Answers 200 when the service and its database respond."""
         await documents.store.ping()
         return send(request, Encoded.of(Health(status="ok", database="ok")), NO_STORE)

@@ -10,8 +10,9 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter, QueryParameter
 
 from api.caching import Encoded, public, send
-from api.documents import Documents, today
-from api.settings import Settings
+from api.deps import DocumentsDep, SettingsDep
+from api.documents import today
+from api.problems import READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
@@ -53,12 +54,17 @@ def item_controller(kind: model.Kind, plural: str, name: str, published: type[An
         path = f"/v1/{plural}"
         tags = [plural]
 
-        @get("/", operation_id=f"list{name}s", summary=f"List published {plural}")
+        @get(
+            "/",
+            operation_id=f"list{name}s",
+            summary=f"List published {plural}",
+            responses=READ_PROBLEMS,
+        )
         async def list_items(
             self,
             request: Request[Any, Any, Any],
-            documents: Documents,
-            settings: Settings,
+            documents: DocumentsDep,
+            settings: SettingsDep,
             limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
             cursor: Annotated[str | None, Parameter(max_length=500, description="From nextCursor.")] = None,
             tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
@@ -72,12 +78,17 @@ def item_controller(kind: model.Kind, plural: str, name: str, published: type[An
             body = ItemList(items=page.items, next_cursor=page.next_cursor)
             return send(request, Encoded.of(body), public(settings.cache_max_age))
 
-        @get("/{slug:str}", operation_id=f"get{name}", summary=f"Get a published {kind}")
+        @get(
+            "/{slug:str}",
+            operation_id=f"get{name}",
+            summary=f"Get a published {kind}",
+            responses=READ_PROBLEMS,
+        )
         async def get_item(
             self,
             request: Request[Any, Any, Any],
-            documents: Documents,
-            settings: Settings,
+            documents: DocumentsDep,
+            settings: SettingsDep,
             slug: SlugParam,
             version: VersionParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
@@ -85,21 +96,35 @@ def item_controller(kind: model.Kind, plural: str, name: str, published: type[An
             document = await documents.get(kind, slug, version)
             return send(request, document.encoded, public(settings.cache_max_age))
 
-        @get("/{slug:str}/versions", operation_id=f"list{name}Versions", summary="Version history")
+        @get(
+            "/{slug:str}/versions",
+            operation_id=f"list{name}Versions",
+            summary="Version history",
+            responses=READ_PROBLEMS,
+        )
         async def list_versions(
-            self, request: Request[Any, Any, Any], documents: Documents, settings: Settings, slug: SlugParam
+            self,
+            request: Request[Any, Any, Any],
+            documents: DocumentsDep,
+            settings: SettingsDep,
+            slug: SlugParam,
         ) -> Response[VersionList]:
             """Every published version with its author, note, hash and review, newest first."""
             history = await documents.store.history(kind, slug)
             body = VersionList(type=kind, slug=slug, versions=history)
             return send(request, Encoded.of(body), public(settings.cache_max_age))
 
-        @get("/{slug:str}/versions/{number:int}", operation_id=f"get{name}Version", summary="One version")
+        @get(
+            "/{slug:str}/versions/{number:int}",
+            operation_id=f"get{name}Version",
+            summary="One version",
+            responses=READ_PROBLEMS,
+        )
         async def get_version(
             self,
             request: Request[Any, Any, Any],
-            documents: Documents,
-            settings: Settings,
+            documents: DocumentsDep,
+            settings: SettingsDep,
             slug: SlugParam,
             number: Annotated[int, Parameter(ge=1, description="The version number.")],
         ) -> Response[published]:  # type: ignore[valid-type]
@@ -107,12 +132,17 @@ def item_controller(kind: model.Kind, plural: str, name: str, published: type[An
             document = await documents.get(kind, slug, number)
             return send(request, document.encoded, public(settings.cache_max_age))
 
-        @get("/{slug:str}/diff", operation_id=f"diff{name}Versions", summary="Compare two versions")
+        @get(
+            "/{slug:str}/diff",
+            operation_id=f"diff{name}Versions",
+            summary="Compare two versions",
+            responses=READ_PROBLEMS,
+        )
         async def diff(
             self,
             request: Request[Any, Any, Any],
-            documents: Documents,
-            settings: Settings,
+            documents: DocumentsDep,
+            settings: SettingsDep,
             slug: SlugParam,
             from_version: Annotated[int, QueryParameter(name="from", ge=1, description="The older version.")],
             to_version: Annotated[int, QueryParameter(name="to", ge=1, description="The newer version.")],
@@ -136,12 +166,17 @@ class FaqItemController(Controller):
     path = "/v1/faqs/{slug:str}/items"
     tags = ["faqs"]
 
-    @get("/{item_id:str}", operation_id="getFaqItem", summary="One FAQ entry")
+    @get(
+        "/{item_id:str}",
+        operation_id="getFaqItem",
+        summary="One FAQ entry",
+        responses=READ_PROBLEMS,
+    )
     async def get_faq_item(
         self,
         request: Request[Any, Any, Any],
-        documents: Documents,
-        settings: Settings,
+        documents: DocumentsDep,
+        settings: SettingsDep,
         slug: SlugParam,
         item_id: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120)],
         version: VersionParam = None,

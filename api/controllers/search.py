@@ -6,8 +6,8 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from api.caching import Encoded, public, send
-from api.documents import Documents
-from api.settings import Settings
+from api.deps import DocumentsDep, SettingsDep
+from api.problems import READ_PROBLEMS
 from content import model
 from content.store import SearchHit
 
@@ -21,16 +21,20 @@ class SearchController(Controller):
     path = "/v1/search"
     tags = ["search"]
 
-    @get("/", operation_id="search", summary="Search published content")
+    @get("/", operation_id="search", summary="Search published content", responses=READ_PROBLEMS)
     async def search(
         self,
         request: Request[Any, Any, Any],
-        documents: Documents,
-        settings: Settings,
+        documents: DocumentsDep,
+        settings: SettingsDep,
         q: Annotated[str, Parameter(min_length=1, max_length=200, description="Words to find.")],
         type: Annotated[model.Kind | None, Parameter(description="Only this kind.")] = None,
         limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
     ) -> Response[SearchResults]:
         """Ranked matches with a snippet; ``snippetHtml`` marks the matched words."""
         hits = await documents.store.search(q, kind=type, limit=limit)
-        return send(request, Encoded.of(SearchResults(query=q, results=hits)), public(settings.cache_max_age))
+        return send(
+            request,
+            Encoded.of(SearchResults(query=q, results=hits)),
+            public(settings.cache_max_age),
+        )

@@ -15,7 +15,10 @@ def test_blocks_from_markdown_and_directives() -> None:
     assert body == [
         model.Heading(level=2, text="Why *this* matters"),
         model.Paragraph(text="A paragraph over two lines."),
-        model.List(style="check", items=[model.ListItem(text="checked one"), model.ListItem(text="checked two")]),
+        model.List(
+            style="check",
+            items=[model.ListItem(text="checked one"), model.ListItem(text="checked two")],
+        ),
         model.List(style="bullet", items=[model.ListItem(text="plain"), model.ListItem(text="bullets")]),
         model.List(style="numbered", items=[model.ListItem(text="first"), model.ListItem(text="second")]),
         model.Callout(tone="no", title="Do not", text="Mix with alcohol."),
@@ -57,9 +60,9 @@ def test_bad_source_is_reported_with_its_line(source: str, field: str, message: 
 def test_inline_html_never_carries_script(source: str) -> None:
     html = inline_html(source)
     assert "<script" not in html
-    assert "href=\"javascript" not in html.lower()
+    assert 'href="javascript' not in html.lower()
     assert "<img" not in html
-    assert "href=\"data:" not in html and "href=\"vbscript" not in html
+    assert 'href="data:' not in html and 'href="vbscript' not in html
 
 
 def test_raw_html_in_source_stays_literal_text() -> None:

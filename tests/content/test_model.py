@@ -33,7 +33,12 @@ def test_decodes_tagged_blocks_and_defaults() -> None:
     assert isinstance(item, model.Article)
     assert item.locale == "en"
     assert [type(b).__name__ for b in item.body] == [
-        "Heading", "List", "Callout", "ComparisonEmbed", "FaqEmbed", "Cta",
+        "Heading",
+        "List",
+        "Callout",
+        "ComparisonEmbed",
+        "FaqEmbed",
+        "Cta",
     ]
     assert item.kind == "article"
 
@@ -47,7 +52,10 @@ def test_decodes_tagged_blocks_and_defaults() -> None:
         ({"locale": "english"}, "$.locale"),
         ({"body": []}, "$.body"),
         ({"body": [{"type": "heading", "level": 1, "text": "H"}]}, "$.body[0].level"),
-        ({"body": [{"type": "list", "style": "stars", "items": [{"text": "x"}]}]}, "$.body[0].style"),
+        (
+            {"body": [{"type": "list", "style": "stars", "items": [{"text": "x"}]}]},
+            "$.body[0].style",
+        ),
         ({"body": [{"type": "video", "src": "x"}]}, "$.body[0]"),
         ({"review": {**REVIEW, "reviewedOn": "last week"}}, "$.review.reviewedOn"),
         ({"colour": "red"}, "colour"),
@@ -76,4 +84,9 @@ def test_review_status_is_derived_from_dates(today: dt.date, status: str) -> Non
 
 def test_wire_names_are_camel_case() -> None:
     review = msgspec.convert(REVIEW, model.Review)
-    assert set(msgspec.to_builtins(review)) == {"reviewedBy", "reviewedOn", "nextReviewOn", "status"}
+    assert set(msgspec.to_builtins(review)) == {
+        "reviewedBy",
+        "reviewedOn",
+        "nextReviewOn",
+        "status",
+    }

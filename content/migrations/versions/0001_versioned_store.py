@@ -70,8 +70,7 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_search_documents ON search_documents USING gin (document)")
     else:
         op.execute(
-            "CREATE VIRTUAL TABLE search_fts USING fts5"
-            "(title, summary, body, tokenize='porter unicode61')"
+            "CREATE VIRTUAL TABLE search_fts USING fts5(title, summary, body, tokenize='porter unicode61')"
         )
 
 

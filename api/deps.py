@@ -1,0 +1,9 @@
+"""Names under which handlers receive what the app factory provides."""
+
+from litestar.di import NamedDependency
+
+from api.documents import Documents
+from api.settings import Settings
+
+DocumentsDep = NamedDependency[Documents]
+SettingsDep = NamedDependency[Settings]

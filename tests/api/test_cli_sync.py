@@ -1,0 +1,89 @@
+"""`folio sync` as an editor uses it, checked through the read API."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.cli import main
+from api.settings import Settings
+
+ARTICLE = "/v1/articles/ketamine-withdrawal"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, db_url: str, library: Path) -> Settings:
+    monkeypatch.setenv("FOLIO_DATABASE_URL", db_url)
+    monkeypatch.setenv("FOLIO_LIBRARY_DIR", str(library))
+    return Settings(database_url=db_url, library_dir=str(library))
+
+
+def read(settings: Settings, *paths: str) -> list[Any]:
+    with TestClient(create_app(settings)) as client:
+        return [client.get(p) for p in paths]
+
+
+def test_sync_twice_then_edit_makes_version_2(
+    env: Settings, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sync"]) == 0
+    out = capsys.readouterr().out
+    assert "created article ketamine-withdrawal version 1" in out
+    assert main(["sync"]) == 0
+    assert capsys.readouterr().out.strip() == "0 new version(s); 4 item(s) unchanged"
+
+    path = library / "articles" / "ketamine-withdrawal.md"
+    old = "Two things mainly decide whether withdrawal happens:"
+    new = "Whether withdrawal happens depends mostly on two things:"
+    path.write_text(path.read_text().replace(old, new))
+    assert main(["sync"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "created article ketamine-withdrawal version 2"
+
+    versions, diff, v1, latest = read(
+        env, ARTICLE + "/versions", ARTICLE + "/diff?from=1&to=2", ARTICLE + "/versions/1", ARTICLE
+    )
+    assert [v["version"] for v in versions.json()["versions"]] == [2, 1]
+    changes = diff.json()["changes"]
+    assert diff.json()["fields"] == []
+    assert [(c["op"], c["path"]) for c in changes] == [("changed", "body")]
+    assert changes[0]["before"]["text"] == old and changes[0]["after"]["text"] == new
+    assert old in v1.text and new not in v1.text
+    assert latest.json()["version"] == 2 and new in latest.text
+
+
+def test_broken_library_file_changes_nothing(
+    env: Settings, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sync"]) == 0
+    capsys.readouterr()
+    before = read(env, ARTICLE + "/versions", "/v1/faqs/ketamine-addiction-faq/versions")
+
+    good = library / "articles" / "ketamine-withdrawal.md"
+    good.write_text(good.read_text().replace("stigma", "reputation"))  # a valid change...
+    bad = library / "faqs" / "ketamine-addiction-faq.yaml"
+    bad.write_text(bad.read_text().replace("tags: [ketamine, addiction, faq]", "tags: {a: b}"))
+
+    assert main(["sync"]) == 1
+    err = capsys.readouterr().err
+    assert str(bad) in err and "$.tags" in err and "nothing was imported" in err
+    after = read(env, ARTICLE + "/versions", "/v1/faqs/ketamine-addiction-faq/versions")
+    assert [r.json() for r in after] == [r.json() for r in before]  # ...was not imported either
+
+
+def test_script_and_javascript_links_never_reach_html(env: Settings, library: Path) -> None:
+    path = library / "articles" / "ketamine-withdrawal.md"
+    text = path.read_text().replace(
+        "## What is withdrawal?",
+        "<script>alert('x')</script> and [tap here](javascript:alert(1)) and "
+        "[ok](https://example.org)\n\n## What is withdrawal?",
+    )
+    path.write_text(text)
+    assert main(["sync"]) == 0
+    [doc] = read(env, ARTICLE)
+    html = " ".join(b.get("html", "") for b in doc.json()["body"])
+    assert "<script" not in html and "javascript:" not in html.replace("[tap here](javascript:", "")
+    assert 'href="javascript' not in html
+    assert '<a href="https://example.org" rel="noopener noreferrer">ok</a>' in html
+    assert "&lt;script&gt;" in html

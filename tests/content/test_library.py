@@ -1,0 +1,127 @@
+"""The bundled library: valid, faithful in structure, and free of the sources' wording and names."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from content import model
+from content.errors import LibraryError
+from content.library import DEFAULT_LIBRARY, load_library
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def test_bundled_library_has_the_required_items() -> None:
+    lib = load_library()
+    by_key = {(item.kind, item.slug): item for item in lib.items}
+    assert set(by_key) == {
+        ("article", "ketamine-withdrawal"),
+        ("article", "is-ketamine-therapy-addictive"),
+        ("faq", "ketamine-addiction-faq"),
+        ("comparison", "medical-vs-recreational-ketamine"),
+    }
+    faq = by_key[("faq", "ketamine-addiction-faq")]
+    assert isinstance(faq, model.FaqSet) and len(faq.items) >= 6
+    comparison = by_key[("comparison", "medical-vs-recreational-ketamine")]
+    assert isinstance(comparison, model.Comparison)
+    assert [row.factor for row in comparison.rows] == [
+        "Doses",
+        "Supervision",
+        "Frequency",
+        "Purpose",
+        "Risk of addiction",
+    ]
+    article = by_key[("article", "is-ketamine-therapy-addictive")]
+    assert isinstance(article, model.Article)
+    embeds = [b for b in article.body if isinstance(b, model.ComparisonEmbed | model.FaqEmbed)]
+    assert embeds == [
+        model.ComparisonEmbed(slug="medical-vs-recreational-ketamine"),
+        model.FaqEmbed(slug="ketamine-addiction-faq"),
+    ]
+    for item in lib.items:
+        assert item.review.reviewed_by == "Clinical review team"
+
+
+def _library_text() -> str:
+    return "\n".join(p.read_text() for p in DEFAULT_LIBRARY.rglob("*") if p.is_file())
+
+
+def test_library_names_no_source_clinic() -> None:
+    text = _library_text().lower()
+    for name in ("isha", "balanced ketamine"):
+        assert name not in text
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seed documents are beside the repository")
+def test_library_does_not_paste_source_sentences() -> None:
+    """No run of 10 consecutive words from a seed appears in the library."""
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+
+    ours = " ".join(words(_library_text()))
+    for seed in SEEDS.glob("*.txt"):
+        seed_words = words(seed.read_text())
+        copied = [
+            " ".join(seed_words[i : i + 10])
+            for i in range(len(seed_words) - 9)
+            if " ".join(seed_words[i : i + 10]) in ours
+        ]
+        assert copied == [], f"{seed.name}: {copied[:3]}"
+
+
+def test_type_error_names_file_and_field(library: Path) -> None:
+    path = library / "faqs" / "ketamine-addiction-faq.yaml"
+    path.write_text(path.read_text().replace('reviewedOn: "2026-11-02"', "reviewedOn: soon"))
+    with pytest.raises(LibraryError) as info:
+        load_library(library)
+    [problem] = info.value.problems
+    assert str(path) in problem and "$.review.reviewedOn" in problem
+
+
+def test_every_problem_is_reported_at_once(library: Path) -> None:
+    (library / "comparisons" / "medical-vs-recreational-ketamine.yaml").unlink()
+    article = library / "articles" / "ketamine-withdrawal.md"
+    article.write_text(article.read_text().replace("tags: [ketamine, withdrawal, safety]", "tags: 7\nhue: x"))
+    with pytest.raises(LibraryError) as info:
+        load_library(library)
+    problems = "\n".join(info.value.problems)
+    assert "ketamine-withdrawal.md" in problems
+    assert "no comparison 'medical-vs-recreational-ketamine'" in problems
+    assert "$.body[" in problems  # the embed in is-ketamine-therapy-addictive
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        (
+            "::cta [Request an appointment](brand:appointment)",
+            "::cta [Go](javascript:alert)",
+            "$.body[12].url",
+        ),
+        (
+            "::cta [Request an appointment](brand:appointment)",
+            "::cta [Go](brand:fax)",
+            "$.body[12].url",
+        ),
+        ('nextReviewOn: "2027-11-02"', 'nextReviewOn: "2026-01-01"', "$.review.nextReviewOn"),
+        ("---\ntitle:", "---\nslug: other\ntitle:", "$.slug"),
+    ],
+)
+def test_article_rules(library: Path, old: str, new: str, field: str) -> None:
+    path = library / "articles" / "ketamine-withdrawal.md"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    with pytest.raises(LibraryError) as info:
+        load_library(library)
+    assert any(field in p for p in info.value.problems), info.value.problems
+
+
+def test_comparison_rows_match_subjects(library: Path) -> None:
+    path = library / "comparisons" / "medical-vs-recreational-ketamine.yaml"
+    path.write_text(path.read_text().replace("      - Low\n", "", 1))
+    with pytest.raises(LibraryError) as info:
+        load_library(library)
+    assert "$.rows[4].values" in info.value.problems[0]
