@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -39,7 +38,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.db_url)
         brand = load_brand(Path(settings.library_dir) / "brand.yaml")
-        app.state.documents = Documents(Store(engine), brand, settings.cache_entries)
+        app.state.documents = Documents(
+            Store(engine), brand, max_entries=settings.cache_entries, latest_ttl=settings.latest_ttl
+        )
         try:
             yield
         finally:
@@ -66,7 +67,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=CORSConfig(allow_origins=settings.cors_origins, expose_headers=["ETag"])
         if settings.cors_origins
         else None,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1000),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         debug=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -33,15 +34,33 @@ class Documents:
     it shows changes: the key is the version's row id and today's date.
     """
 
-    def __init__(self, store: Store, brand: model.Brand, max_entries: int) -> None:
+    def __init__(self, store: Store, brand: model.Brand, *, max_entries: int, latest_ttl: float) -> None:
         self.store = store
         self.brand = brand
         self.max_entries = max_entries
+        self.latest_ttl = latest_ttl
         self._cache: OrderedDict[tuple[int, dt.date], Document] = OrderedDict()
+        self._keys: dict[tuple[str, str, int | None], tuple[float, VersionKey]] = {}
         self.encodes = 0  # how many documents were built; tests and benchmarks read it
 
     async def get(self, kind: model.Kind, slug: str, version: int | None = None) -> Document:
-        return await self.get_key(await self.store.locate(kind, slug, version))
+        return await self.get_key(await self.locate(kind, slug, version))
+
+    async def locate(self, kind: model.Kind, slug: str, version: int | None = None) -> VersionKey:
+        """The store's answer to "which version?", reused for ``latest_ttl`` seconds."""
+        now = time.monotonic()
+        cached = self._keys.get((kind, slug, version))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        key = await self.store.locate(kind, slug, version)
+        if self.latest_ttl > 0:
+            self._keys[(kind, slug, version)] = (now + self.latest_ttl, key)
+        return key
+
+    def forget(self, kind: model.Kind, slug: str) -> None:
+        """Drop what is known about an item's versions, after this process changed it."""
+        for k in [k for k in self._keys if k[:2] == (kind, slug)]:
+            del self._keys[k]
 
     async def get_key(self, key: VersionKey) -> Document:
         cache_key = (key.id, today())

@@ -25,6 +25,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     cache_max_age: int = 60
     # Encoded published versions kept in memory.
     cache_entries: int = 2048
+    # Seconds a replica may keep answering with the version it last found to be the latest;
+    # a publish made elsewhere is served everywhere within this bound. 0 looks it up every time.
+    latest_ttl: float = 1.0
     max_body_bytes: int = 1_048_576
 
     @property

@@ -17,8 +17,8 @@ items all start with ``[x]`` is a check list.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 import shlex
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TypeVar
 

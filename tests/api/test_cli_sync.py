@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -87,3 +88,14 @@ def test_script_and_javascript_links_never_reach_html(env: Settings, library: Pa
     assert 'href="javascript' not in html
     assert '<a href="https://example.org" rel="noopener noreferrer">ok</a>' in html
     assert "&lt;script&gt;" in html
+
+
+def test_running_server_sees_a_sync_within_its_latest_ttl(env: Settings, library: Path) -> None:
+    assert main(["sync"]) == 0
+    path = library / "articles" / "ketamine-withdrawal.md"
+    fresh = msgspec.structs.replace(env, latest_ttl=0)
+    with TestClient(create_app(fresh)) as client:
+        assert client.get(ARTICLE).json()["version"] == 1
+        path.write_text(path.read_text().replace("stigma", "reputation"))
+        assert main(["sync"]) == 0  # another process publishes version 2
+        assert client.get(ARTICLE).json()["version"] == 2
