@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
 
+from api.controllers.digest import DigestController
 from api.controllers.health import HealthController
 from api.controllers.items import (
     ArticleController,
@@ -22,11 +23,13 @@ from api.controllers.items import (
 )
 from api.controllers.search import SearchController
 from api.documents import Documents
+from api.emails import Emails
 from api.problems import handle_exception
 from api.settings import Settings
 from content.db import create_engine
 from content.library import load_brand
 from content.store import Store
+from exporters.email import EmailOptions
 
 API_VERSION = "1.0.0"
 
@@ -38,8 +41,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.db_url)
         brand = load_brand(Path(settings.library_dir) / "brand.yaml")
-        app.state.documents = Documents(
+        documents = Documents(
             Store(engine), brand, max_entries=settings.cache_entries, latest_ttl=settings.latest_ttl
+        )
+        app.state.documents = documents
+        app.state.emails = Emails(
+            documents,
+            EmailOptions(
+                public_url=settings.public_url,
+                utm_source=settings.utm_source,
+                utm_medium=settings.utm_medium,
+            ),
         )
         try:
             yield
@@ -49,6 +61,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_documents(state: State) -> Documents:
         return state.documents  # type: ignore[no-any-return]
 
+    def provide_emails(state: State) -> Emails:
+        return state.emails  # type: ignore[no-any-return]
+
     return Litestar(
         route_handlers=[
             ArticleController,
@@ -56,10 +71,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FaqItemController,
             ComparisonController,
             SearchController,
+            DigestController,
             HealthController,
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
+            "emails": Provide(provide_emails, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[lifespan],

@@ -29,6 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     sync.add_argument("--library", type=Path, help="library folder (default: FOLIO_LIBRARY_DIR)")
     sync.add_argument("--author", default="library", help="recorded as each new version's author")
 
+    export_parser = commands.add_parser("export", help="export published items to files")
+    channels = export_parser.add_subparsers(dest="channel", required=True)
+    email = channels.add_parser("email", help="write .html, .txt and .eml per item")
+    which = email.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every published item")
+    which.add_argument("item", nargs="*", default=[], metavar="KIND SLUG", help="e.g. article my-slug")
+    email.add_argument("--esp", choices=["mailchimp", "sendgrid", "postmark", "none"], default="none")
+    email.add_argument("--out", type=Path, required=True)
+
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the app")
     openapi.add_argument("--out", type=Path, default=OPENAPI_PATH)
     openapi.add_argument("--check", action="store_true", help="fail if the file would change")
@@ -48,7 +57,20 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(sync_library(settings, args.library, args.author))
         case "openapi":
             return write_openapi(args.out, check=args.check)
+        case "export":
+            return export(settings, args, parser)
     return 2
+
+
+def export(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from api.cli_export import export_email
+
+    targets = None
+    if not args.all:
+        if len(args.item) != 2 or args.item[0] not in ("article", "faq", "comparison"):
+            parser.error("name one item as KIND SLUG (KIND: article, faq, comparison), or use --all")
+        targets = [(args.item[0], args.item[1])]
+    return asyncio.run(export_email(settings, targets, args.esp, args.out))
 
 
 def serve_app(settings: Settings, host: str, port: int) -> int:

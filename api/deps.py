@@ -3,7 +3,9 @@
 from litestar.di import NamedDependency
 
 from api.documents import Documents
+from api.emails import Emails
 from api.settings import Settings
 
 DocumentsDep = NamedDependency[Documents]
 SettingsDep = NamedDependency[Settings]
+EmailsDep = NamedDependency[Emails]

@@ -29,6 +29,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # a publish made elsewhere is served everywhere within this bound. 0 looks it up every time.
     latest_ttl: float = 1.0
     max_body_bytes: int = 1_048_576
+    # UTM parameters added to http(s) links in email exports.
+    utm_source: str = "folio"
+    utm_medium: str = "email"
 
     @property
     def db_url(self) -> str:

@@ -13,7 +13,7 @@ _SHARED_FIELDS = ("locale", "title", "summary", "tags", "related", "review")
 _EXTRA_FIELDS: dict[model.Kind, tuple[str, ...]] = {
     "article": (),
     "faq": (),
-    "comparison": ("subjects", "note"),
+    "comparison": ("subjects", "footnote"),
 }
 
 

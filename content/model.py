@@ -161,8 +161,9 @@ class ComparisonRow(Wire, kw_only=True):
 class Comparison(Item, tag="comparison", kw_only=True):
     subjects: Annotated[list[Title], Meta(min_length=2)]
     rows: Annotated[list[ComparisonRow], Meta(min_length=1)]
-    note: InlineText | None = None
-    note_html: str = ""
+    # Called footnote, not note: a published version's flat fields already have the change note.
+    footnote: InlineText | None = None
+    footnote_html: str = ""
 
 
 Content: TypeAlias = Article | FaqSet | Comparison

@@ -43,12 +43,12 @@ def render_item(item: model.Content, brand: model.Brand, today: dt.date) -> mode
         case model.FaqSet(items=entries):
             rendered = [replace(e, answer_html=inline_html(e.answer)) for e in entries]
             return replace(item, review=review, items=rendered)
-        case model.Comparison(rows=rows, note=note):
+        case model.Comparison(rows=rows, footnote=note):
             return replace(
                 item,
                 review=review,
                 rows=[replace(r, values_html=[inline_html(v) for v in r.values]) for r in rows],
-                note_html=inline_html(note) if note else "",
+                footnote_html=inline_html(note) if note else "",
             )
     raise TypeError(f"unknown item {type(item).__name__}")
 
@@ -79,7 +79,7 @@ def _words(item: model.Content) -> str:
         case model.FaqSet(items=entries):
             for entry in entries:
                 parts.extend([entry.question, entry.answer])
-        case model.Comparison(subjects=subjects, rows=rows, note=note):
+        case model.Comparison(subjects=subjects, rows=rows, footnote=note):
             parts.extend(subjects)
             for row in rows:
                 parts.extend([row.factor, *row.values])

@@ -4,14 +4,15 @@ The three resources share their shape, so one function builds a controller per k
 its own precise response types and operation ids in the OpenAPI spec.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter, QueryParameter
 
 from api.caching import Encoded, public, send
-from api.deps import DocumentsDep, SettingsDep
+from api.deps import DocumentsDep, EmailsDep, SettingsDep
 from api.documents import today
+from api.emails import EmailDocument, EmailFormat
 from api.problems import READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
@@ -19,6 +20,10 @@ from content.errors import NotFound
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SlugParam = Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120, description="The item's slug.")]
+EspParam = Annotated[
+    Literal["mailchimp", "sendgrid", "postmark", "none"],
+    Parameter(description="Whose merge-tag syntax to use for the first name and unsubscribe link."),
+]
 VersionParam = Annotated[
     int | None, Parameter(ge=1, description="A published version number; the latest if absent.")
 ]
@@ -152,6 +157,50 @@ def item_controller(kind: model.Kind, plural: str, name: str, published: type[An
             after = await documents.store.get(kind, slug, to_version)
             body = diff_items(before.content, after.content, from_version, to_version)
             return send(request, Encoded.of(body), public(settings.cache_max_age))
+
+        @get(
+            "/{slug:str}/email", operation_id=f"get{name}Email", summary="Email copy", responses=READ_PROBLEMS
+        )
+        async def email(
+            self,
+            request: Request[Any, Any, Any],
+            documents: DocumentsDep,
+            emails: EmailsDep,
+            settings: SettingsDep,
+            slug: SlugParam,
+            version: VersionParam = None,
+            esp: EspParam = "none",
+        ) -> Response[EmailDocument]:
+            """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
+            document = await documents.get(kind, slug, version)
+            return send(request, await emails.get(document, esp, "json"), public(settings.cache_max_age))
+
+        @get(
+            [f"/{{slug:str}}/email.{fmt}" for fmt in ("html", "txt", "eml")],
+            # One handler, three paths: getArticleEmailHtml, getArticleEmailTxt, getArticleEmailEml.
+            operation_id=lambda _handler, _method, parts: f"get{name}Email{str(parts[-1])[6:].title()}",
+            summary="Email copy as a file: email.html, email.txt or email.eml",
+            responses=READ_PROBLEMS,
+            media_type="application/octet-stream",
+        )
+        async def email_file(
+            self,
+            request: Request[Any, Any, Any],
+            documents: DocumentsDep,
+            emails: EmailsDep,
+            settings: SettingsDep,
+            slug: SlugParam,
+            version: VersionParam = None,
+            esp: EspParam = "none",
+        ) -> Response[bytes]:
+            """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
+            fmt: EmailFormat = request.url.path.rsplit(".", 1)[1]  # type: ignore[assignment]
+            document = await documents.get(kind, slug, version)
+            response = send(request, await emails.get(document, esp, fmt), public(settings.cache_max_age))
+            if fmt == "eml":
+                filename = f"{slug}-v{document.value.version}.eml"
+                response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
 
     ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
     return ItemController

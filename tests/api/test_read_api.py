@@ -102,6 +102,9 @@ def test_faq_and_comparison_documents(client: Client) -> None:
     table = client.get("/v1/comparisons/medical-vs-recreational-ketamine").json()
     assert table["subjects"] == ["Medical ketamine therapy", "Recreational ketamine use"]
     assert all(len(row["values"]) == 2 == len(row["valuesHtml"]) for row in table["rows"])
+    # The table's own footnote is not confused with the version's change note.
+    assert table["footnote"].startswith("Careful dosing and professional oversight")
+    assert table["footnoteHtml"] and table["note"] == "Synced from the library"
 
 
 def test_lists_paginate_and_filter(client: Client) -> None:

@@ -1,0 +1,52 @@
+"""A newsletter built from several published items."""
+
+from typing import Annotated, Literal
+
+from litestar import Controller, Response, post
+from litestar.params import JSONBody
+from msgspec import Meta
+
+from api.caching import NO_STORE, Encoded
+from api.deps import DocumentsDep, EmailsDep
+from api.emails import EmailDocument, encode_formats
+from api.problems import READ_PROBLEMS
+from content import model
+from content.db import utcnow
+from exporters.email import Digest, EmailOptions, render_digest
+
+
+class DigestEntry(model.Wire, kw_only=True):
+    type: model.Kind
+    slug: model.Slug
+    version: Annotated[int, Meta(ge=1)] | None = None
+
+
+class DigestInput(model.Wire, kw_only=True):
+    """What goes into a newsletter: a subject, an intro and up to 20 items."""
+
+    subject: Annotated[str, Meta(min_length=1, max_length=200)]
+    intro: Annotated[str, Meta(min_length=1, max_length=2000)]
+    items: Annotated[list[DigestEntry], Meta(min_length=1, max_length=20)]
+    esp: Literal["mailchimp", "sendgrid", "postmark", "none"] = "none"
+
+
+class DigestController(Controller):
+    path = "/v1/emails"
+    tags = ["email"]
+
+    @post("/digest", operation_id="buildDigest", summary="Build a newsletter", responses=READ_PROBLEMS)
+    async def digest(
+        self, data: JSONBody[DigestInput], documents: DocumentsDep, emails: EmailsDep
+    ) -> Response[EmailDocument]:
+        """An intro and a card per item with its summary and a link, in the email JSON shape."""
+        items = [(await documents.get(e.type, e.slug, e.version)).value for e in data.items]
+        options = EmailOptions(
+            esp=data.esp,
+            public_url=emails.options.public_url,
+            utm_source=emails.options.utm_source,
+            utm_medium=emails.options.utm_medium,
+        )
+        parts = render_digest(Digest(data.subject, data.intro, items), documents.brand, options)
+        encoded: Encoded = encode_formats(parts, documents.brand, "digest", None, None, utcnow())["json"]
+        headers = {"Cache-Control": NO_STORE}
+        return Response(encoded.body, media_type="application/json", headers=headers)  # type: ignore[arg-type]
