@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -25,11 +24,8 @@ from api.controllers.search import SearchController
 from api.documents import Documents
 from api.emails import Emails
 from api.problems import handle_exception
+from api.services import open_services
 from api.settings import Settings
-from content.db import create_engine
-from content.library import load_brand
-from content.store import Store
-from exporters.email import EmailOptions
 
 API_VERSION = "1.0.0"
 
@@ -39,24 +35,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = create_engine(settings.db_url)
-        brand = load_brand(Path(settings.library_dir) / "brand.yaml")
-        documents = Documents(
-            Store(engine), brand, max_entries=settings.cache_entries, latest_ttl=settings.latest_ttl
-        )
-        app.state.documents = documents
-        app.state.emails = Emails(
-            documents,
-            EmailOptions(
-                public_url=settings.public_url,
-                utm_source=settings.utm_source,
-                utm_medium=settings.utm_medium,
-            ),
-        )
-        try:
+        async with open_services(settings) as services:
+            app.state.documents = services.documents
+            app.state.emails = services.emails
             yield
-        finally:
-            await engine.dispose()
 
     def provide_documents(state: State) -> Documents:
         return state.documents  # type: ignore[no-any-return]

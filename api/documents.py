@@ -57,11 +57,6 @@ class Documents:
             self._keys[(kind, slug, version)] = (now + self.latest_ttl, key)
         return key
 
-    def forget(self, kind: model.Kind, slug: str) -> None:
-        """Drop what is known about an item's versions, after this process changed it."""
-        for k in [k for k in self._keys if k[:2] == (kind, slug)]:
-            del self._keys[k]
-
     async def get_key(self, key: VersionKey) -> Document:
         cache_key = (key.id, today())
         if (hit := self._cache.get(cache_key)) is not None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Literal
 
 from api.caching import Encoded
 from api.documents import Document, Documents
 from content import model
-from exporters.email import EmailOptions, EmailParts, Embeds, build_eml, render_email
+from exporters.email import Digest, EmailOptions, EmailParts, Embeds, build_eml, render_digest, render_email
+from exporters.email.render import Esp
 
 EmailFormat = Literal["json", "html", "txt", "eml"]
 MEDIA_TYPES = {
@@ -36,7 +38,7 @@ class Emails:
         self.documents = documents
         self.options = options
         self.max_entries = max_entries
-        self._cache: OrderedDict[tuple[str, str], dict[str, Encoded]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], dict[EmailFormat, Encoded]] = OrderedDict()
         self.renders = 0
 
     async def embeds(self, item: model.Published) -> Embeds:
@@ -52,31 +54,28 @@ class Emails:
                     embeds.faqs[block.slug] = doc.value  # type: ignore[assignment]
         return embeds
 
-    async def get(self, document: Document, esp: str, fmt: EmailFormat) -> Encoded:
+    async def get(self, document: Document, esp: Esp, fmt: EmailFormat) -> Encoded:
         key = (document.encoded.etag, esp)
         if (formats := self._cache.get(key)) is None:
-            options = EmailOptions(
-                esp=esp,  # type: ignore[arg-type]
-                public_url=self.options.public_url,
-                utm_source=self.options.utm_source,
-                utm_medium=self.options.utm_medium,
-            )
+            options = replace(self.options, esp=esp)
             item = document.value
             parts = render_email(item, self.documents.brand, options, await self.embeds(item))
-            formats = encode_formats(
-                parts, self.documents.brand, item.kind, item.slug, item.version, item.published_at
-            )
+            formats = encode_formats(parts, self.documents.brand, item)
             self.renders += 1
             self._cache[key] = formats
             if len(self._cache) > self.max_entries:
                 self._cache.popitem(last=False)
         return formats[fmt]
 
+    def digest(self, items: list[model.Published], subject: str, intro: str, esp: Esp) -> Encoded:
+        """A newsletter in the email JSON shape; built per request, never cached."""
+        options = replace(self.options, esp=esp)
+        parts = render_digest(Digest(subject, intro, items), self.documents.brand, options)
+        return Encoded.of(email_document(parts, "digest", None, None))
 
-def encode_formats(
-    parts: EmailParts, brand: model.Brand, kind: str, slug: str | None, version: int | None, date: object
-) -> dict[str, Encoded]:
-    body = EmailDocument(
+
+def email_document(parts: EmailParts, kind: str, slug: str | None, version: int | None) -> EmailDocument:
+    return EmailDocument(
         type=kind,
         slug=slug,
         version=version,
@@ -85,9 +84,15 @@ def encode_formats(
         html=parts.html,
         text=parts.text,
     )
+
+
+def encode_formats(
+    parts: EmailParts, brand: model.Brand, item: model.Published
+) -> dict[EmailFormat, Encoded]:
+    """Every file form of one rendered email; the .eml is dated by the version's publication."""
     return {
-        "json": Encoded.of(body),
+        "json": Encoded.of(email_document(parts, item.kind, item.slug, item.version)),
         "html": Encoded.of(parts.html.encode(), MEDIA_TYPES["html"]),
         "txt": Encoded.of(parts.text.encode(), MEDIA_TYPES["txt"]),
-        "eml": Encoded.of(build_eml(parts, brand, date), MEDIA_TYPES["eml"]),  # type: ignore[arg-type]
+        "eml": Encoded.of(build_eml(parts, brand, item.published_at), MEDIA_TYPES["eml"]),
     }

@@ -6,13 +6,11 @@ from litestar import Controller, Response, post
 from litestar.params import JSONBody
 from msgspec import Meta
 
-from api.caching import NO_STORE, Encoded
+from api.caching import NO_STORE
 from api.deps import DocumentsDep, EmailsDep
-from api.emails import EmailDocument, encode_formats
+from api.emails import EmailDocument
 from api.problems import READ_PROBLEMS
 from content import model
-from content.db import utcnow
-from exporters.email import Digest, EmailOptions, render_digest
 
 
 class DigestEntry(model.Wire, kw_only=True):
@@ -40,13 +38,6 @@ class DigestController(Controller):
     ) -> Response[EmailDocument]:
         """An intro and a card per item with its summary and a link, in the email JSON shape."""
         items = [(await documents.get(e.type, e.slug, e.version)).value for e in data.items]
-        options = EmailOptions(
-            esp=data.esp,
-            public_url=emails.options.public_url,
-            utm_source=emails.options.utm_source,
-            utm_medium=emails.options.utm_medium,
-        )
-        parts = render_digest(Digest(data.subject, data.intro, items), documents.brand, options)
-        encoded: Encoded = encode_formats(parts, documents.brand, "digest", None, None, utcnow())["json"]
+        encoded = emails.digest(items, data.subject, data.intro, data.esp)
         headers = {"Cache-Control": NO_STORE}
         return Response(encoded.body, media_type="application/json", headers=headers)  # type: ignore[arg-type]

@@ -1,0 +1,41 @@
+"""What the app and the CLI both need, built in one place: the store, documents, email exports."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.documents import Documents
+from api.emails import Emails
+from api.settings import Settings
+from content.db import create_engine
+from content.library import load_brand
+from content.store import Store
+from exporters.email import EmailOptions
+
+
+@dataclass(frozen=True)
+class Services:
+    documents: Documents
+    emails: Emails
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, *, latest_ttl: float | None = None) -> AsyncIterator[Services]:
+    """Connect to the store and load the brand; the engine is disposed on exit."""
+    engine = create_engine(settings.db_url)
+    try:
+        documents = Documents(
+            Store(engine),
+            load_brand(Path(settings.library_dir) / "brand.yaml"),
+            max_entries=settings.cache_entries,
+            latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
+        )
+        options = EmailOptions(
+            public_url=settings.public_url, utm_source=settings.utm_source, utm_medium=settings.utm_medium
+        )
+        yield Services(documents=documents, emails=Emails(documents, options))
+    finally:
+        await engine.dispose()
