@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +13,10 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
+from api.auth import provide_principal
+from api.controllers.admin import AdminController
 from api.controllers.digest import DigestController
 from api.controllers.health import HealthController
 from api.controllers.items import (
@@ -24,8 +29,9 @@ from api.controllers.search import SearchController
 from api.documents import Documents
 from api.emails import Emails
 from api.problems import handle_exception
-from api.services import open_services
+from api.services import Services, open_services
 from api.settings import Settings
+from content.editorial import Editorial
 
 API_VERSION = "1.0.0"
 
@@ -36,9 +42,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_services(settings) as services:
+            app.state.services = services
             app.state.documents = services.documents
             app.state.emails = services.emails
-            yield
+            worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
+            try:
+                yield
+            finally:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
 
     def provide_documents(state: State) -> Documents:
         return state.documents  # type: ignore[no-any-return]
@@ -46,12 +59,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_emails(state: State) -> Emails:
         return state.emails  # type: ignore[no-any-return]
 
+    def provide_editorial(state: State) -> Editorial:
+        services: Services = state.services
+        return services.editorial
+
     return Litestar(
         route_handlers=[
             ArticleController,
             FaqController,
             FaqItemController,
             ComparisonController,
+            AdminController,
             SearchController,
             DigestController,
             HealthController,
@@ -59,6 +77,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
             "emails": Provide(provide_emails, sync_to_thread=False),
+            "editorial": Provide(provide_editorial, sync_to_thread=False),
+            "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[lifespan],
@@ -80,4 +100,14 @@ def openapi_config() -> OpenAPIConfig:
         path="/docs",
         render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
         use_handler_docstrings=True,
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="`folio token create --name NAME --role ROLE`; roles: reader < editor "
+                    "< reviewer < publisher < admin, each including the ones before it.",
+                )
+            }
+        ),
     )

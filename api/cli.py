@@ -28,6 +28,23 @@ def main(argv: list[str] | None = None) -> int:
     sync = commands.add_parser("sync", help="publish library files whose content changed")
     sync.add_argument("--library", type=Path, help="library folder (default: FOLIO_LIBRARY_DIR)")
     sync.add_argument("--author", default="library", help="recorded as each new version's author")
+    sync.add_argument("--force", action="store_true", help="overwrite items last published through the API")
+
+    library = commands.add_parser("library", help="the library folder and the store")
+    library_commands = library.add_subparsers(dest="library_command", required=True)
+    library_export = library_commands.add_parser("export", help="write the published store as library files")
+    library_export.add_argument("--out", type=Path, required=True)
+
+    token = commands.add_parser("token", help="API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    token_create = token_commands.add_parser("create", help="create a token; it is printed once")
+    token_create.add_argument("--name", required=True)
+    token_create.add_argument(
+        "--role", required=True, choices=["reader", "editor", "reviewer", "publisher", "admin"]
+    )
+    token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
+    token_revoke = token_commands.add_parser("revoke", help="revoke a token by name")
+    token_revoke.add_argument("name")
 
     export_parser = commands.add_parser("export", help="export published items to files")
     channels = export_parser.add_subparsers(dest="channel", required=True)
@@ -54,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         case "migrate":
             return migrate(settings)
         case "sync":
-            return asyncio.run(sync_library(settings, args.library, args.author))
+            return asyncio.run(sync_library(settings, args.library, args.author, args.force))
+        case "library":
+            return asyncio.run(export_library(settings, args.out))
+        case "token":
+            return asyncio.run(manage_tokens(settings, args))
         case "openapi":
             return write_openapi(args.out, check=args.check)
         case "export":
@@ -89,9 +110,9 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-async def sync_library(settings: Settings, library: Path | None, author: str) -> int:
+async def sync_library(settings: Settings, library: Path | None, author: str, force: bool = False) -> int:
     from content.db import create_engine
-    from content.errors import LibraryError
+    from content.errors import Conflict, LibraryError
     from content.library import load_library
     from content.store import Store
 
@@ -105,12 +126,62 @@ async def sync_library(settings: Settings, library: Path | None, author: str) ->
         return 1
     engine = create_engine(settings.db_url)
     try:
-        created = await Store(engine).sync(loaded.items, author=author)
+        created = await Store(engine).sync(loaded.items, author=author, force=force)
+    except Conflict as exc:
+        print(f"folio sync: nothing was imported. {exc.detail}", file=sys.stderr)
+        return 1
     finally:
         await engine.dispose()
     for entry in created:
         print(f"created {entry.kind} {entry.slug} version {entry.version}")
     print(f"{len(created)} new version(s); {len(loaded.items) - len(created)} item(s) unchanged")
+    return 0
+
+
+async def export_library(settings: Settings, out: Path) -> int:
+    from content.db import create_engine
+    from content.errors import LibraryError
+    from content.library import write_library
+    from content.store import Store
+
+    engine = create_engine(settings.db_url)
+    try:
+        published = await Store(engine).latest_items()
+    finally:
+        await engine.dispose()
+    try:
+        paths = write_library(published, Path(settings.library_dir) / "brand.yaml", out)
+    except LibraryError as exc:
+        print("folio library export: " + "; ".join(exc.problems), file=sys.stderr)
+        return 1
+    print(f"wrote {len(paths)} item(s) and brand.yaml to {out}")
+    return 0
+
+
+async def manage_tokens(settings: Settings, args: argparse.Namespace) -> int:
+    from content.db import create_engine
+    from content.errors import Conflict, NotFound
+    from content.tokens import create_token, list_tokens, revoke_token
+
+    engine = create_engine(settings.db_url)
+    try:
+        match args.token_command:
+            case "create":
+                info, token = await create_token(engine, args.name, args.role, actor="cli")
+                print(f"created token {info.name!r} ({info.role}); it is shown only now:")
+                print(token)
+            case "list":
+                for t in await list_tokens(engine):
+                    state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+                    print(f"{t.name}\t{t.role}\tcreated {t.created_at:%Y-%m-%d}\t{state}")
+            case "revoke":
+                await revoke_token(engine, args.name, actor="cli")
+                print(f"revoked {args.name!r}")
+    except (Conflict, NotFound) as exc:
+        print(f"folio token: {exc.detail}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
     return 0
 
 

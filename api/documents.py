@@ -57,6 +57,11 @@ class Documents:
             self._keys[(kind, slug, version)] = (now + self.latest_ttl, key)
         return key
 
+    def forget(self, kind: model.Kind, slug: str) -> None:
+        """Drop remembered version lookups for an item this process just changed."""
+        for k in [k for k in self._keys if k[:2] == (kind, slug)]:
+            del self._keys[k]
+
     async def get_key(self, key: VersionKey) -> Document:
         cache_key = (key.id, today())
         if (hit := self._cache.get(cache_key)) is not None:
@@ -65,7 +70,8 @@ class Documents:
         stored = await self.store.load(key)
         rendered = render_item(stored.content, self.brand, cache_key[1])
         fields = msgspec.structs.asdict(rendered) | msgspec.structs.asdict(stored.info)
-        del fields["review"]
+        del fields["review"]  # the version record's copy; the rendered one carries its status
+        assert rendered.review is not None  # every published version carries its review
         value = model.PUBLISHED_TYPES[key.kind](review=rendered.review, **fields)
         document = Document(value=value, encoded=Encoded.of(value))
         self.encodes += 1

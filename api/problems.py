@@ -12,7 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from content.errors import ContentError, InvalidInput, LibraryError, NotFound
+from content.errors import Conflict, ContentError, Gone, InvalidInput, LibraryError, NotFound, Stale
 
 log = logging.getLogger("folio.api")
 PROBLEM_JSON = "application/problem+json"
@@ -42,11 +42,23 @@ def _spec(description: str) -> ResponseSpec:
 READ_PROBLEMS = {
     400: _spec("A parameter is invalid; `errors` names it."),
     404: _spec("No such item, version or entry."),
+    410: _spec("The item was archived."),
+}
+WRITE_PROBLEMS = READ_PROBLEMS | {
+    401: _spec("No valid bearer token."),
+    403: _spec("The token's role may not do this."),
+    409: _spec("The item's state does not allow it (exists, not reviewed, ...)."),
+    412: _spec("If-Match names an ETag that is no longer current."),
+    413: _spec("The body is over the size limit."),
+    428: _spec("If-Match is required."),
 }
 
 
 _DOMAIN_STATUS: tuple[tuple[type[ContentError], int], ...] = (
     (NotFound, 404),
+    (Gone, 410),
+    (Conflict, 409),
+    (Stale, 412),
     (InvalidInput, 400),
     (LibraryError, 422),
 )

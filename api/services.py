@@ -1,4 +1,4 @@
-"""What the app and the CLI both need, built in one place: the store, documents, email exports."""
+"""What the app and the CLI both need, built in one place: store, documents, editorial, email."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 from api.documents import Documents
 from api.emails import Emails
 from api.settings import Settings
+from api.webhooks import Deliverer
 from content.db import create_engine
+from content.editorial import Editorial
 from content.library import load_brand
 from content.store import Store
 from exporters.email import EmailOptions
@@ -20,6 +22,8 @@ from exporters.email import EmailOptions
 class Services:
     documents: Documents
     emails: Emails
+    editorial: Editorial
+    deliverer: Deliverer
 
 
 @asynccontextmanager
@@ -27,8 +31,9 @@ async def open_services(settings: Settings, *, latest_ttl: float | None = None) 
     """Connect to the store and load the brand; the engine is disposed on exit."""
     engine = create_engine(settings.db_url)
     try:
+        store = Store(engine)
         documents = Documents(
-            Store(engine),
+            store,
             load_brand(Path(settings.library_dir) / "brand.yaml"),
             max_entries=settings.cache_entries,
             latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
@@ -36,6 +41,17 @@ async def open_services(settings: Settings, *, latest_ttl: float | None = None) 
         options = EmailOptions(
             public_url=settings.public_url, utm_source=settings.utm_source, utm_medium=settings.utm_medium
         )
-        yield Services(documents=documents, emails=Emails(documents, options))
+        deliverer = Deliverer(
+            engine,
+            poll_seconds=settings.webhook_poll_seconds,
+            backoff_base=settings.webhook_backoff_seconds,
+            timeout=settings.webhook_timeout_seconds,
+        )
+        yield Services(
+            documents=documents,
+            emails=Emails(documents, options),
+            editorial=Editorial(store),
+            deliverer=deliverer,
+        )
     finally:
         await engine.dispose()

@@ -29,6 +29,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # a publish made elsewhere is served everywhere within this bound. 0 looks it up every time.
     latest_ttl: float = 1.0
     max_body_bytes: int = 1_048_576
+    # Webhooks: how often the outbox is polled, the first retry delay (doubling), send timeout.
+    webhook_poll_seconds: float = 2.0
+    webhook_backoff_seconds: float = 5.0
+    webhook_timeout_seconds: float = 10.0
     # UTM parameters added to http(s) links in email exports.
     utm_source: str = "folio"
     utm_medium: str = "email"

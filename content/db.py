@@ -53,6 +53,78 @@ versions = sa.Table(
     sa.UniqueConstraint("item_id", "number", name="uq_versions_item_number"),
 )
 
+drafts = sa.Table(
+    "drafts",
+    metadata,
+    sa.Column("item_id", sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("revision", sa.String(32), nullable=False),  # random per save: the ETag
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("content_hash", sa.String(80), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("updated_by", sa.String(200), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reviewed_by", sa.String(200), nullable=True),
+    sa.Column("reviewed_on", sa.Date, nullable=True),
+    sa.Column("next_review_on", sa.Date, nullable=True),
+    sa.Column("reviewed_hash", sa.String(80), nullable=True),  # the content the review covers
+)
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=True),
+    sa.Column("slug", sa.String(120), nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("hash_before", sa.String(80), nullable=True),
+    sa.Column("hash_after", sa.String(80), nullable=True),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Index("ix_audit_item", "kind", "slug"),
+)
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("events", sa.String(200), nullable=False),
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", sa.ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_status", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
 # Full-text search lives in dialect-specific tables made by the migration:
 # SQLite: FTS5 table search_fts(title, summary, body), rowid = items.id.
 # PostgreSQL: search_documents(item_id, title, summary, body, document tsvector) + GIN index.
@@ -75,11 +147,28 @@ def create_engine(url: str) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
 
 
+def writer(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for write transactions: on SQLite they take the write lock when they begin.
+
+    A deferred SQLite transaction that reads and then writes fails at once (SQLITE_BUSY, no
+    retry) when another writer committed in between; BEGIN IMMEDIATE waits its turn instead.
+    """
+    return engine.execution_options(folio_write=True)
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    immediate = conn.get_execution_options().get("folio_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun explicitly in _sqlite_begin, not by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",

@@ -15,6 +15,18 @@ class NotFound(ContentError):
     """No such item, version or FAQ entry."""
 
 
+class Gone(ContentError):
+    """The item was archived; it existed and may come back."""
+
+
+class Conflict(ContentError):
+    """The request clashes with the item's state (exists already, review out of date, ...)."""
+
+
+class Stale(ContentError):
+    """The client's precondition (the ETag it read) no longer matches: someone else wrote first."""
+
+
 class InvalidInput(ContentError):
     """A request parameter or document field is invalid; ``field`` names it."""
 

@@ -23,7 +23,7 @@ import yaml
 
 from content import model
 from content.errors import InvalidInput, LibraryError
-from content.markdown import ALLOWED_SCHEMES, parse_article_body
+from content.markdown import ALLOWED_SCHEMES, parse_article_body, to_markdown
 
 DEFAULT_LIBRARY = Path(__file__).parent / "library"
 BRAND_LINKS = frozenset({"brand:appointment", "brand:phone", "brand:website"})
@@ -87,12 +87,17 @@ def load_item(kind: model.Kind, path: Path) -> model.Content:
     if "slug" in fields or "type" in fields:
         raise InvalidInput("$.slug", "slug and type come from the file's name and folder")
     fields.update(type=kind, slug=path.stem)
-    return check_item(_decode(fields, model.Content))
+    item = check_item(_decode(fields, model.Content))
+    if item.review is None:
+        raise InvalidInput(
+            "$.review", "library items carry their review (reviewedBy, reviewedOn, nextReviewOn)"
+        )
+    return item
 
 
 def check_item(item: model.Content) -> model.Content:
     """Rules a single item must follow beyond its types; raises InvalidInput naming the field."""
-    if item.review.next_review_on <= item.review.reviewed_on:
+    if item.review is not None and item.review.next_review_on <= item.review.reviewed_on:
         raise InvalidInput("$.review.nextReviewOn", "must be after reviewedOn")
     match item:
         case model.Article(body=body):
@@ -197,3 +202,46 @@ def _decode(fields: dict[str, Any], cls: Any) -> Any:
         if not message:
             message, path = path, "$"
         raise InvalidInput(path.strip("`"), message) from None
+
+
+_DERIVED = {"html", "href", "status", "answerHtml", "valuesHtml", "footnoteHtml"}
+
+
+def _source_fields(value: Any) -> Any:
+    """An item's plain fields as an editor writes them: no derived or empty optional fields."""
+    if isinstance(value, dict):
+        return {k: _source_fields(v) for k, v in value.items() if k not in _DERIVED and v is not None}
+    if isinstance(value, list):
+        return [_source_fields(v) for v in value]
+    return value
+
+
+def _dump_yaml(fields: dict[str, Any]) -> str:
+    return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=96, default_flow_style=False)
+
+
+def write_item(item: model.Content, root: Path) -> Path:
+    """Write one item as its library file; the inverse of load_item."""
+    fields = _source_fields(msgspec.to_builtins(item))
+    del fields["type"], fields["slug"]
+    folder, suffix = _FOLDERS[item.kind]
+    path = root / folder / f"{item.slug}{suffix}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(item, model.Article):
+        del fields["body"]
+        text = f"---\n{_dump_yaml(fields)}---\n{to_markdown(item.body)}"
+    else:
+        text = _dump_yaml(fields)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_library(items: list[model.Content], brand_file: Path, root: Path) -> list[Path]:
+    """Write items as a library folder, then read it back: every item must come back identical."""
+    paths = [write_item(item, root) for item in items]
+    (root / "brand.yaml").write_text(brand_file.read_text(encoding="utf-8"), encoding="utf-8")
+    for item, path in zip(items, paths, strict=True):
+        again = load_item(item.kind, path)
+        if msgspec.json.encode(again) != msgspec.json.encode(item):
+            raise LibraryError([f"{path}: does not read back as the stored version; export refused"])
+    return paths

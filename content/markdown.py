@@ -187,3 +187,38 @@ def _list_block(token_type: str, items: list[str]) -> model.List:
 def _join(text: str) -> str:
     """Soft line breaks in source become spaces: the stored text is one logical line."""
     return " ".join(part.strip() for part in text.splitlines())
+
+
+def to_markdown(blocks: list[model.BlockType]) -> str:
+    """The Markdown source for a body: ``parse_article_body(to_markdown(b)) == b`` (checked by callers)."""
+    out: list[str] = []
+    previous_list: model.List | None = None
+    markers = {"bullet": ("-", "*"), "check": ("-", "*"), "numbered": (".", ")")}
+    alternate = 0
+    for block in blocks:
+        match block:
+            case model.Heading(level=level, text=text):
+                out.append("#" * level + " " + text)
+            case model.Paragraph(text=text):
+                out.append(text)
+            case model.List(style=style, items=entries):
+                # CommonMark joins adjacent lists with the same marker: alternate markers instead.
+                alternate = 1 - alternate if previous_list is not None else 0
+                mark = markers[style][alternate]
+                if style == "numbered":
+                    lines = [f"{n}{mark} {e.text}" for n, e in enumerate(entries, 1)]
+                else:
+                    check = "[x] " if style == "check" else ""
+                    lines = [f"{mark} {check}{e.text}" for e in entries]
+                out.append("\n".join(lines))
+            case model.Callout(tone=tone, title=title, text=text):
+                header = shlex.join(["callout", tone, *([title] if title else [])])
+                out.append(f":::{header}\n{text}\n:::")
+            case model.ComparisonEmbed(slug=slug):
+                out.append(f"::comparison {slug}")
+            case model.FaqEmbed(slug=slug, items=ids):
+                out.append(" ".join(["::faq", slug, *ids]))
+            case model.Cta(label=label, url=url):
+                out.append(f"::cta [{label}]({url})")
+        previous_list = block if isinstance(block, model.List) else None
+    return "\n\n".join(out) + "\n"

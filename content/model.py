@@ -129,7 +129,8 @@ class Item(Wire, tag_field="type", kw_only=True):
     summary: Annotated[str, Meta(min_length=1, max_length=2000)]
     tags: list[Tag] = []
     related: list[Ref] = []
-    review: Review
+    # Set by a reviewer, not by the editor: absent on drafts, present on every published version.
+    review: Review | None = None
 
     @property
     def kind(self) -> Kind:
@@ -186,6 +187,7 @@ class VersionInfo(Wire, kw_only=True):
 # The published shapes repeat VersionInfo's fields flat, so a client reads `article.version`:
 # msgspec Structs cannot combine two field-bearing bases, so each kind declares them.
 class PublishedArticle(Article, kw_only=True):
+    review: Review
     version: int
     published_at: dt.datetime
     author: str
@@ -194,6 +196,7 @@ class PublishedArticle(Article, kw_only=True):
 
 
 class PublishedFaqSet(FaqSet, kw_only=True):
+    review: Review
     version: int
     published_at: dt.datetime
     author: str
@@ -202,6 +205,7 @@ class PublishedFaqSet(FaqSet, kw_only=True):
 
 
 class PublishedComparison(Comparison, kw_only=True):
+    review: Review
     version: int
     published_at: dt.datetime
     author: str

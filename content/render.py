@@ -36,7 +36,7 @@ def render_block(block: model.BlockType, brand: model.Brand) -> model.BlockType:
 
 def render_item(item: model.Content, brand: model.Brand, today: dt.date) -> model.Content:
     """The item as readers get it: every derived field filled in."""
-    review = replace(item.review, status=item.review.status_on(today))
+    review = item.review and replace(item.review, status=item.review.status_on(today))
     match item:
         case model.Article(body=body):
             return replace(item, review=review, body=[render_block(b, brand) for b in body])

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content import model
-from content.db import as_utc, item_tags, items, utcnow, versions
-from content.errors import InvalidInput, NotFound
+from content.db import as_utc, audit, item_tags, items, utcnow, versions, writer
+from content.errors import Conflict, Gone, InvalidInput, NotFound
 from content.render import plain_text
 
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
@@ -93,9 +93,9 @@ class Store:
     async def locate(self, kind: model.Kind, slug: str, number: int | None = None) -> VersionKey:
         """The latest published version of an item, or version ``number``; NotFound otherwise."""
         query = (
-            sa.select(versions.c.id, versions.c.number)
+            sa.select(versions.c.id, versions.c.number, items.c.archived_at)
             .join(items, items.c.id == versions.c.item_id)
-            .where(items.c.kind == kind, items.c.slug == slug, items.c.archived_at.is_(None))
+            .where(items.c.kind == kind, items.c.slug == slug)
         )
         query = query.where(versions.c.number == (items.c.latest_version if number is None else number))
         async with self.engine.connect() as conn:
@@ -103,6 +103,8 @@ class Store:
         if row is None:
             what = f"{kind} {slug!r}" + ("" if number is None else f" version {number}")
             raise NotFound(f"No published {what}.")
+        if row.archived_at is not None:
+            raise Gone(f"The {kind} {slug!r} was archived.")
         return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number)
 
     async def load(self, key: VersionKey) -> StoredVersion:
@@ -116,15 +118,17 @@ class Store:
     async def history(self, kind: model.Kind, slug: str) -> list[model.VersionInfo]:
         """Every published version of an item, newest first."""
         query = (
-            sa.select(versions)
+            sa.select(versions, items.c.archived_at)
             .join(items, items.c.id == versions.c.item_id)
-            .where(items.c.kind == kind, items.c.slug == slug, items.c.archived_at.is_(None))
+            .where(items.c.kind == kind, items.c.slug == slug)
             .order_by(versions.c.number.desc())
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         if not rows:
             raise NotFound(f"No published {kind} {slug!r}.")
+        if rows[0].archived_at is not None:
+            raise Gone(f"The {kind} {slug!r} was archived.")
         return [_info(row) for row in rows]
 
     async def list_items(
@@ -151,7 +155,7 @@ class Store:
             .limit(limit + 1)
         )
         if cursor is not None:
-            query = query.where(items.c.slug > decode_cursor(cursor))
+            query = query.where(items.c.slug > str(decode_cursor(cursor)))
         if tag is not None:
             tagged = sa.select(item_tags.c.item_id).where(item_tags.c.tag == tag)
             query = query.where(items.c.id.in_(tagged))
@@ -224,21 +228,92 @@ class Store:
             for row in rows
         ]
 
+    async def latest_items(self) -> list[model.Content]:
+        """The latest published version of every item that is not archived."""
+        query = (
+            sa.select(versions.c.content)
+            .join(
+                items, sa.and_(items.c.id == versions.c.item_id, versions.c.number == items.c.latest_version)
+            )
+            .where(items.c.archived_at.is_(None))
+            .order_by(items.c.kind, items.c.slug)
+        )
+        async with self.engine.connect() as conn:
+            return [decode_content(row.content) for row in await conn.execute(query)]
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
 
     # --- writes -------------------------------------------------------------------------------
 
-    async def sync(self, library_items: Iterable[model.Content], author: str) -> list[Created]:
-        """Publish every item whose content changed, all in one transaction."""
+    async def sync(
+        self, library_items: Iterable[model.Content], author: str, *, force: bool = False
+    ) -> list[Created]:
+        """Publish every item whose content changed, all in one transaction.
+
+        An item whose latest version was published through the API is not overwritten unless
+        ``force``: the whole run is refused with Conflict naming every such item.
+        """
+        library_items = list(library_items)
         created = []
-        async with self.engine.begin() as conn:
+        async with writer(self.engine).begin() as conn:
+            if not force:
+                clashes = await _api_edited(conn, library_items)
+                if clashes:
+                    raise Conflict(
+                        "Published through the API since the last sync (use --force to overwrite): "
+                        + ", ".join(clashes)
+                    )
             for item in library_items:
                 number = await publish(conn, item, author=author, note="Synced from the library")
                 if number is not None:
                     created.append(Created(kind=item.kind, slug=item.slug, version=number))
+                    await record(conn, author, "sync", item.kind, item.slug, number, None, content_hash(item))
         return created
+
+
+async def _api_edited(conn: AsyncConnection, library_items: list[model.Content]) -> list[str]:
+    rows = await conn.execute(
+        sa.select(items.c.kind, items.c.slug, versions.c.content_hash)
+        .join(
+            versions, sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version)
+        )
+        .where(versions.c.source == "api")
+    )
+    edited = {(row.kind, row.slug): row.content_hash for row in rows}
+    return [
+        f"{item.kind}/{item.slug}"
+        for item in library_items
+        if (item.kind, item.slug) in edited and edited[(item.kind, item.slug)] != content_hash(item)
+    ]
+
+
+async def record(
+    conn: AsyncConnection,
+    actor: str,
+    action: str,
+    kind: str | None,
+    slug: str | None,
+    version: int | None,
+    hash_before: str | None,
+    hash_after: str | None,
+    detail: str = "",
+) -> None:
+    """Write one audit entry inside the caller's transaction."""
+    await conn.execute(
+        audit.insert().values(
+            at=utcnow(),
+            actor=actor,
+            action=action,
+            kind=kind,
+            slug=slug,
+            version=version,
+            hash_before=hash_before,
+            hash_after=hash_after,
+            detail=detail,
+        )
+    )
 
 
 async def publish(
@@ -261,14 +336,17 @@ async def publish(
     row = (
         await conn.execute(
             sa.select(items.c.id, items.c.latest_version, versions.c.content_hash)
-            .join(versions, versions.c.item_id == items.c.id)
-            .where(
-                items.c.kind == item.kind,
-                items.c.slug == item.slug,
-                versions.c.number == items.c.latest_version,
+            .select_from(
+                items.outerjoin(
+                    versions,
+                    sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version),
+                )
             )
+            .where(items.c.kind == item.kind, items.c.slug == item.slug)
         )
     ).first()
+    if item.review is None:
+        raise InvalidInput("$.review", "A published version needs a review.")
     summary_fields = {
         "locale": item.locale,
         "title": item.title,
@@ -367,15 +445,15 @@ def _pg_search(words: str) -> tuple[str, dict[str, Any]]:
     )
 
 
-def encode_cursor(slug: str) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode({"after": slug})).decode().rstrip("=")
+def encode_cursor(after: str | int) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode({"after": after})).decode().rstrip("=")
 
 
 class _Cursor(msgspec.Struct, forbid_unknown_fields=True):
-    after: str
+    after: str | int
 
 
-def decode_cursor(cursor: str) -> str:
+def decode_cursor(cursor: str) -> str | int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         return msgspec.json.decode(raw, type=_Cursor).after

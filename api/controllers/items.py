@@ -4,12 +4,14 @@ The three resources share their shape, so one function builds a controller per k
 its own precise response types and operation ids in the OpenAPI spec.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter, QueryParameter
 
 from api.caching import Encoded, public, send
+from api.controllers.drafts import draft_controller
+from api.controllers.params import SLUG_PATTERN, EspParam, SlugParam, VersionParam
 from api.deps import DocumentsDep, EmailsDep, SettingsDep
 from api.documents import today
 from api.emails import EmailDocument, EmailFormat
@@ -17,16 +19,6 @@ from api.problems import READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
-
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SlugParam = Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120, description="The item's slug.")]
-EspParam = Annotated[
-    Literal["mailchimp", "sendgrid", "postmark", "none"],
-    Parameter(description="Whose merge-tag syntax to use for the first name and unsubscribe link."),
-]
-VersionParam = Annotated[
-    int | None, Parameter(ge=1, description="A published version number; the latest if absent.")
-]
 
 
 class ItemList(model.Wire, kw_only=True):
@@ -52,10 +44,14 @@ class FaqItemDocument(model.Wire, kw_only=True):
     item: model.FaqItem
 
 
-def item_controller(kind: model.Kind, plural: str, name: str, published: type[Any]) -> type[Controller]:
+def item_controller(
+    kind: model.Kind, plural: str, name: str, content: type[Any], published: type[Any]
+) -> type[Controller]:
     """A controller serving one kind of item under ``/v1/{plural}``."""
 
-    class ItemController(Controller):
+    class ItemController(draft_controller(kind, plural, name, content)):  # type: ignore[misc]
+        """Reads and writes of one kind; the write routes come from the editorial base."""
+
         path = f"/v1/{plural}"
         tags = [plural]
 
@@ -206,9 +202,11 @@ def item_controller(kind: model.Kind, plural: str, name: str, published: type[An
     return ItemController
 
 
-ArticleController = item_controller("article", "articles", "Article", model.PublishedArticle)
-FaqController = item_controller("faq", "faqs", "Faq", model.PublishedFaqSet)
-ComparisonController = item_controller("comparison", "comparisons", "Comparison", model.PublishedComparison)
+ArticleController = item_controller("article", "articles", "Article", model.Article, model.PublishedArticle)
+FaqController = item_controller("faq", "faqs", "Faq", model.FaqSet, model.PublishedFaqSet)
+ComparisonController = item_controller(
+    "comparison", "comparisons", "Comparison", model.Comparison, model.PublishedComparison
+)
 
 
 class FaqItemController(Controller):

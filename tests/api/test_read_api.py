@@ -184,7 +184,7 @@ def test_unknown_things_are_404(client: Client, path: str) -> None:
 
 
 def test_wrong_method_is_a_problem_too(client: Client) -> None:
-    assert_problem(client.delete(ARTICLE), 405)
+    assert_problem(client.patch(ARTICLE), 405)
 
 
 def test_cors(client: Client) -> None:

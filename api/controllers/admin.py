@@ -1,0 +1,167 @@
+"""Admin routes: the audit log, API tokens and webhooks."""
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.params import JSONBody, Parameter
+from msgspec import Meta, structs
+
+from api.auth import BEARER_SECURITY, requires
+from api.caching import NO_STORE, Encoded, send
+from api.deps import DocumentsDep, EditorialDep, PrincipalDep
+from api.problems import WRITE_PROBLEMS
+from content import model
+from content.editorial import EVENTS, AuditPage, Delivery, Event, Webhook
+from content.tokens import Role, TokenInfo, create_token, list_tokens, revoke_token
+
+
+class WebhookInput(model.Wire, kw_only=True):
+    url: Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=2000)]
+    events: Annotated[list[Event], Meta(min_length=1)] = msgspec.field(default_factory=lambda: list(EVENTS))
+
+
+class NewWebhook(Webhook, kw_only=True):
+    """The signing secret is shown in this response only."""
+
+    secret: str
+
+
+class TokenInput(model.Wire, kw_only=True):
+    name: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}$")]
+    role: Role
+
+
+class NewToken(TokenInfo, kw_only=True):
+    """The token is shown in this response only; only its hash is stored."""
+
+    token: str
+
+
+class TokenList(model.Wire, kw_only=True):
+    tokens: list[TokenInfo]
+
+
+class WebhookList(model.Wire, kw_only=True):
+    webhooks: list[Webhook]
+
+
+class DeliveryList(model.Wire, kw_only=True):
+    deliveries: list[Delivery]
+
+
+def private(request: Request[Any, Any, Any], body: object) -> Response[Any]:
+    return send(request, Encoded.of(body), NO_STORE)
+
+
+class AdminController(Controller):
+    path = "/v1"
+    tags = ["admin"]
+    guards = [requires("admin")]
+    security = BEARER_SECURITY
+
+    @get("/audit", operation_id="listAudit", summary="The audit log", responses=WRITE_PROBLEMS)
+    async def audit(
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
+        type: Annotated[model.Kind | None, Parameter(description="Only this kind of item.")] = None,
+        slug: Annotated[str | None, Parameter(max_length=120)] = None,
+        actor: Annotated[str | None, Parameter(max_length=200)] = None,
+        action: Annotated[str | None, Parameter(max_length=40)] = None,
+    ) -> Response[AuditPage]:
+        """Every write, newest first: who, what, when, item, version, hashes before and after."""
+        page = await editorial.audit_log(
+            limit=limit, cursor=cursor, kind=type, slug=slug, actor=actor, action=action
+        )
+        return private(request, page)
+
+    @post("/tokens", operation_id="createToken", summary="Create an API token", responses=WRITE_PROBLEMS)
+    async def create_token(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[TokenInput],
+        documents: DocumentsDep,
+        principal: PrincipalDep,
+    ) -> Response[NewToken]:
+        """Returns the token once."""
+        info, token = await create_token(documents.store.engine, data.name, data.role, principal.name)
+        response = private(request, NewToken(**_fields(info), token=token))
+        response.status_code = 201
+        return response
+
+    @get("/tokens", operation_id="listTokens", summary="List API tokens", responses=WRITE_PROBLEMS)
+    async def tokens(self, request: Request[Any, Any, Any], documents: DocumentsDep) -> Response[TokenList]:
+        """Names, roles and dates; never the tokens."""
+        return private(request, TokenList(tokens=await list_tokens(documents.store.engine)))
+
+    @delete(
+        "/tokens/{name:str}",
+        operation_id="revokeToken",
+        summary="Revoke a token",
+        responses=WRITE_PROBLEMS,
+        status_code=204,
+    )
+    async def revoke(
+        self,
+        name: Annotated[str, Parameter(max_length=100)],
+        documents: DocumentsDep,
+        principal: PrincipalDep,
+    ) -> None:
+        """It stops working at once."""
+        await revoke_token(documents.store.engine, name, principal.name)
+
+    @post("/webhooks", operation_id="createWebhook", summary="Register a webhook", responses=WRITE_PROBLEMS)
+    async def create_webhook(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[WebhookInput],
+        editorial: EditorialDep,
+        principal: PrincipalDep,
+    ) -> Response[NewWebhook]:
+        """Deliveries are signed: X-Folio-Signature = sha256=HMAC(secret, timestamp + "." + body)."""
+        hook, secret = await editorial.add_webhook(data.url, sorted(set(data.events)), principal.name)
+        response = private(request, NewWebhook(**_fields(hook), secret=secret))
+        response.status_code = 201
+        return response
+
+    @get("/webhooks", operation_id="listWebhooks", summary="List webhooks", responses=WRITE_PROBLEMS)
+    async def webhooks(
+        self, request: Request[Any, Any, Any], editorial: EditorialDep
+    ) -> Response[WebhookList]:
+        """Registered receivers, without their secrets."""
+        return private(request, WebhookList(webhooks=await editorial.list_webhooks()))
+
+    @delete(
+        "/webhooks/{hook_id:int}",
+        operation_id="deleteWebhook",
+        summary="Remove a webhook",
+        responses=WRITE_PROBLEMS,
+        status_code=204,
+    )
+    async def remove_webhook(
+        self, hook_id: Annotated[int, Parameter(ge=1)], editorial: EditorialDep, principal: PrincipalDep
+    ) -> None:
+        """Its pending deliveries are abandoned."""
+        await editorial.remove_webhook(hook_id, principal.name)
+
+    @get(
+        "/webhooks/{hook_id:int}/deliveries",
+        operation_id="listDeliveries",
+        summary="Delivery log",
+        responses=WRITE_PROBLEMS,
+    )
+    async def deliveries(
+        self,
+        request: Request[Any, Any, Any],
+        hook_id: Annotated[int, Parameter(ge=1)],
+        editorial: EditorialDep,
+    ) -> Response[DeliveryList]:
+        """Newest first, with attempts, last status and error."""
+        return private(request, DeliveryList(deliveries=await editorial.deliveries(hook_id)))
+
+
+def _fields(struct: Any) -> dict[str, Any]:
+    return structs.asdict(struct)

@@ -1,0 +1,303 @@
+"""Write routes for articles, FAQ sets and comparisons: drafts, review, publish, restore, archive.
+
+Roles (each includes the ones before it): reader sees drafts; editor creates and edits them;
+reviewer records reviews; publisher publishes, restores and archives; admin un-archives.
+"""
+
+import datetime as dt
+from dataclasses import replace as dc_replace
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import JSONBody, Parameter
+from msgspec import Meta, structs
+
+from api.auth import BEARER_SECURITY, if_match, requires
+from api.caching import NO_STORE, Encoded, send
+from api.controllers.params import SlugParam
+from api.deps import DocumentsDep, EditorialDep, PrincipalDep
+from api.documents import Documents, today
+from api.problems import WRITE_PROBLEMS
+from content import model
+from content.editorial import Draft, DraftInfo
+from content.errors import InvalidInput
+from content.render import render_item
+
+
+class ArticleDraft(model.Article, kw_only=True):
+    draft: DraftInfo
+
+
+class FaqSetDraft(model.FaqSet, kw_only=True):
+    draft: DraftInfo
+
+
+class ComparisonDraft(model.Comparison, kw_only=True):
+    draft: DraftInfo
+
+
+class ReviewInput(model.Wire, kw_only=True):
+    """The reviewer and date are the token's name and today; the next review date is yours."""
+
+    next_review_on: dt.date
+
+
+class PublishInput(model.Wire, kw_only=True):
+    note: Annotated[str, Meta(max_length=1000)] = ""
+
+
+DRAFT_TYPES: dict[model.Kind, type[Any]] = {
+    "article": ArticleDraft,
+    "faq": FaqSetDraft,
+    "comparison": ComparisonDraft,
+}
+
+
+def draft_response(
+    request: Request[Any, Any, Any], documents: Documents, draft: Draft, status: int = 200
+) -> Response[Any]:
+    """A draft as its editors read it (with HTML previews), never cached by anyone."""
+    rendered = render_item(draft.content, documents.brand, today())
+    body = DRAFT_TYPES[draft.kind](**structs.asdict(rendered), draft=draft.info)
+    response = send(request, dc_replace(Encoded.of(body), gzipped=None, etag=draft.etag), NO_STORE)
+    response.status_code = status if response.status_code == 200 else response.status_code
+    return response
+
+
+def _same_slug(item: model.Content, slug: str) -> None:
+    if item.slug != slug:
+        raise InvalidInput("slug", f"The body's slug {item.slug!r} is not the URL's {slug!r}.")
+
+
+def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any]) -> type[Controller]:
+    """The editorial routes of one kind of item under ``/v1/{plural}``."""
+    draft_type = DRAFT_TYPES[kind]
+    published = model.PUBLISHED_TYPES[kind]
+
+    class DraftController(Controller):
+        path = f"/v1/{plural}"
+        tags = [plural]
+
+        @post(
+            "/",
+            operation_id=f"create{name}",
+            summary=f"Create a {kind} as a draft",
+            guards=[requires("editor")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=201,
+        )
+        async def create(
+            self,
+            request: Request[Any, Any, Any],
+            data: JSONBody[content],  # type: ignore[valid-type]
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+        ) -> Response[draft_type]:  # type: ignore[valid-type]
+            """A new, unpublished item holding its first draft; nothing is public yet."""
+            draft = await editorial.create(data, principal.name)
+            response = draft_response(request, documents, draft, status=201)
+            response.headers["Location"] = f"/v1/{plural}/{draft.slug}/draft"
+            return response
+
+        @post(
+            "/{slug:str}/draft",
+            operation_id=f"start{name}Draft",
+            summary="Start a draft from the latest version",
+            guards=[requires("editor")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=201,
+        )
+        async def start(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+        ) -> Response[draft_type]:  # type: ignore[valid-type]
+            """A draft that begins as a copy of the latest published version."""
+            return draft_response(request, documents, await editorial.start(kind, slug, principal.name), 201)
+
+        @get(
+            "/{slug:str}/draft",
+            operation_id=f"get{name}Draft",
+            summary="Read the draft",
+            guards=[requires("reader")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+        )
+        async def read(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+        ) -> Response[draft_type]:  # type: ignore[valid-type]
+            """The draft with its ETag: send that ETag back as If-Match to change it."""
+            return draft_response(request, documents, await editorial.get(kind, slug))
+
+        @put(
+            "/{slug:str}/draft",
+            operation_id=f"replace{name}Draft",
+            summary="Replace the draft",
+            guards=[requires("editor")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+        )
+        async def replace(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            data: JSONBody[content],  # type: ignore[valid-type]
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+        ) -> Response[draft_type]:  # type: ignore[valid-type]
+            """The whole item, as read minus server-managed fields; needs If-Match."""
+            expected = if_match(request)
+            _same_slug(data, slug)
+            draft = await editorial.replace(data, expected or "", principal.name)
+            return draft_response(request, documents, draft)
+
+        @delete(
+            "/{slug:str}/draft",
+            operation_id=f"discard{name}Draft",
+            summary="Discard the draft",
+            guards=[requires("editor")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=204,
+        )
+        async def discard(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            editorial: EditorialDep,
+            principal: PrincipalDep,
+        ) -> None:
+            """An item that was never published is deleted with its draft; If-Match is honoured."""
+            await editorial.discard(kind, slug, if_match(request, required=False), principal.name)
+
+        @post(
+            "/{slug:str}/draft/review",
+            operation_id=f"review{name}Draft",
+            summary="Record a review",
+            guards=[requires("reviewer")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=200,
+        )
+        async def review(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            data: JSONBody[ReviewInput],
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+        ) -> Response[draft_type]:  # type: ignore[valid-type]
+            """Signs off exactly the current draft; any later edit needs a new review."""
+            expected = if_match(request) or ""
+            draft = await editorial.review(kind, slug, expected, principal.name, data.next_review_on)
+            return draft_response(request, documents, draft)
+
+        @post(
+            "/{slug:str}/publish",
+            operation_id=f"publish{name}",
+            summary="Publish the reviewed draft",
+            guards=[requires("publisher")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=200,
+        )
+        async def publish(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+            data: JSONBody[PublishInput | None] = None,
+        ) -> Response[published]:  # type: ignore[valid-type]
+            """The draft becomes the next immutable version; needs If-Match of the draft."""
+            expected = if_match(request) or ""
+            number = await editorial.publish(kind, slug, expected, principal.name, data.note if data else "")
+            return await _published(request, documents, kind, slug, number)
+
+        @post(
+            "/{slug:str}/versions/{number:int}/restore",
+            operation_id=f"restore{name}Version",
+            summary="Roll back: publish a copy of an old version",
+            guards=[requires("publisher")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=200,
+        )
+        async def restore(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            number: Annotated[int, Parameter(ge=1)],
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+            data: JSONBody[PublishInput | None] = None,
+        ) -> Response[published]:  # type: ignore[valid-type]
+            """History is never rewritten: the copy gets the next version number."""
+            new = await editorial.restore(kind, slug, number, principal.name, data.note if data else "")
+            return await _published(request, documents, kind, slug, new)
+
+        @delete(
+            "/{slug:str}",
+            operation_id=f"archive{name}",
+            summary="Archive (public URLs answer 410)",
+            guards=[requires("publisher")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=204,
+        )
+        async def archive(
+            self, slug: SlugParam, editorial: EditorialDep, documents: DocumentsDep, principal: PrincipalDep
+        ) -> None:
+            """Lists omit it and its URLs answer 410 until an admin brings it back."""
+            await editorial.archive(kind, slug, principal.name)
+            documents.forget(kind, slug)
+
+        @post(
+            "/{slug:str}/unarchive",
+            operation_id=f"unarchive{name}",
+            summary="Bring an archived item back",
+            guards=[requires("admin")],
+            security=BEARER_SECURITY,
+            responses=WRITE_PROBLEMS,
+            status_code=200,
+        )
+        async def unarchive(
+            self,
+            request: Request[Any, Any, Any],
+            slug: SlugParam,
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+        ) -> Response[published]:  # type: ignore[valid-type]
+            """Its latest version is public again."""
+            await editorial.unarchive(kind, slug, principal.name)
+            return await _published(request, documents, kind, slug, None)
+
+    DraftController.__name__ = DraftController.__qualname__ = f"{name}DraftController"
+    return DraftController
+
+
+async def _published(
+    request: Request[Any, Any, Any], documents: Documents, kind: model.Kind, slug: str, number: int | None
+) -> Response[Any]:
+    documents.forget(kind, slug)
+    document = await documents.get(kind, slug, number)
+    response = send(request, document.encoded, NO_STORE)
+    response.headers["Location"] = (
+        f"{request.url.path.split('/' + slug)[0]}/{slug}/versions/{document.value.version}"
+    )
+    return response

@@ -1,0 +1,15 @@
+"""Path and query parameter types shared by the controllers."""
+
+from typing import Annotated, Literal
+
+from litestar.params import Parameter
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SlugParam = Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120, description="The item's slug.")]
+EspParam = Annotated[
+    Literal["mailchimp", "sendgrid", "postmark", "none"],
+    Parameter(description="Whose merge-tag syntax to use for the first name and unsubscribe link."),
+]
+VersionParam = Annotated[
+    int | None, Parameter(ge=1, description="A published version number; the latest if absent.")
+]

@@ -1,0 +1,121 @@
+"""Delivers stored webhook events in the background: signed, retried with backoff, logged.
+
+Deliveries are rows written in the same transaction as the publish that caused them, so a
+pending one survives a restart. A worker claims a due row for a short lease before sending,
+so several workers or replicas never send the same delivery at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import logging
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from content.db import deliveries, utcnow, webhooks, writer
+
+log = logging.getLogger("folio.webhooks")
+MAX_ATTEMPTS = 8
+LEASE = dt.timedelta(seconds=30)
+SIGNATURE_HEADER = "X-Folio-Signature"
+TIMESTAMP_HEADER = "X-Folio-Timestamp"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex; receivers recompute and compare."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def backoff(attempts: int, base: float) -> dt.timedelta:
+    return dt.timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
+
+
+class Deliverer:
+    def __init__(
+        self, engine: AsyncEngine, *, poll_seconds: float, backoff_base: float, timeout: float
+    ) -> None:
+        self.engine = writer(engine)
+        self.poll_seconds = poll_seconds
+        self.backoff_base = backoff_base
+        self.timeout = timeout
+        self.wake = asyncio.Event()
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
+            while True:
+                try:
+                    while await self.deliver_one(client):
+                        pass
+                except Exception:  # the loop must outlive a bad row or a database hiccup
+                    log.exception("webhook delivery loop error")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
+                self.wake.clear()
+
+    async def deliver_one(self, client: httpx.AsyncClient) -> bool:
+        """Claim and send one due delivery; False when none is due."""
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(deliveries, webhooks.c.url, webhooks.c.secret)
+                    .join(webhooks, webhooks.c.id == deliveries.c.webhook_id)
+                    .where(
+                        deliveries.c.status == "pending",
+                        deliveries.c.next_attempt_at <= now,
+                        sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+                    )
+                    .order_by(deliveries.c.id)
+                    .limit(1)
+                )
+            ).first()
+            if row is None:
+                return False
+            claimed = await conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id == row.id, deliveries.c.attempts == row.attempts)
+                .values(claimed_until=now + LEASE)
+            )
+            if claimed.rowcount != 1:
+                return True  # another worker took it; look again
+        timestamp = str(int(now.timestamp()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Folio-Event": row.event,
+            "X-Folio-Delivery": str(row.id),
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(row.secret, timestamp, row.payload),
+        }
+        status: int | None = None
+        error: str | None = None
+        try:
+            response = await client.post(row.url, content=row.payload, headers=headers)
+            status = response.status_code
+            if not 200 <= status < 300:
+                error = f"receiver answered {status}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        attempts = row.attempts + 1
+        values: dict[str, object] = {
+            "attempts": attempts,
+            "last_status": status,
+            "last_error": error,
+            "claimed_until": None,
+        }
+        if error is None:
+            values |= {"status": "delivered", "delivered_at": utcnow()}
+        elif attempts >= MAX_ATTEMPTS:
+            values |= {"status": "failed"}
+        else:
+            values |= {"next_attempt_at": utcnow() + backoff(attempts, self.backoff_base)}
+        async with self.engine.begin() as conn:
+            await conn.execute(deliveries.update().where(deliveries.c.id == row.id).values(**values))
+        log.info("webhook delivery %s to %s: %s", row.id, row.url, error or "delivered")
+        return True

@@ -1,0 +1,580 @@
+"""Editorial workflow: drafts, reviews, publishing, roll back, archiving, audit and webhook outbox.
+
+Every write is one transaction that also records an audit entry and, for the events webhooks
+subscribe to, enqueues deliveries: a publish is never acknowledged without its notifications
+being stored. Drafts are guarded by a random token per save (the ETag): a write names the
+token it read and wins only if it is still current, so concurrent editors cannot overwrite
+each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+import sqlalchemy as sa
+from msgspec.structs import replace
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from content import model
+from content.db import as_utc, audit, deliveries, drafts, items, utcnow, versions, webhooks, writer
+from content.errors import Conflict, Gone, InvalidInput, NotFound, Stale
+from content.library import check_item, check_references
+from content.store import Store, content_hash, decode_content, decode_cursor, encode_cursor, publish, record
+
+Event = Literal["published", "restored", "archived"]
+EVENTS: tuple[Event, ...] = ("published", "restored", "archived")
+
+
+class DraftInfo(model.Wire, kw_only=True):
+    """Server-managed facts about a draft."""
+
+    created_by: str
+    updated_by: str
+    updated_at: dt.datetime
+    content_hash: str
+    based_on_version: int  # the latest published version when it was read; 0 if never published
+    review_current: bool  # a review covers exactly this content: it may be published
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    kind: model.Kind
+    slug: str
+    etag: str
+    content: model.Content  # with the draft's recorded review, if any
+    info: DraftInfo
+
+
+class AuditEntry(model.Wire, kw_only=True):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    type: str | None
+    slug: str | None
+    version: int | None
+    hash_before: str | None
+    hash_after: str | None
+    detail: str
+
+
+class AuditPage(model.Wire, kw_only=True):
+    entries: list[AuditEntry]
+    next_cursor: str | None
+
+
+class Webhook(model.Wire, kw_only=True):
+    id: int
+    url: str
+    events: list[Event]
+    created_at: dt.datetime
+
+
+class Delivery(model.Wire, kw_only=True):
+    id: int
+    event: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_status: int | None
+    last_error: str | None
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None
+
+
+def normalize(item: model.Content) -> model.Content:
+    """The stored form of an editor's item: derived fields blank, no review (reviewers set it)."""
+    match item:
+        case model.Article(body=body):
+            blocks = [_strip_block(b) for b in body]
+            item = replace(item, body=blocks)
+        case model.FaqSet(items=entries):
+            item = replace(item, items=[replace(e, answer_html="") for e in entries])
+        case model.Comparison(rows=rows):
+            item = replace(item, rows=[replace(r, values_html=[]) for r in rows], footnote_html="")
+    return replace(item, review=None)
+
+
+def _strip_block(block: model.BlockType) -> model.BlockType:
+    match block:
+        case model.Heading() | model.Paragraph() | model.Callout():
+            return replace(block, html="")
+        case model.List(items=entries):
+            return replace(block, items=[replace(i, html="") for i in entries])
+        case model.Cta():
+            return replace(block, href="")
+    return block
+
+
+class Editorial:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = writer(store.engine)
+
+    # --- drafts ---------------------------------------------------------------------------
+
+    async def create(self, item: model.Content, actor: str) -> Draft:
+        """A new item, unpublished, holding its first draft."""
+        if item.review is not None:
+            raise InvalidInput("$.review", "The review is recorded by a reviewer, not sent with the draft.")
+        item = normalize(check_item(item))
+        async with self.engine.begin() as conn:
+            await self._check_references(conn, item)
+            exists = await conn.scalar(
+                sa.select(items.c.id).where(items.c.kind == item.kind, items.c.slug == item.slug)
+            )
+            if exists is not None:
+                raise Conflict(f"A {item.kind} with slug {item.slug!r} exists already.")
+            now = utcnow()
+            item_id = (
+                await conn.execute(
+                    items.insert().values(
+                        kind=item.kind,
+                        slug=item.slug,
+                        locale=item.locale,
+                        title=item.title,
+                        summary=item.summary,
+                        latest_version=0,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            await self._insert_draft(conn, item_id, item, actor)
+            await record(conn, actor, "create", item.kind, item.slug, None, None, content_hash(item))
+        return await self.get(item.kind, item.slug)
+
+    async def start(self, kind: model.Kind, slug: str, actor: str) -> Draft:
+        """A draft that starts as a copy of the latest published version."""
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, kind, slug)
+            if await conn.scalar(sa.select(drafts.c.item_id).where(drafts.c.item_id == row.id)):
+                raise Conflict(f"The {kind} {slug!r} has a draft already; edit that one.")
+            content = await conn.scalar(
+                sa.select(versions.c.content).where(
+                    versions.c.item_id == row.id, versions.c.number == row.latest_version
+                )
+            )
+            assert content is not None  # latest_version always names a stored version
+            item = normalize(decode_content(content))
+            await self._insert_draft(conn, row.id, item, actor)
+            await record(conn, actor, "start_draft", kind, slug, None, None, content_hash(item))
+        return await self.get(kind, slug)
+
+    async def get(self, kind: model.Kind, slug: str) -> Draft:
+        async with self.store.engine.connect() as conn:
+            row = (await conn.execute(_draft_query(kind, slug))).first()
+        if row is None:
+            raise NotFound(f"The {kind} {slug!r} has no draft.")
+        return _draft(kind, slug, row)
+
+    async def replace(self, item: model.Content, expected: str, actor: str) -> Draft:
+        """Overwrite the draft, if ``expected`` is still its ETag."""
+        if item.review is not None:
+            raise InvalidInput("$.review", "The review is recorded by a reviewer, not sent with the draft.")
+        item = normalize(check_item(item))
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, item.kind, item.slug, published=False)
+            await self._check_references(conn, item)
+            before = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
+            if before is None:
+                raise NotFound(f"The {item.kind} {item.slug!r} has no draft.")
+            changed = await conn.execute(
+                drafts.update()
+                .where(drafts.c.item_id == row.id, drafts.c.revision == expected)
+                .values(
+                    revision=_token(),
+                    content=msgspec.json.encode(item),
+                    content_hash=content_hash(item),
+                    updated_by=actor,
+                    updated_at=utcnow(),
+                )
+            )
+            if changed.rowcount != 1:
+                raise Stale("The draft changed since you read it; fetch it again and reapply your edit.")
+            if row.latest_version == 0:  # keep unpublished items' list fields in step
+                await conn.execute(
+                    items.update()
+                    .where(items.c.id == row.id)
+                    .values(title=item.title, summary=item.summary, locale=item.locale)
+                )
+            await record(conn, actor, "update_draft", item.kind, item.slug, None, before, content_hash(item))
+        return await self.get(item.kind, item.slug)
+
+    async def discard(self, kind: model.Kind, slug: str, expected: str | None, actor: str) -> None:
+        """Delete the draft; an item never published goes with it."""
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, kind, slug, published=False)
+            condition = drafts.c.item_id == row.id
+            if expected is not None:
+                condition &= drafts.c.revision == expected
+            before = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
+            if before is None:
+                raise NotFound(f"The {kind} {slug!r} has no draft.")
+            if (await conn.execute(drafts.delete().where(condition))).rowcount != 1:
+                raise Stale("The draft changed since you read it.")
+            if row.latest_version == 0:
+                await conn.execute(items.delete().where(items.c.id == row.id))
+            await record(conn, actor, "discard_draft", kind, slug, None, before, None)
+
+    async def review(
+        self, kind: model.Kind, slug: str, expected: str, actor: str, next_review_on: dt.date
+    ) -> Draft:
+        """Record that ``actor`` reviewed exactly the current draft today."""
+        today = utcnow().date()
+        if next_review_on <= today:
+            raise InvalidInput("nextReviewOn", "The next review must be after today.")
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, kind, slug, published=False)
+            draft_hash = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
+            if draft_hash is None:
+                raise NotFound(f"The {kind} {slug!r} has no draft.")
+            changed = await conn.execute(
+                drafts.update()
+                .where(drafts.c.item_id == row.id, drafts.c.revision == expected)
+                .values(
+                    revision=_token(),
+                    reviewed_by=actor,
+                    reviewed_on=today,
+                    next_review_on=next_review_on,
+                    reviewed_hash=draft_hash,
+                )
+            )
+            if changed.rowcount != 1:
+                raise Stale("The draft changed since you read it; review the current one.")
+            await record(
+                conn,
+                actor,
+                "review",
+                kind,
+                slug,
+                None,
+                draft_hash,
+                draft_hash,
+                f"next review {next_review_on.isoformat()}",
+            )
+        return await self.get(kind, slug)
+
+    # --- publishing -----------------------------------------------------------------------
+
+    async def publish(self, kind: model.Kind, slug: str, expected: str, actor: str, note: str) -> int:
+        """Turn the reviewed draft into the next immutable version."""
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, kind, slug, published=False)
+            draft = (await conn.execute(sa.select(drafts).where(drafts.c.item_id == row.id))).first()
+            if draft is None:
+                raise NotFound(f"The {kind} {slug!r} has no draft to publish.")
+            if draft.revision != expected:
+                raise Stale("The draft changed since you read it; fetch it again.")
+            if draft.reviewed_hash != draft.content_hash:
+                what = "has not been reviewed" if draft.reviewed_hash is None else "changed after its review"
+                raise Conflict(f"The draft {what}; a reviewer must review the current draft first.")
+            review = model.Review(
+                reviewed_by=draft.reviewed_by,
+                reviewed_on=draft.reviewed_on,
+                next_review_on=draft.next_review_on,
+            )
+            item = replace(decode_content(draft.content), review=review)
+            await self._check_references(conn, item, published_only=True)
+            before = await _latest_hash(conn, row.id)
+            number = await publish(conn, item, author=draft.updated_by, note=note, source="api", force=True)
+            assert number is not None  # forced
+            await conn.execute(
+                drafts.delete().where(drafts.c.item_id == row.id, drafts.c.revision == expected)
+            )
+            await record(conn, actor, "publish", kind, slug, number, before, content_hash(item), note)
+            await enqueue(conn, "published", kind, slug, number, content_hash(item))
+        return number
+
+    async def restore(self, kind: model.Kind, slug: str, number: int, actor: str, note: str) -> int:
+        """Publish a copy of version ``number`` as the next version; history stays as it was."""
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, kind, slug)
+            content = await conn.scalar(
+                sa.select(versions.c.content).where(versions.c.item_id == row.id, versions.c.number == number)
+            )
+            if content is None:
+                raise NotFound(f"No published {kind} {slug!r} version {number}.")
+            item = decode_content(content)
+            before = await _latest_hash(conn, row.id)
+            note = note or f"Restored version {number}"
+            new = await publish(conn, item, author=actor, note=note, source="api", force=True)
+            assert new is not None
+            await record(conn, actor, "restore", kind, slug, new, before, content_hash(item), note)
+            await enqueue(conn, "restored", kind, slug, new, content_hash(item))
+        return new
+
+    async def archive(self, kind: model.Kind, slug: str, actor: str) -> None:
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, kind, slug)
+            await conn.execute(items.update().where(items.c.id == row.id).values(archived_at=utcnow()))
+            latest = await _latest_hash(conn, row.id)
+            await record(conn, actor, "archive", kind, slug, row.latest_version, latest, latest)
+            await enqueue(conn, "archived", kind, slug, row.latest_version, latest)
+
+    async def unarchive(self, kind: model.Kind, slug: str, actor: str) -> None:
+        async with self.engine.begin() as conn:
+            row = await self._item(conn, kind, slug, archived=True)
+            if row.archived_at is None:
+                raise Conflict(f"The {kind} {slug!r} is not archived.")
+            await conn.execute(items.update().where(items.c.id == row.id).values(archived_at=None))
+            latest = await _latest_hash(conn, row.id)
+            await record(conn, actor, "unarchive", kind, slug, row.latest_version, latest, latest)
+
+    # --- audit and webhooks ---------------------------------------------------------------
+
+    async def audit_log(
+        self,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        kind: str | None = None,
+        slug: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+    ) -> AuditPage:
+        """Newest first."""
+        query = sa.select(audit).order_by(audit.c.id.desc()).limit(limit + 1)
+        if cursor is not None:
+            after = decode_cursor(cursor)
+            if not isinstance(after, int):
+                raise InvalidInput("cursor", "The cursor is not one this API issued.")
+            query = query.where(audit.c.id < after)
+        for column, value in (
+            (audit.c.kind, kind),
+            (audit.c.slug, slug),
+            (audit.c.actor, actor),
+            (audit.c.action, action),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        async with self.store.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        entries = [
+            AuditEntry(
+                id=r.id,
+                at=as_utc(r.at),
+                actor=r.actor,
+                action=r.action,
+                type=r.kind,
+                slug=r.slug,
+                version=r.version,
+                hash_before=r.hash_before,
+                hash_after=r.hash_after,
+                detail=r.detail,
+            )
+            for r in rows[:limit]
+        ]
+        more = len(rows) > limit
+        return AuditPage(entries=entries, next_cursor=encode_cursor(entries[-1].id) if more else None)
+
+    async def add_webhook(self, url: str, events: list[Event], actor: str) -> tuple[Webhook, str]:
+        """Register a receiver; returns it with its signing secret, shown this once."""
+        secret = "whsec_" + secrets.token_urlsafe(32)
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            hook_id = (
+                await conn.execute(
+                    webhooks.insert().values(url=url, events=",".join(events), secret=secret, created_at=now)
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            await record(conn, actor, "add_webhook", None, None, None, None, None, url)
+        return Webhook(id=hook_id, url=url, events=events, created_at=now), secret
+
+    async def list_webhooks(self) -> list[Webhook]:
+        async with self.store.engine.connect() as conn:
+            rows = await conn.execute(sa.select(webhooks).where(webhooks.c.deleted_at.is_(None)))
+            return [_webhook(r) for r in rows]
+
+    async def remove_webhook(self, hook_id: int, actor: str) -> None:
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                webhooks.update()
+                .where(webhooks.c.id == hook_id, webhooks.c.deleted_at.is_(None))
+                .values(deleted_at=utcnow())
+            )
+            if done.rowcount != 1:
+                raise NotFound(f"No webhook {hook_id}.")
+            await conn.execute(
+                deliveries.update()
+                .where(deliveries.c.webhook_id == hook_id, deliveries.c.status == "pending")
+                .values(status="failed", last_error="webhook removed")
+            )
+            await record(conn, actor, "remove_webhook", None, None, None, None, None, str(hook_id))
+
+    async def deliveries(self, hook_id: int, limit: int = 100) -> list[Delivery]:
+        async with self.store.engine.connect() as conn:
+            if await conn.scalar(sa.select(webhooks.c.id).where(webhooks.c.id == hook_id)) is None:
+                raise NotFound(f"No webhook {hook_id}.")
+            rows = await conn.execute(
+                sa.select(deliveries)
+                .where(deliveries.c.webhook_id == hook_id)
+                .order_by(deliveries.c.id.desc())
+                .limit(limit)
+            )
+            return [
+                Delivery(
+                    id=r.id,
+                    event=r.event,
+                    status=r.status,
+                    attempts=r.attempts,
+                    next_attempt_at=as_utc(r.next_attempt_at),
+                    last_status=r.last_status,
+                    last_error=r.last_error,
+                    created_at=as_utc(r.created_at),
+                    delivered_at=as_utc(r.delivered_at) if r.delivered_at else None,
+                )
+                for r in rows
+            ]
+
+    # --- helpers --------------------------------------------------------------------------
+
+    async def _item(
+        self, conn: AsyncConnection, kind: str, slug: str, *, published: bool = True, archived: bool = False
+    ) -> Any:
+        row = (
+            await conn.execute(
+                sa.select(items.c.id, items.c.latest_version, items.c.archived_at).where(
+                    items.c.kind == kind, items.c.slug == slug
+                )
+            )
+        ).first()
+        if row is None or (published and row.latest_version == 0):
+            raise NotFound(f"No {kind} {slug!r}.")
+        if row.archived_at is not None and not archived:
+            raise Gone(f"The {kind} {slug!r} was archived.")
+        return row
+
+    async def _insert_draft(
+        self, conn: AsyncConnection, item_id: int, item: model.Content, actor: str
+    ) -> None:
+        await conn.execute(
+            drafts.insert().values(
+                item_id=item_id,
+                revision=_token(),
+                content=msgspec.json.encode(item),
+                content_hash=content_hash(item),
+                created_by=actor,
+                updated_by=actor,
+                updated_at=utcnow(),
+            )
+        )
+
+    async def _check_references(
+        self, conn: AsyncConnection, item: model.Content, *, published_only: bool = False
+    ) -> None:
+        query = sa.select(items.c.kind, items.c.slug).where(items.c.archived_at.is_(None))
+        if published_only:
+            query = query.where(items.c.latest_version > 0)
+        present = {(r.kind, r.slug) for r in await conn.execute(query)} | {(item.kind, item.slug)}
+        # FAQ item ids are checked against the latest published FAQ sets.
+        faqs = []
+        if isinstance(item, model.Article):
+            slugs = {b.slug for b in item.body if isinstance(b, model.FaqEmbed) and b.items}
+            if slugs:
+                rows = await conn.execute(
+                    sa.select(versions.c.content)
+                    .join(
+                        items,
+                        sa.and_(
+                            items.c.id == versions.c.item_id, versions.c.number == items.c.latest_version
+                        ),
+                    )
+                    .where(items.c.kind == "faq", items.c.slug.in_(slugs))
+                )
+                faqs = [decode_content(r.content) for r in rows]
+        problems = check_references([item, *faqs], present)
+        if problems:
+            field, _, detail = problems[0].partition(": ")[2].partition(": ")
+            raise (
+                InvalidInput(field, detail)
+                if not published_only
+                else Conflict(
+                    "Publish what it refers to first: " + "; ".join(p.split(": ", 1)[1] for p in problems)
+                )
+            )
+
+
+def _token() -> str:
+    return secrets.token_hex(12)
+
+
+def _draft_query(kind: str, slug: str) -> sa.Select[Any]:
+    return (
+        sa.select(drafts, items.c.latest_version)
+        .join(items, items.c.id == drafts.c.item_id)
+        .where(items.c.kind == kind, items.c.slug == slug)
+    )
+
+
+def _draft(kind: model.Kind, slug: str, row: Any) -> Draft:
+    content = decode_content(row.content)
+    if row.reviewed_by is not None:
+        content = replace(
+            content,
+            review=model.Review(
+                reviewed_by=row.reviewed_by, reviewed_on=row.reviewed_on, next_review_on=row.next_review_on
+            ),
+        )
+    info = DraftInfo(
+        created_by=row.created_by,
+        updated_by=row.updated_by,
+        updated_at=as_utc(row.updated_at),
+        content_hash=row.content_hash,
+        based_on_version=row.latest_version,
+        review_current=row.reviewed_hash == row.content_hash,
+    )
+    return Draft(kind=kind, slug=slug, etag=f'"{row.revision}"', content=content, info=info)
+
+
+def _webhook(row: Any) -> Webhook:
+    return Webhook(id=row.id, url=row.url, events=row.events.split(","), created_at=as_utc(row.created_at))
+
+
+async def _latest_hash(conn: AsyncConnection, item_id: int) -> str | None:
+    return await conn.scalar(
+        sa.select(versions.c.content_hash)
+        .join(items, sa.and_(items.c.id == versions.c.item_id, versions.c.number == items.c.latest_version))
+        .where(items.c.id == item_id)
+    )
+
+
+class EventPayload(model.Wire, kw_only=True):
+    event: Event
+    type: model.Kind
+    slug: str
+    version: int
+    content_hash: str | None
+    at: dt.datetime
+
+
+async def enqueue(
+    conn: AsyncConnection, event: Event, kind: model.Kind, slug: str, version: int, digest: str | None
+) -> None:
+    """Store one pending delivery per subscribed webhook, inside the caller's transaction."""
+    now = utcnow()
+    payload = msgspec.json.encode(
+        EventPayload(event=event, type=kind, slug=slug, version=version, content_hash=digest, at=now)
+    )
+    hooks = await conn.execute(
+        sa.select(webhooks.c.id, webhooks.c.events).where(webhooks.c.deleted_at.is_(None))
+    )
+    rows = [
+        {
+            "webhook_id": h.id,
+            "event": event,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for h in hooks
+        if event in h.events.split(",")
+    ]
+    if rows:
+        await conn.execute(deliveries.insert(), rows)

@@ -1,0 +1,92 @@
+"""API tokens: shown once at creation, stored only as a SHA-256 hash, each with one role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from content import model
+from content.db import as_utc, tokens, utcnow, writer
+from content.errors import Conflict, NotFound
+from content.store import record
+
+Role = Literal["reader", "editor", "reviewer", "publisher", "admin"]
+# Each role includes every role before it.
+ROLES: tuple[Role, ...] = ("reader", "editor", "reviewer", "publisher", "admin")
+
+
+class TokenInfo(model.Wire, kw_only=True):
+    id: int
+    name: str
+    role: Role
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+def allows(role: str, needed: Role) -> bool:
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def digest(token: str) -> str:
+    # Tokens are 256 random bits: a fast hash is enough, there is nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(engine: AsyncEngine, name: str, role: Role, actor: str) -> tuple[TokenInfo, str]:
+    token = "folio_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    async with writer(engine).begin() as conn:
+        if await conn.scalar(sa.select(tokens.c.id).where(tokens.c.name == name)) is not None:
+            raise Conflict(f"A token named {name!r} exists already.")
+        token_id = (
+            await conn.execute(
+                tokens.insert().values(name=name, role=role, token_hash=digest(token), created_at=now)
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        await record(conn, actor, "create_token", None, None, None, None, None, f"{name} ({role})")
+    return TokenInfo(id=token_id, name=name, role=role, created_at=now, revoked_at=None), token
+
+
+async def list_tokens(engine: AsyncEngine) -> list[TokenInfo]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.select(tokens).order_by(tokens.c.id))
+        return [
+            TokenInfo(
+                id=r.id,
+                name=r.name,
+                role=r.role,
+                created_at=as_utc(r.created_at),
+                revoked_at=as_utc(r.revoked_at) if r.revoked_at else None,
+            )
+            for r in rows
+        ]
+
+
+async def revoke_token(engine: AsyncEngine, name: str, actor: str) -> None:
+    async with writer(engine).begin() as conn:
+        done = await conn.execute(
+            tokens.update()
+            .where(tokens.c.name == name, tokens.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        if done.rowcount != 1:
+            raise NotFound(f"No active token named {name!r}.")
+        await record(conn, actor, "revoke_token", None, None, None, None, None, name)
+
+
+async def authenticate(engine: AsyncEngine, token: str) -> tuple[str, Role] | None:
+    """The (name, role) of an active token, or None."""
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(tokens.c.name, tokens.c.role).where(
+                    tokens.c.token_hash == digest(token), tokens.c.revoked_at.is_(None)
+                )
+            )
+        ).first()
+    return (row.name, row.role) if row else None
