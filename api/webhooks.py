@@ -8,7 +8,6 @@ so several workers or replicas never send the same delivery at once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -45,7 +44,6 @@ class Deliverer:
         self.poll_seconds = poll_seconds
         self.backoff_base = backoff_base
         self.timeout = timeout
-        self.wake = asyncio.Event()
 
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
@@ -55,9 +53,7 @@ class Deliverer:
                         pass
                 except Exception:  # the loop must outlive a bad row or a database hiccup
                     log.exception("webhook delivery loop error")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
-                self.wake.clear()
+                await asyncio.sleep(self.poll_seconds)
 
     async def deliver_one(self, client: httpx.AsyncClient) -> bool:
         """Claim and send one due delivery; False when none is due."""

@@ -106,3 +106,24 @@ def settings(synced_db: str, library: Path, tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg]
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+ROLES = ("reader", "editor", "reviewer", "publisher", "admin")
+
+
+@pytest.fixture
+def tokens(settings: Settings) -> dict[str, str]:
+    """One bearer token per role, named after it."""
+    from content.tokens import create_token
+
+    async def make() -> dict[str, str]:
+        engine = create_engine(settings.db_url)
+        made = {role: (await create_token(engine, role, role, "test"))[1] for role in ROLES}
+        await engine.dispose()
+        return made
+
+    return asyncio.run(make())
+
+
+def bearer(token: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", **headers}

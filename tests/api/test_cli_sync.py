@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.cli import main
 from api.settings import Settings
+from tests.conftest import bearer
 
 ARTICLE = "/v1/articles/ketamine-withdrawal"
 
@@ -99,3 +100,66 @@ def test_running_server_sees_a_sync_within_its_latest_ttl(env: Settings, library
         path.write_text(path.read_text().replace("stigma", "reputation"))
         assert main(["sync"]) == 0  # another process publishes version 2
         assert client.get(ARTICLE).json()["version"] == 2
+
+
+def test_sync_refuses_to_overwrite_api_edits_unless_forced(
+    env: Settings, library: Path, tokens: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    faq = "/v1/faqs/ketamine-addiction-faq"
+    with TestClient(create_app(env)) as client:
+        etag = client.post(faq + "/draft", headers=bearer(tokens["editor"])).headers["etag"]
+        etag = client.post(
+            faq + "/draft/review",
+            json={"nextReviewOn": "2027-09-01"},
+            headers=bearer(tokens["reviewer"], **{"If-Match": etag}),
+        ).headers["etag"]
+        client.post(faq + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": etag}))
+    path = library / "comparisons" / "medical-vs-recreational-ketamine.yaml"
+    path.write_text(path.read_text().replace("Low and subdissociative", "Low, subdissociative"))
+    faq_file = library / "faqs" / "ketamine-addiction-faq.yaml"
+    faq_file.write_text(faq_file.read_text().replace("It is possible but rare.", "Possible, but rare."))
+    capsys.readouterr()
+
+    assert main(["sync"]) == 1
+    err = capsys.readouterr().err
+    assert "faq/ketamine-addiction-faq" in err and "--force" in err and "nothing was imported" in err
+    [versions] = read(env, "/v1/comparisons/medical-vs-recreational-ketamine/versions")
+    assert len(versions.json()["versions"]) == 1  # the clean change was not imported either
+
+    assert main(["sync", "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "created faq ketamine-addiction-faq version 3" in out
+    assert "created comparison medical-vs-recreational-ketamine version 2" in out
+
+
+def test_library_export_then_sync_creates_nothing(
+    env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["sync"]) == 0
+    out = tmp_path / "exported"
+    assert main(["library", "export", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == [
+        "brand.yaml",
+        "is-ketamine-therapy-addictive.md",
+        "ketamine-addiction-faq.yaml",
+        "ketamine-withdrawal.md",
+        "medical-vs-recreational-ketamine.yaml",
+    ]
+    capsys.readouterr()
+    monkeypatch.setenv("FOLIO_LIBRARY_DIR", str(out))
+    assert main(["sync"]) == 0
+    assert capsys.readouterr().out.strip() == "0 new version(s); 4 item(s) unchanged"
+
+
+def test_token_commands(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["token", "create", "--name", "kiosk", "--role", "reader"]) == 0
+    token = capsys.readouterr().out.splitlines()[-1]
+    assert token.startswith("folio_")
+    with TestClient(create_app(env)) as client:
+        assert client.get("/v1/faqs/ketamine-addiction-faq/draft", headers=bearer(token)).status_code == 404
+    assert main(["token", "list"]) == 0
+    assert "kiosk\treader" in capsys.readouterr().out
+    assert main(["token", "create", "--name", "kiosk", "--role", "admin"]) == 1
+    assert main(["token", "revoke", "kiosk"]) == 0
+    with TestClient(create_app(env)) as client:
+        assert client.get("/v1/faqs/ketamine-addiction-faq/draft", headers=bearer(token)).status_code == 401

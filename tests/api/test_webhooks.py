@@ -1,0 +1,171 @@
+"""Webhooks delivered to a real HTTP server on 127.0.0.1, verified there."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import msgspec
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.conftest import bearer
+
+FAQ = "/v1/faqs/ketamine-addiction-faq"
+
+
+class Receiver:
+    """Records every request; answers with queued statuses, then 200. Checks signatures."""
+
+    def __init__(self) -> None:
+        self.secret = ""
+        self.statuses: list[int] = []
+        self.hits: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                timestamp = self.headers["X-Folio-Timestamp"]
+                expected = (
+                    "sha256="
+                    + hmac.new(
+                        receiver.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+                    ).hexdigest()
+                )
+                valid = hmac.compare_digest(expected, self.headers["X-Folio-Signature"])
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                receiver.hits.append(
+                    {
+                        "event": self.headers["X-Folio-Event"],
+                        "body": json.loads(body),
+                        "valid": valid,
+                        "status": status,
+                    }
+                )
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.hits) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.hits) >= count, self.hits
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def fast(settings: Settings, poll: float = 0.05) -> Settings:
+    return msgspec.structs.replace(settings, webhook_poll_seconds=poll, webhook_backoff_seconds=0.05)
+
+
+def register(client: TestClient[Any], tokens: dict[str, str], receiver: Receiver) -> int:
+    created = client.post("/v1/webhooks", json={"url": receiver.url}, headers=bearer(tokens["admin"]))
+    assert created.status_code == 201
+    receiver.secret = created.json()["secret"]
+    assert (
+        client.get("/v1/webhooks", headers=bearer(tokens["admin"])).json()["webhooks"][0].get("secret")
+        is None
+    )
+    return int(created.json()["id"])
+
+
+def publish_faq(client: TestClient[Any], tokens: dict[str, str]) -> None:
+    started = client.post(FAQ + "/draft", headers=bearer(tokens["editor"]))
+    reviewed = client.post(
+        FAQ + "/draft/review",
+        json={"nextReviewOn": "2027-09-01"},
+        headers=bearer(tokens["reviewer"], **{"If-Match": started.headers["etag"]}),
+    )
+    done = client.post(
+        FAQ + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": reviewed.headers["etag"]})
+    )
+    assert done.status_code == 200
+
+
+def test_signed_deliveries_for_each_event(
+    settings: Settings, tokens: dict[str, str], receiver: Receiver
+) -> None:
+    with TestClient(create_app(fast(settings))) as client:
+        hook = register(client, tokens, receiver)
+        publish_faq(client, tokens)
+        client.post(FAQ + "/versions/1/restore", headers=bearer(tokens["publisher"]))
+        client.delete(FAQ, headers=bearer(tokens["publisher"]))
+        receiver.wait_for(3)
+        log = client.get(f"/v1/webhooks/{hook}/deliveries", headers=bearer(tokens["admin"])).json()[
+            "deliveries"
+        ]
+    assert [h["event"] for h in receiver.hits] == ["published", "restored", "archived"]
+    assert all(h["valid"] for h in receiver.hits)
+    assert (
+        receiver.hits[0]["body"]["slug"] == "ketamine-addiction-faq"
+        and receiver.hits[0]["body"]["version"] == 2
+    )
+    assert receiver.hits[1]["body"]["version"] == 3
+    assert {d["status"] for d in log} == {"delivered"} and len(log) == 3
+
+
+def test_a_failing_receiver_is_retried(
+    settings: Settings, tokens: dict[str, str], receiver: Receiver
+) -> None:
+    receiver.statuses = [500, 503]
+    with TestClient(create_app(fast(settings))) as client:
+        hook = register(client, tokens, receiver)
+        publish_faq(client, tokens)
+        receiver.wait_for(3)
+        deadline = time.monotonic() + 5
+        while True:
+            [delivery] = client.get(
+                f"/v1/webhooks/{hook}/deliveries", headers=bearer(tokens["admin"])
+            ).json()["deliveries"]
+            if delivery["status"] == "delivered" or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    assert [h["status"] for h in receiver.hits] == [500, 503, 200]
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 3
+
+
+def test_a_delivery_pending_at_shutdown_is_sent_after_restart(
+    settings: Settings, tokens: dict[str, str], receiver: Receiver
+) -> None:
+    with TestClient(create_app(fast(settings, poll=3600))) as client:  # this one never polls again
+        register(client, tokens, receiver)
+        publish_faq(client, tokens)
+    assert receiver.hits == []
+    with TestClient(create_app(fast(settings))):
+        receiver.wait_for(1)
+    assert receiver.hits[0]["event"] == "published" and receiver.hits[0]["valid"]
+
+
+def test_webhook_input_is_checked(settings: Settings, tokens: dict[str, str]) -> None:
+    with TestClient(create_app(settings)) as client:
+        bad = client.post(
+            "/v1/webhooks", json={"url": "ftp://x", "events": ["published"]}, headers=bearer(tokens["admin"])
+        )
+        assert bad.status_code == 400 and bad.json()["errors"][0]["name"] == "url"
+        bad = client.post(
+            "/v1/webhooks",
+            json={"url": "https://x.example", "events": ["deleted"]},
+            headers=bearer(tokens["admin"]),
+        )
+        assert bad.status_code == 400
+        assert client.delete("/v1/webhooks/999", headers=bearer(tokens["admin"])).status_code == 404
