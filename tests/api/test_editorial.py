@@ -49,17 +49,27 @@ def audit_actions(client: Client, tokens: dict[str, str]) -> list[tuple[str, int
 
 # --- roles ----------------------------------------------------------------------------------
 
+ITEMS = {
+    "articles": "/v1/articles/ketamine-withdrawal",
+    "faqs": FAQ,
+    "comparisons": "/v1/comparisons/medical-vs-recreational-ketamine",
+}
 WRITE_ROUTES = [
-    ("post", "/v1/articles", "editor"),
-    ("post", FAQ + "/draft", "editor"),
-    ("get", FAQ + "/draft", "reader"),
-    ("put", FAQ + "/draft", "editor"),
-    ("delete", FAQ + "/draft", "editor"),
-    ("post", FAQ + "/draft/review", "reviewer"),
-    ("post", FAQ + "/publish", "publisher"),
-    ("post", FAQ + "/versions/1/restore", "publisher"),
-    ("delete", FAQ, "publisher"),
-    ("post", FAQ + "/unarchive", "admin"),
+    route
+    for plural, item in ITEMS.items()
+    for route in (
+        ("post", f"/v1/{plural}", "editor"),
+        ("post", item + "/draft", "editor"),
+        ("get", item + "/draft", "reader"),
+        ("put", item + "/draft", "editor"),
+        ("delete", item + "/draft", "editor"),
+        ("post", item + "/draft/review", "reviewer"),
+        ("post", item + "/publish", "publisher"),
+        ("post", item + "/versions/1/restore", "publisher"),
+        ("delete", item, "publisher"),
+        ("post", item + "/unarchive", "admin"),
+    )
+] + [
     ("get", "/v1/audit", "admin"),
     ("get", "/v1/tokens", "admin"),
     ("post", "/v1/tokens", "admin"),

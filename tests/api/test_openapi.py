@@ -40,3 +40,22 @@ def test_docs_page_and_spec_are_served(client) -> None:  # type: ignore[no-untyp
     assert client.get("/docs").status_code == 200
     served = client.get("/docs/openapi.json").json()
     assert served["paths"].keys() == json.loads(openapi_text())["paths"].keys()
+
+
+def test_write_routes_declare_bearer_security() -> None:
+    spec = json.loads(openapi_text())
+    scheme = spec["components"]["securitySchemes"]["bearer"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    writes = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in ("post", "put", "delete") and path != "/v1/emails/digest"
+    ]
+    assert len(writes) >= 30
+    for path, method, op in writes:
+        assert op.get("security") == [{"bearer": []}], (method, path)
+        assert {"401", "403"} <= op["responses"].keys(), (method, path)
+    assert spec["paths"]["/v1/articles/{slug}/draft"]["put"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ] == {"$ref": "#/components/schemas/Article"}
