@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api.auth import provide_principal
 from api.controllers.admin import AdminController
 from api.controllers.digest import DigestController
+from api.controllers.handouts import HandoutController
 from api.controllers.health import HealthController
 from api.controllers.items import (
     ArticleController,
@@ -28,6 +29,7 @@ from api.controllers.items import (
 from api.controllers.search import SearchController
 from api.documents import Documents
 from api.emails import Emails
+from api.handouts import Handouts
 from api.problems import handle_exception
 from api.services import Services, open_services
 from api.settings import Settings
@@ -59,6 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_emails(state: State) -> Emails:
         return state.emails  # type: ignore[no-any-return]
 
+    def provide_handouts(state: State) -> Handouts:
+        services: Services = state.services
+        return services.handouts
+
     def provide_editorial(state: State) -> Editorial:
         services: Services = state.services
         return services.editorial
@@ -72,12 +78,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminController,
             SearchController,
             DigestController,
+            HandoutController,
             HealthController,
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
             "emails": Provide(provide_emails, sync_to_thread=False),
             "editorial": Provide(provide_editorial, sync_to_thread=False),
+            "handouts": Provide(provide_handouts, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },

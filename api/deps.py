@@ -5,6 +5,7 @@ from litestar.di import NamedDependency
 from api.auth import Principal
 from api.documents import Documents
 from api.emails import Emails
+from api.handouts import Handouts
 from api.settings import Settings
 from content.editorial import Editorial
 
@@ -13,3 +14,4 @@ SettingsDep = NamedDependency[Settings]
 EmailsDep = NamedDependency[Emails]
 EditorialDep = NamedDependency[Editorial]
 PrincipalDep = NamedDependency[Principal]
+HandoutsDep = NamedDependency[Handouts]

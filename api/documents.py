@@ -13,6 +13,7 @@ from api.caching import Encoded
 from content import model
 from content.render import render_item
 from content.store import Store, VersionKey
+from exporters.embeds import Embeds
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,17 @@ class Documents:
         if self.latest_ttl > 0:
             self._keys[(kind, slug, version)] = (now + self.latest_ttl, key)
         return key
+
+    async def embeds(self, item: model.Published) -> Embeds:
+        """The latest published versions of the comparisons and FAQ sets an article embeds."""
+        embeds = Embeds()
+        if isinstance(item, model.Article):
+            for block in item.body:
+                if isinstance(block, model.ComparisonEmbed):
+                    embeds.comparisons[block.slug] = (await self.get("comparison", block.slug)).value  # type: ignore[assignment]
+                elif isinstance(block, model.FaqEmbed):
+                    embeds.faqs[block.slug] = (await self.get("faq", block.slug)).value  # type: ignore[assignment]
+        return embeds
 
     def forget(self, kind: model.Kind, slug: str) -> None:
         """Drop remembered version lookups for an item this process just changed."""

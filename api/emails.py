@@ -9,7 +9,7 @@ from typing import Literal
 from api.caching import Encoded
 from api.documents import Document, Documents
 from content import model
-from exporters.email import Digest, EmailOptions, EmailParts, Embeds, build_eml, render_digest, render_email
+from exporters.email import Digest, EmailOptions, EmailParts, build_eml, render_digest, render_email
 from exporters.email.render import Esp
 
 EmailFormat = Literal["json", "html", "txt", "eml"]
@@ -41,25 +41,12 @@ class Emails:
         self._cache: OrderedDict[tuple[str, str], dict[EmailFormat, Encoded]] = OrderedDict()
         self.renders = 0
 
-    async def embeds(self, item: model.Published) -> Embeds:
-        """The latest published versions of what an article embeds."""
-        embeds = Embeds()
-        if isinstance(item, model.Article):
-            for block in item.body:
-                if isinstance(block, model.ComparisonEmbed):
-                    doc = await self.documents.get("comparison", block.slug)
-                    embeds.comparisons[block.slug] = doc.value  # type: ignore[assignment]
-                elif isinstance(block, model.FaqEmbed):
-                    doc = await self.documents.get("faq", block.slug)
-                    embeds.faqs[block.slug] = doc.value  # type: ignore[assignment]
-        return embeds
-
     async def get(self, document: Document, esp: Esp, fmt: EmailFormat) -> Encoded:
         key = (document.encoded.etag, esp)
         if (formats := self._cache.get(key)) is None:
             options = replace(self.options, esp=esp)
             item = document.value
-            parts = render_email(item, self.documents.brand, options, await self.embeds(item))
+            parts = render_email(item, self.documents.brand, options, await self.documents.embeds(item))
             formats = encode_formats(parts, self.documents.brand, item)
             self.renders += 1
             self._cache[key] = formats

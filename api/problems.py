@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
+from api.handouts import Busy
 from content.errors import Conflict, ContentError, Gone, InvalidInput, LibraryError, NotFound, Stale
 
 log = logging.getLogger("folio.api")
@@ -39,6 +40,9 @@ def _spec(description: str) -> ResponseSpec:
 
 
 # Documented on every read route; the schema is the one body every error shares.
+HANDOUT_PROBLEMS = {
+    503: _spec("Handout rendering is at capacity or timed out; see Retry-After."),
+}
 READ_PROBLEMS = {
     400: _spec("A parameter is invalid; `errors` names it."),
     404: _spec("No such item, version or entry."),
@@ -107,6 +111,10 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             errors = [FieldError(name=name, detail="This parameter is required.", source=source)]
         detail = "; ".join(f"Invalid {e.source} field '{e.name}': {e.detail}" for e in errors)
         return problem(400, detail or exc.detail, errors=errors, path=path)
+    if isinstance(exc, Busy):
+        response = problem(503, exc.detail, path=path)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, HTTPException):
         response = problem(exc.status_code, exc.detail, path=path)
         response.headers.update(exc.headers or {})

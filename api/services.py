@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from api.documents import Documents
 from api.emails import Emails
+from api.handouts import Handouts
 from api.settings import Settings
 from api.webhooks import Deliverer
 from content.db import create_engine
@@ -24,6 +26,7 @@ class Services:
     emails: Emails
     editorial: Editorial
     deliverer: Deliverer
+    handouts: Handouts
 
 
 @asynccontextmanager
@@ -47,11 +50,24 @@ async def open_services(settings: Settings, *, latest_ttl: float | None = None) 
             backoff_base=settings.webhook_backoff_seconds,
             timeout=settings.webhook_timeout_seconds,
         )
-        yield Services(
-            documents=documents,
-            emails=Emails(documents, options),
-            editorial=Editorial(store),
-            deliverer=deliverer,
+        handouts = Handouts(
+            documents,
+            Path(settings.data_dir) / "handouts",
+            public_url=settings.public_url,
+            workers=settings.pdf_workers,
+            queue_limit=settings.pdf_queue,
+            timeout=settings.pdf_timeout_seconds,
+            renders_per_worker=settings.pdf_renders_per_worker,
         )
+        try:
+            yield Services(
+                documents=documents,
+                emails=Emails(documents, options),
+                editorial=Editorial(store),
+                deliverer=deliverer,
+                handouts=handouts,
+            )
+        finally:
+            await asyncio.to_thread(handouts.close)
     finally:
         await engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -33,6 +34,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_poll_seconds: float = 2.0
     webhook_backoff_seconds: float = 5.0
     webhook_timeout_seconds: float = 10.0
+    # Handouts: default paper, render processes, queued renders before 503, seconds per render,
+    # renders before a worker process is replaced.
+    paper: Literal["a4", "letter"] = "a4"
+    pdf_workers: int = 2
+    pdf_queue: int = 16
+    pdf_timeout_seconds: float = 60.0
+    pdf_renders_per_worker: int = 50
     # UTM parameters added to http(s) links in email exports.
     utm_source: str = "folio"
     utm_medium: str = "email"

@@ -22,6 +22,7 @@ class Wire(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=T
 
 Kind: TypeAlias = Literal["article", "faq", "comparison"]
 KINDS: tuple[Kind, ...] = ("article", "faq", "comparison")
+PLURALS: dict[Kind, str] = {"article": "articles", "faq": "faqs", "comparison": "comparisons"}
 
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
 Locale = Annotated[str, Meta(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
@@ -40,6 +41,14 @@ class Ref(Wire, kw_only=True):
 
     type: Kind
     slug: Slug
+
+
+class ItemRef(Wire, kw_only=True):
+    """An item, at a given version or (without one) its latest."""
+
+    type: Kind
+    slug: Slug
+    version: Annotated[int, Meta(ge=1)] | None = None
 
 
 class Review(Wire, kw_only=True):

@@ -23,6 +23,11 @@ def resolve_link(url: str, brand: model.Brand) -> str:
     return url
 
 
+def canonical_url(public_url: str, item: model.Published) -> str:
+    """Where readers find exactly this version on the web."""
+    return f"{public_url.rstrip('/')}/{model.PLURALS[item.kind]}/{item.slug}?version={item.version}"
+
+
 def render_block(block: model.BlockType, brand: model.Brand) -> model.BlockType:
     match block:
         case model.Heading() | model.Paragraph() | model.Callout():

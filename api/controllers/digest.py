@@ -13,18 +13,12 @@ from api.problems import READ_PROBLEMS
 from content import model
 
 
-class DigestEntry(model.Wire, kw_only=True):
-    type: model.Kind
-    slug: model.Slug
-    version: Annotated[int, Meta(ge=1)] | None = None
-
-
 class DigestInput(model.Wire, kw_only=True):
     """What goes into a newsletter: a subject, an intro and up to 20 items."""
 
     subject: Annotated[str, Meta(min_length=1, max_length=200)]
     intro: Annotated[str, Meta(min_length=1, max_length=2000)]
-    items: Annotated[list[DigestEntry], Meta(min_length=1, max_length=20)]
+    items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
     esp: Literal["mailchimp", "sendgrid", "postmark", "none"] = "none"
 
 

@@ -11,11 +11,12 @@ from litestar.params import Parameter, QueryParameter
 
 from api.caching import Encoded, public, send
 from api.controllers.drafts import draft_controller
-from api.controllers.params import SLUG_PATTERN, EspParam, SlugParam, VersionParam
-from api.deps import DocumentsDep, EmailsDep, SettingsDep
+from api.controllers.handouts import send_handout
+from api.controllers.params import SLUG_PATTERN, EspParam, PaperParam, SizeParam, SlugParam, VersionParam
+from api.deps import DocumentsDep, EmailsDep, HandoutsDep, SettingsDep
 from api.documents import today
 from api.emails import EmailDocument, EmailFormat
-from api.problems import READ_PROBLEMS
+from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
@@ -197,6 +198,37 @@ def item_controller(
                 filename = f"{slug}-v{document.value.version}.eml"
                 response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
+
+        @get(
+            "/{slug:str}/handout.pdf",
+            operation_id=f"get{name}Handout",
+            summary="Printable PDF handout",
+            responses=READ_PROBLEMS | HANDOUT_PROBLEMS,
+            media_type="application/pdf",
+        )
+        async def handout(
+            self,
+            request: Request[Any, Any, Any],
+            documents: DocumentsDep,
+            handouts: HandoutsDep,
+            settings: SettingsDep,
+            slug: SlugParam,
+            version: VersionParam = None,
+            paper: PaperParam = None,
+            size: SizeParam = "standard",
+        ) -> Response[bytes]:
+            """Names its version, review and print date on every page; ``size=large`` for low vision."""
+            document = await documents.get(kind, slug, version)
+            filename = f"{slug}-v{document.value.version}.pdf"
+            return await send_handout(
+                request,
+                handouts,
+                [document],
+                paper or settings.paper,
+                size,
+                filename,
+                public(settings.cache_max_age),
+            )
 
     ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
     return ItemController

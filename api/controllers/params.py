@@ -13,3 +13,10 @@ EspParam = Annotated[
 VersionParam = Annotated[
     int | None, Parameter(ge=1, description="A published version number; the latest if absent.")
 ]
+PaperParam = Annotated[
+    Literal["a4", "letter"] | None, Parameter(description="Paper size; the FOLIO_PAPER setting if absent.")
+]
+SizeParam = Annotated[
+    Literal["standard", "large"],
+    Parameter(description="large: body text 15 pt, for readers with low vision."),
+]

@@ -5,11 +5,11 @@ from exporters.email.render import (
     Digest,
     EmailOptions,
     EmailParts,
-    Embeds,
     build_eml,
     render_digest,
     render_email,
 )
+from exporters.embeds import Embeds
 
 __all__ = [
     "ESPS",

@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -23,7 +23,8 @@ import jinja2
 from markupsafe import Markup
 
 from content import model
-from content.render import resolve_link
+from content.render import canonical_url, resolve_link
+from exporters.embeds import Embeds
 
 TEMPLATE_VERSION = "email-1"
 WIDTH = 72
@@ -36,7 +37,6 @@ MERGE_TAGS: dict[str, tuple[str, str]] = {
     "sendgrid": ("{{first_name}}", "{{{unsubscribe}}}"),
     "postmark": ("{{first_name}}", "{{{ pm:unsubscribe }}}"),
 }
-PLURAL = {"article": "articles", "faq": "faqs", "comparison": "comparisons"}
 CALLOUT_LABEL = {"info": "Good to know", "yes": "Yes", "no": "No", "warning": "Important"}
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -47,14 +47,6 @@ class EmailOptions:
     public_url: str = "http://127.0.0.1:8000"  # where readers read items on the web
     utm_source: str = "folio"
     utm_medium: str = "email"
-
-
-@dataclass(frozen=True)
-class Embeds:
-    """The published items an article embeds, resolved by the caller."""
-
-    comparisons: dict[str, model.PublishedComparison] = field(default_factory=dict)
-    faqs: dict[str, model.PublishedFaqSet] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,10 +125,6 @@ def _preheader(summary: str) -> str:
     return summary if len(summary) <= 140 else summary[:137].rsplit(" ", 1)[0] + "…"
 
 
-def _item_url(item: model.Published, options: EmailOptions) -> str:
-    return f"{options.public_url.rstrip('/')}/{PLURAL[item.kind]}/{item.slug}?version={item.version}"
-
-
 def render_email(
     item: model.Published, brand: model.Brand, options: EmailOptions, embeds: Embeds | None = None
 ) -> EmailParts:
@@ -155,7 +143,7 @@ def render_email(
         "callout_label": CALLOUT_LABEL,
         "link": lambda url: with_utm(resolve_link(url, brand), campaign, options),
         "rich": lambda html: _tag_links(html, campaign, options),
-        "read_online": with_utm(_item_url(item, options), campaign, options),
+        "read_online": with_utm(canonical_url(options.public_url, item), campaign, options),
     }
     html = _inliner().inline(_environment().get_template("item.html.j2").render(context))
     text = render_text(item, brand, embeds, first_name=first_name, unsubscribe=unsubscribe)
@@ -178,7 +166,10 @@ def render_digest(digest: Digest, brand: model.Brand, options: EmailOptions) -> 
     """A newsletter: an intro and a card per item with its summary and a link."""
     campaign = "digest"
     first_name, unsubscribe = _merge(options, brand)
-    cards = [Card(item, with_utm(_item_url(item, options), campaign, options)) for item in digest.items]
+    cards = [
+        Card(item, with_utm(canonical_url(options.public_url, item), campaign, options))
+        for item in digest.items
+    ]
     preheader = _preheader(digest.intro)
     context = {
         "brand": brand,
@@ -288,9 +279,8 @@ def _block_text(block: model.BlockType, brand: model.Brand, embeds: Embeds) -> l
             return ["  " + head, *_wrap(text, indent="  | ")]
         case model.ComparisonEmbed(slug=slug) if slug in embeds.comparisons:
             return _comparison_text(embeds.comparisons[slug])
-        case model.FaqEmbed(slug=slug, items=ids) if slug in embeds.faqs:
-            entries = embeds.faqs[slug].items
-            return _faq_text([e for e in entries if not ids or e.id in ids])
+        case model.FaqEmbed() if block.slug in embeds.faqs:
+            return _faq_text(embeds.faq_entries(block))
         case model.Cta(label=label, url=url):
             return [f">> {label}: {resolve_link(url, brand)}"]
     return []

@@ -1,0 +1,144 @@
+"""Handout PDFs for the API: rendered in worker processes, cached on disk by ETag.
+
+WeasyPrint never runs on the event loop. Renders go to a process pool with a bounded queue
+(full: 503 with Retry-After) and a per-render time limit; workers are replaced after a number
+of renders. A handout's ETag is known before rendering (document ETags + options + template
+version + brand + print date), so a conditional GET costs no render, and the PDF is written
+to ``<data>/handouts/<etag>.pdf``: the second request for the same handout is a file read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+from api.documents import Document, Documents, today
+from exporters.pdf import TEMPLATE_VERSION, HandoutItem, HandoutOptions, render_handout
+
+Paper = Literal["a4", "letter"]
+Size = Literal["standard", "large"]
+
+
+class Busy(Exception):
+    """The render queue is full, or a render took too long; try again shortly."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Handout:
+    etag: str
+    path: Path
+
+
+class Handouts:
+    def __init__(
+        self,
+        documents: Documents,
+        cache_dir: Path,
+        *,
+        public_url: str,
+        workers: int,
+        queue_limit: int,
+        timeout: float,
+        renders_per_worker: int,
+    ) -> None:
+        self.documents = documents
+        self.cache_dir = cache_dir
+        self.public_url = public_url
+        self.queue_limit = queue_limit
+        self.timeout = timeout
+        self.workers = workers
+        self.renders_per_worker = renders_per_worker
+        self.pool = self._new_pool()
+        self._brand = msgspec.json.encode(documents.brand)
+        self._inflight: dict[str, asyncio.Future[Path]] = {}
+        self.pending = 0  # renders queued or running: the queue depth
+        self.renders = 0
+
+    def etag(self, docs: list[Document], paper: Paper, size: Size) -> str:
+        key = msgspec.json.encode(
+            [
+                TEMPLATE_VERSION,
+                paper,
+                size,
+                self.public_url,
+                today().isoformat(),
+                [d.encoded.etag for d in docs],
+            ]
+        )
+        return '"pdf-' + hashlib.blake2b(key + self._brand, digest_size=16).hexdigest() + '"'
+
+    async def get(self, docs: list[Document], paper: Paper, size: Size) -> Handout:
+        """The handout's file, rendering it (once, however many ask at the same time) if needed."""
+        etag = self.etag(docs, paper, size)
+        path = self.cache_dir / f"{etag.strip(chr(34))}.pdf"
+        if path.exists():
+            return Handout(etag, path)
+        if (running := self._inflight.get(etag)) is not None:
+            return Handout(etag, await asyncio.shield(running))
+        if self.pending >= self.queue_limit:
+            raise Busy("Handouts are being rendered at capacity; try again in a few seconds.", 5)
+        entries = [HandoutItem(d.value, await self.documents.embeds(d.value)) for d in docs]
+        options = HandoutOptions(paper=paper, size=size, public_url=self.public_url, printed_on=today())
+        future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
+        self._inflight[etag] = future
+        self.pending += 1
+        try:
+            pdf = await asyncio.wait_for(
+                asyncio.wrap_future(self.pool.submit(render_handout, entries, self.documents.brand, options)),
+                self.timeout,
+            )
+            self.renders += 1
+            await asyncio.to_thread(_write_atomically, path, pdf)
+            future.set_result(path)
+        except TimeoutError:
+            error = Busy(f"Rendering took longer than {self.timeout:g} s; try again shortly.", 10)
+            future.set_exception(error)
+            raise error from None
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): replace the pool so later renders work.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            error = Busy("A render worker stopped unexpectedly; try again.", 1)
+            future.set_exception(error)
+            raise error from None
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            self.pending -= 1
+            del self._inflight[etag]
+            if future.done() and not future.cancelled():
+                future.exception()  # mark retrieved: waiters re-raise it themselves
+        return Handout(etag, path)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),  # no forked event loop or DB threads
+            max_tasks_per_child=self.renders_per_worker,
+        )
+
+    def close(self) -> None:
+        """Let running renders finish, then stop the workers."""
+        self.pool.shutdown(wait=True, cancel_futures=False)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
