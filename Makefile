@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 
-.PHONY: run test lint openapi bench lock check-system clean
+.PHONY: run test lint openapi bench previews lock check-system clean
 
 run: $(STAMP)
 	$(BIN)/folio migrate
@@ -23,6 +23,18 @@ lint: $(STAMP)
 # Benchmarks write their figures under bench/results/; tests never time anything.
 bench: $(STAMP)
 	$(BIN)/python bench/read_path.py
+	$(BIN)/python bench/handouts.py
+
+# First page of each bundled handout as a PNG, from a throwaway store: docs/previews/.
+previews: $(STAMP)
+	@command -v pdftoppm >/dev/null || { echo "make previews needs pdftoppm. Debian: apt-get install poppler-utils"; exit 1; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	export FOLIO_DATA_DIR="$$tmp" FOLIO_DATABASE_URL=""; \
+	$(BIN)/folio migrate; $(BIN)/folio sync >/dev/null; $(BIN)/folio export pdf --all --out "$$tmp/pdf"; \
+	mkdir -p docs/previews; rm -f docs/previews/*.png; \
+	for pdf in "$$tmp"/pdf/*.pdf; do \
+		pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$$pdf" "docs/previews/$$(basename "$$pdf" .pdf)"; \
+	done; ls docs/previews
 
 openapi: $(STAMP)
 	$(BIN)/folio openapi
@@ -50,6 +62,8 @@ check-system:
 		ldconfig -p 2>/dev/null | grep -q "$$so" \
 			|| { echo "Missing $$so (WeasyPrint needs it). Debian: apt-get install $$pkg"; exit 1; }; \
 	done
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 \
+		|| echo "Note: handouts render about 3x faster with Debian's libharfbuzz-subset0 (optional)."
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("item", nargs="*", default=[], metavar="KIND SLUG", help="e.g. article my-slug")
     email.add_argument("--esp", choices=["mailchimp", "sendgrid", "postmark", "none"], default="none")
     email.add_argument("--out", type=Path, required=True)
+    pdf = channels.add_parser("pdf", help="write a PDF handout per item")
+    which_pdf = pdf.add_mutually_exclusive_group(required=True)
+    which_pdf.add_argument("--all", action="store_true", help="every published item")
+    which_pdf.add_argument("item", nargs="*", default=[], metavar="KIND SLUG", help="e.g. article my-slug")
+    pdf.add_argument("--paper", choices=["a4", "letter"], help="default: FOLIO_PAPER")
+    pdf.add_argument("--size", choices=["standard", "large"], default="standard")
+    pdf.add_argument("--out", type=Path, required=True)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the app")
     openapi.add_argument("--out", type=Path, default=OPENAPI_PATH)
@@ -84,13 +91,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def export(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from api.cli_export import export_email
+    from api.cli_export import export_email, export_pdf
 
     targets = None
     if not args.all:
         if len(args.item) != 2 or args.item[0] not in ("article", "faq", "comparison"):
             parser.error("name one item as KIND SLUG (KIND: article, faq, comparison), or use --all")
         targets = [(args.item[0], args.item[1])]
+    if args.channel == "pdf":
+        return asyncio.run(export_pdf(settings, targets, args.paper, args.size, args.out))
     return asyncio.run(export_email(settings, targets, args.esp, args.out))
 
 

@@ -7,11 +7,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import msgspec
-
 from api.caching import Encoded
 from content import model
-from content.render import render_item
+from content.render import published
 from content.store import Store, VersionKey
 from exporters.embeds import Embeds
 
@@ -80,11 +78,7 @@ class Documents:
             self._cache.move_to_end(cache_key)
             return hit
         stored = await self.store.load(key)
-        rendered = render_item(stored.content, self.brand, cache_key[1])
-        fields = msgspec.structs.asdict(rendered) | msgspec.structs.asdict(stored.info)
-        del fields["review"]  # the version record's copy; the rendered one carries its status
-        assert rendered.review is not None  # every published version carries its review
-        value = model.PUBLISHED_TYPES[key.kind](review=rendered.review, **fields)
+        value = published(stored.content, stored.info, self.brand, cache_key[1])
         document = Document(value=value, encoded=Encoded.of(value))
         self.encodes += 1
         self._cache[cache_key] = document

@@ -91,12 +91,14 @@ class Handouts:
             return Handout(etag, await asyncio.shield(running))
         if self.pending >= self.queue_limit:
             raise Busy("Handouts are being rendered at capacity; try again in a few seconds.", 5)
-        entries = [HandoutItem(d.value, await self.documents.embeds(d.value)) for d in docs]
-        options = HandoutOptions(paper=paper, size=size, public_url=self.public_url, printed_on=today())
+        # Claim the slot and register the render before the first await, so that concurrent
+        # requests see both.
+        self.pending += 1
         future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
         self._inflight[etag] = future
-        self.pending += 1
         try:
+            entries = [HandoutItem(d.value, await self.documents.embeds(d.value)) for d in docs]
+            options = HandoutOptions(paper=paper, size=size, public_url=self.public_url, printed_on=today())
             pdf = await asyncio.wait_for(
                 asyncio.wrap_future(self.pool.submit(render_handout, entries, self.documents.brand, options)),
                 self.timeout,

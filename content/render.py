@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import msgspec
 from msgspec.structs import replace
 
 from content import model
@@ -60,6 +61,17 @@ def render_item(item: model.Content, brand: model.Brand, today: dt.date) -> mode
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"[*_`]+")
+
+
+def published(
+    item: model.Content, info: model.VersionInfo, brand: model.Brand, today: dt.date
+) -> model.Published:
+    """A stored version as readers get it: rendered, with its version record flattened in."""
+    rendered = render_item(item, brand, today)
+    fields = msgspec.structs.asdict(rendered) | msgspec.structs.asdict(info)
+    del fields["review"]  # the version record's copy; the rendered one carries its status
+    assert rendered.review is not None  # every published version carries its review
+    return model.PUBLISHED_TYPES[item.kind](review=rendered.review, **fields)
 
 
 def plain_text(item: model.Content) -> str:

@@ -28,6 +28,27 @@ from exporters.pdf.fetcher import ASSETS, SafeFetcher
 TEMPLATE_VERSION = "handout-1"
 TEMPLATES = Path(__file__).parent / "templates"
 CALLOUT_LABEL = {"info": "Good to know", "yes": "Yes", "no": "No", "warning": "Important"}
+# Callout icons as SVG drawn here, so they never depend on an emoji font.
+_ICON_MARKS = {
+    "yes": ("#1e7d45", '<path d="M5 10.5l3.2 3.2L15 7" fill="none" stroke="#fff" stroke-width="2.4"/>'),
+    "no": ("#b42318", '<path d="M6 6l8 8M14 6l-8 8" fill="none" stroke="#fff" stroke-width="2.4"/>'),
+    "warning": (
+        "#b7791f",
+        '<path d="M10 4.5v7" stroke="#fff" stroke-width="2.6"/><circle cx="10" cy="15" r="1.5" fill="#fff"/>',
+    ),
+    "info": (
+        "#5b6b7c",
+        '<circle cx="10" cy="5.5" r="1.5" fill="#fff"/><path d="M10 9v7" stroke="#fff" stroke-width="2.6"/>',
+    ),
+}
+ICONS = {
+    tone: "data:image/svg+xml;base64,"
+    + base64.b64encode(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20" width="20" height="20">'
+        f'<circle cx="10" cy="10" r="10" fill="{colour}"/>{mark}</svg>'.encode()
+    ).decode()
+    for tone, (colour, mark) in _ICON_MARKS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,7 @@ def handout_html(entries: list[HandoutItem], brand: model.Brand, options: Handou
         "options": options,
         "printed": _long_date(options.printed_on),
         "callout_label": CALLOUT_LABEL,
+        "icons": ICONS,
         "appointment": resolve_link("brand:appointment", brand),
     }
     return _environment().get_template("handout.html.j2").render(context)

@@ -163,3 +163,31 @@ def test_token_commands(env: Settings, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["token", "revoke", "kiosk"]) == 0
     with TestClient(create_app(env)) as client:
         assert client.get("/v1/faqs/ketamine-addiction-faq/draft", headers=bearer(token)).status_code == 401
+
+
+def test_export_pdf_and_email_files(
+    env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOLIO_DATA_DIR", str(tmp_path / "var"))
+    assert main(["sync"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "pdf",
+                "article",
+                "ketamine-withdrawal",
+                "--paper",
+                "letter",
+                "--out",
+                str(tmp_path / "pdf"),
+            ]
+        )
+        == 0
+    )
+    [pdf] = list((tmp_path / "pdf").iterdir())
+    assert pdf.name == "ketamine-withdrawal-v1.pdf" and pdf.read_bytes().startswith(b"%PDF-")
+    assert "1/1 ketamine-withdrawal-v1.pdf" in capsys.readouterr().err  # the progress bar
+    assert main(["export", "email", "--all", "--esp", "postmark", "--out", str(tmp_path / "mail")]) == 0
+    assert len(list((tmp_path / "mail").iterdir())) == 12
+    assert main(["export", "pdf", "faq", "nope", "--out", str(tmp_path / "none")]) == 1

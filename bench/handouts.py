@@ -1,0 +1,179 @@
+"""Handout benchmark: a real `folio serve` on 127.0.0.1 with the bundled library.
+
+Measures the cold render (first request for a handout), the cached fetch, raw WeasyPrint on
+the same HTML in this process, and /health and JSON latency idle versus while ten handouts
+render. Writes bench/results/handouts-<date>.json. Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = "/v1/articles/is-ketamine-therapy-addictive"
+COMBOS = [
+    (slug, paper, size)
+    for slug in (
+        "articles/is-ketamine-therapy-addictive",
+        "articles/ketamine-withdrawal",
+        "faqs/ketamine-addiction-faq",
+        "comparisons/medical-vs-recreational-ketamine",
+    )
+    for paper in ("a4", "letter")
+    for size in ("standard", "large")
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def summary(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+    }
+
+
+async def timed(client: httpx.AsyncClient, path: str) -> float:
+    start = time.perf_counter()
+    response = await client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return (time.perf_counter() - start) * 1000
+
+
+async def latency_while(
+    client: httpx.AsyncClient, busy: asyncio.Future[object] | None, n: int
+) -> list[float]:
+    samples: list[float] = []
+    while len(samples) < n and (busy is None or not busy.done()):
+        samples.append(await timed(client, "/health"))
+        samples.append(await timed(client, ARTICLE))
+        await asyncio.sleep(0.005)
+    return samples
+
+
+async def measure(base: str) -> dict[str, object]:
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        await client.get(ARTICLE)  # warm the JSON cache
+        idle = await latency_while(client, None, 400)
+        cold = await timed(client, ARTICLE + "/handout.pdf")  # includes starting a worker
+        cold_warm_worker = await timed(client, ARTICLE + "/handout.pdf?paper=letter")
+        cached = [await timed(client, ARTICLE + "/handout.pdf") for _ in range(300)]
+        renders = asyncio.ensure_future(
+            asyncio.gather(
+                *(timed(client, f"/v1/{s}/handout.pdf?paper={p}&size={z}") for s, p, z in COMBOS[2:12])
+            )
+        )
+        loaded = await latency_while(client, renders, 10_000)
+        render_times = await renders
+    return {
+        "json_and_health_idle": summary(idle),
+        "cold_handout_first_request_ms (starts a worker process)": round(cold, 1),
+        "cold_handout_warm_worker_ms": round(cold_warm_worker, 1),
+        "cached_handout": summary(cached),
+        "json_and_health_while_10_render": summary(loaded),
+        "ten_concurrent_renders_ms": summary(list(render_times)),
+    }
+
+
+def raw_weasyprint_ms() -> float:
+    """The same article's HTML straight through WeasyPrint, in this process, warm."""
+    from content import model
+    from content.library import load_library
+    from content.render import published
+    from exporters.embeds import Embeds
+    from exporters.pdf import HandoutItem, HandoutOptions, handout_html, html_to_pdf
+
+    lib, today = load_library(), dt.date.today()
+    items = {
+        i.slug: published(
+            i,
+            model.VersionInfo(
+                version=1,
+                published_at=dt.datetime.now(dt.UTC),
+                author="bench",
+                note="",
+                content_hash="sha256:bench",
+                review=i.review,
+            ),  # type: ignore[arg-type]
+            lib.brand,
+            today,
+        )
+        for i in lib.items
+    }
+    embeds = Embeds(
+        comparisons={"medical-vs-recreational-ketamine": items["medical-vs-recreational-ketamine"]},  # type: ignore[dict-item]
+        faqs={"ketamine-addiction-faq": items["ketamine-addiction-faq"]},  # type: ignore[dict-item]
+    )
+    html = handout_html(
+        [HandoutItem(items["is-ketamine-therapy-addictive"], embeds)], lib.brand, HandoutOptions()
+    )
+    html_to_pdf(html)
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        html_to_pdf(html)
+        runs.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(runs), 1)
+
+
+def main() -> int:
+    folio = str(Path(sys.executable).with_name("folio"))
+    with tempfile.TemporaryDirectory() as data:
+        env = os.environ | {"FOLIO_DATA_DIR": data, "FOLIO_PORT": str(free_port()), "FOLIO_PDF_QUEUE": "32"}
+        subprocess.run([folio, "migrate"], env=env, check=True, capture_output=True)
+        subprocess.run([folio, "sync"], env=env, check=True, capture_output=True)
+        server = subprocess.Popen(
+            [folio, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        base = f"http://127.0.0.1:{env['FOLIO_PORT']}"
+        try:
+            for _ in range(200):
+                try:
+                    httpx.get(base + "/health")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            results = asyncio.run(measure(base))
+        finally:
+            server.terminate()
+            server.wait(30)
+    results["raw_weasyprint_same_html_ms"] = raw_weasyprint_ms()
+    harfbuzz = subprocess.run(["sh", "-c", "ldconfig -p | grep -q libharfbuzz-subset.so.0"]).returncode == 0
+    report = {
+        "benchmark": "handouts: folio serve, 2 render workers (default), bundled library, loopback client",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "libharfbuzz_subset": harfbuzz,
+        },
+        "results": results,
+    }
+    out = ROOT / "bench" / "results" / f"handouts-{dt.date.today().isoformat()}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

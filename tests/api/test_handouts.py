@@ -1,0 +1,211 @@
+"""Handouts through the API: the worker pool, the disk cache, 503 when full, health under load."""
+
+import asyncio
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pypdf
+import pytest
+from litestar.testing import TestClient
+
+from api.settings import Settings
+from content.db import create_engine
+from content.library import load_library
+from content.store import Store
+
+ARTICLE = "/v1/articles/is-ketamine-therapy-addictive"
+
+
+def pdf_text(body: bytes) -> str:
+    return " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(body)).pages)
+
+
+def test_handout_download_cache_and_304(client: TestClient[Any], settings: Settings) -> None:
+    handouts = client.app.state.services.handouts
+    first = client.get(ARTICLE + "/handout.pdf?paper=letter")
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"] == "application/pdf"
+    assert (
+        first.headers["content-disposition"] == 'attachment; filename="is-ketamine-therapy-addictive-v1.pdf"'
+    )
+    assert "Version 1 · Reviewed 2 November 2026 by Clinical review team" in pdf_text(first.content)
+    cached = list((Path(settings.data_dir) / "handouts").glob("*.pdf"))
+    assert len(cached) == 1
+    renders = handouts.renders
+    again = client.get(ARTICLE + "/handout.pdf?paper=letter")
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert handouts.renders == renders
+    assert (
+        client.get(
+            ARTICLE + "/handout.pdf?paper=letter", headers={"If-None-Match": first.headers["etag"]}
+        ).status_code
+        == 304
+    )
+    assert client.get(ARTICLE + "/handout.pdf?paper=a4").headers["etag"] != first.headers["etag"]
+    assert (
+        client.get(ARTICLE + "/handout.pdf?version=1&paper=letter").headers["etag"] == first.headers["etag"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "name"),
+    [
+        (ARTICLE + "/handout.pdf?paper=a5", 400, "paper"),
+        (ARTICLE + "/handout.pdf?size=huge", 400, "size"),
+        (ARTICLE + "/handout.pdf?version=zero", 400, "version"),
+        ("/v1/articles/nope/handout.pdf", 404, None),
+        (ARTICLE + "/handout.pdf?version=9", 404, None),
+    ],
+)
+def test_handout_errors(client: TestClient[Any], path: str, status: int, name: str | None) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    if name:
+        assert response.json()["errors"][0]["name"] == name
+
+
+def test_a_new_version_gets_a_new_handout(client: TestClient[Any], settings: Settings, library: Path) -> None:
+    before = client.get("/v1/faqs/ketamine-addiction-faq/handout.pdf")
+    path = library / "faqs" / "ketamine-addiction-faq.yaml"
+    path.write_text(path.read_text().replace("It is possible but rare.", "Possible, but rare."))
+
+    async def sync() -> None:
+        engine = create_engine(settings.db_url)
+        await Store(engine).sync(load_library(library).items, author="library")
+        await engine.dispose()
+
+    asyncio.run(sync())
+    client.app.state.documents.forget("faq", "ketamine-addiction-faq")
+    after = client.get("/v1/faqs/ketamine-addiction-faq/handout.pdf")
+    assert after.headers["etag"] != before.headers["etag"]
+    assert "Version 2 ·" in pdf_text(after.content) and "Possible, but rare." in pdf_text(after.content)
+    assert after.headers["content-disposition"].endswith('-v2.pdf"')
+
+
+def test_packet(client: TestClient[Any]) -> None:
+    items = [
+        {"type": "article", "slug": "ketamine-withdrawal"},
+        {"type": "comparison", "slug": "medical-vs-recreational-ketamine"},
+    ]
+    response = client.post("/v1/handouts", json={"items": items, "size": "large"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    assert [o.title for o in reader.outline if not isinstance(o, list)] == [
+        "Patient information packet",
+        "Ketamine withdrawal — should patients in therapy worry?",
+        "Medical ketamine therapy and recreational ketamine use, side by side",
+    ]
+    missing = client.post("/v1/handouts", json={"items": [{"type": "faq", "slug": "nope"}]})
+    assert missing.status_code == 404
+    assert client.post("/v1/handouts", json={"items": []}).status_code == 400
+
+
+COMBOS = [
+    (slug, paper, size)
+    for slug in (
+        "articles/is-ketamine-therapy-addictive",
+        "articles/ketamine-withdrawal",
+        "faqs/ketamine-addiction-faq",
+        "comparisons/medical-vs-recreational-ketamine",
+    )
+    for paper in ("a4", "letter")
+    for size in ("standard", "large")
+]
+
+
+@pytest.fixture
+def serve(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Starts real `folio serve` processes on 127.0.0.1 with extra FOLIO_* settings."""
+    servers: list[subprocess.Popen[bytes]] = []
+
+    def start(**extra: str) -> str:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = (
+            os.environ
+            | {
+                "FOLIO_DATABASE_URL": settings.db_url,
+                "FOLIO_LIBRARY_DIR": settings.library_dir,
+                "FOLIO_DATA_DIR": str(tmp_path / f"var-{port}"),
+                "FOLIO_PORT": str(port),
+            }
+            | {f"FOLIO_{k.upper()}": v for k, v in extra.items()}
+        )
+        folio = str(Path(sys.executable).with_name("folio"))
+        servers.append(
+            subprocess.Popen([folio, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/health").status_code == 200:
+                    return base
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("folio serve did not start")
+
+    yield start
+    for server in servers:
+        server.terminate()
+        server.wait(30)
+
+
+def test_a_full_queue_answers_503(serve: Callable[..., str]) -> None:
+    base = serve(pdf_workers="1", pdf_queue="1")
+
+    async def fire() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            return await asyncio.gather(
+                *(
+                    client.get(f"/v1/{slug}/handout.pdf?paper={paper}&size={size}")
+                    for slug, paper, size in COMBOS[:4]
+                )
+            )
+
+    responses = asyncio.run(fire())
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses[0] == 200 and statuses[-1] == 503
+    busy = next(r for r in responses if r.status_code == 503)
+    assert busy.headers["retry-after"] == "5"
+    assert busy.headers["content-type"].startswith("application/problem+json")
+
+
+def test_health_answers_while_ten_handouts_render(serve: Callable[..., str]) -> None:
+    base = serve(pdf_workers="2", pdf_queue="10")
+    finished: list[str] = []
+
+    async def run() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+
+            async def handout(slug: str, paper: str, size: str) -> httpx.Response:
+                response = await client.get(f"/v1/{slug}/handout.pdf?paper={paper}&size={size}")
+                finished.append("handout")
+                return response
+
+            async def health() -> None:
+                await asyncio.sleep(0)  # let the handout requests go out first
+                for _ in range(5):
+                    assert (await client.get("/health")).status_code == 200
+                    finished.append("health")
+
+            renders = [handout(*combo) for combo in COMBOS[:10]]
+            results = await asyncio.gather(*renders, health())
+            return [r for r in results if r is not None]
+
+    results = asyncio.run(run())
+    assert [r.status_code for r in results] == [200] * 10
+    # All five health checks came back while most of the ten renders were still under way.
+    last_health = len(finished) - 1 - finished[::-1].index("health")
+    assert finished.count("health") == 5
+    assert finished[:last_health].count("handout") < 5, finished
