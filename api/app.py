@@ -30,6 +30,7 @@ from api.controllers.search import SearchController
 from api.documents import Documents
 from api.emails import Emails
 from api.handouts import Handouts
+from api.observability import Metrics, observe
 from api.problems import handle_exception
 from api.services import Services, open_services
 from api.settings import Settings
@@ -40,10 +41,11 @@ API_VERSION = "1.0.0"
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with open_services(settings) as services:
+        async with open_services(settings, metrics=metrics) as services:
             app.state.services = services
             app.state.documents = services.documents
             app.state.emails = services.emails
@@ -87,10 +89,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "editorial": Provide(provide_editorial, sync_to_thread=False),
             "handouts": Provide(provide_handouts, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
+            "metrics": Provide(lambda: metrics, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
+        middleware=[observe(metrics)],
         cors_config=CORSConfig(allow_origins=settings.cors_origins, expose_headers=["ETag"])
         if settings.cors_origins
         else None,

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the API (settings from FOLIO_* variables)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing the port")
 
     commands.add_parser("migrate", help="bring the database to the newest schema")
 
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     match args.command:
         case "serve":
-            return serve_app(settings, args.host or settings.host, args.port or settings.port)
+            return serve_app(settings, args.host or settings.host, args.port or settings.port, args.workers)
         case "migrate":
             return migrate(settings)
         case "sync":
@@ -103,12 +104,35 @@ def export(settings: Settings, args: argparse.Namespace, parser: argparse.Argume
     return asyncio.run(export_email(settings, targets, args.esp, args.out))
 
 
-def serve_app(settings: Settings, host: str, port: int) -> int:
+def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> int:
+    """Serve with uvicorn; each worker builds its app from the same FOLIO_* environment.
+
+    On SIGTERM uvicorn stops accepting, lets in-flight requests finish (up to the render time
+    limit), then the app's shutdown waits for running handout renders.
+    """
+    import os
+    import shutil
+
     import uvicorn
 
-    from api.app import create_app
+    from api.observability import configure_logging
 
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+    if workers > 1:
+        # Prometheus counters from every worker are summed from files in this folder.
+        metrics_dir = Path(settings.data_dir) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=configure_logging(),
+        timeout_graceful_shutdown=int(settings.pdf_timeout_seconds),
+    )
     return 0
 
 

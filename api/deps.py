@@ -6,6 +6,7 @@ from api.auth import Principal
 from api.documents import Documents
 from api.emails import Emails
 from api.handouts import Handouts
+from api.observability import Metrics
 from api.settings import Settings
 from content.editorial import Editorial
 
@@ -15,3 +16,4 @@ EmailsDep = NamedDependency[Emails]
 EditorialDep = NamedDependency[Editorial]
 PrincipalDep = NamedDependency[Principal]
 HandoutsDep = NamedDependency[Handouts]
+MetricsDep = NamedDependency[Metrics]

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from api.caching import Encoded
+from api.observability import Metrics
 from content import model
 from content.render import published
 from content.store import Store, VersionKey
@@ -33,8 +34,11 @@ class Documents:
     it shows changes: the key is the version's row id and today's date.
     """
 
-    def __init__(self, store: Store, brand: model.Brand, *, max_entries: int, latest_ttl: float) -> None:
+    def __init__(
+        self, store: Store, brand: model.Brand, *, max_entries: int, latest_ttl: float, metrics: Metrics
+    ) -> None:
         self.store = store
+        self.metrics = metrics
         self.brand = brand
         self.max_entries = max_entries
         self.latest_ttl = latest_ttl
@@ -74,7 +78,9 @@ class Documents:
 
     async def get_key(self, key: VersionKey) -> Document:
         cache_key = (key.id, today())
-        if (hit := self._cache.get(cache_key)) is not None:
+        hit = self._cache.get(cache_key)
+        self.metrics.cache_lookup("documents", hit is not None)
+        if hit is not None:
             self._cache.move_to_end(cache_key)
             return hit
         stored = await self.store.load(key)

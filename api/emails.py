@@ -43,7 +43,9 @@ class Emails:
 
     async def get(self, document: Document, esp: Esp, fmt: EmailFormat) -> Encoded:
         key = (document.encoded.etag, esp)
-        if (formats := self._cache.get(key)) is None:
+        formats = self._cache.get(key)
+        self.documents.metrics.cache_lookup("emails", formats is not None)
+        if formats is None:
             options = replace(self.options, esp=esp)
             item = document.value
             parts = render_email(item, self.documents.brand, options, await self.documents.embeds(item))

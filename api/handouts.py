@@ -86,7 +86,9 @@ class Handouts:
         etag = self.etag(docs, paper, size)
         path = self.cache_dir / f"{etag.strip(chr(34))}.pdf"
         if path.exists():
+            self.documents.metrics.cache_lookup("handouts", True)
             return Handout(etag, path)
+        self.documents.metrics.cache_lookup("handouts", False)
         if (running := self._inflight.get(etag)) is not None:
             return Handout(etag, await asyncio.shield(running))
         if self.pending >= self.queue_limit:
@@ -94,6 +96,7 @@ class Handouts:
         # Claim the slot and register the render before the first await, so that concurrent
         # requests see both.
         self.pending += 1
+        self.documents.metrics.render_queue.inc()
         future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
         self._inflight[etag] = future
         try:
@@ -122,6 +125,7 @@ class Handouts:
             raise
         finally:
             self.pending -= 1
+            self.documents.metrics.render_queue.dec()
             del self._inflight[etag]
             if future.done() and not future.cancelled():
                 future.exception()  # mark retrieved: waiters re-raise it themselves

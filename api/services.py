@@ -11,6 +11,7 @@ from pathlib import Path
 from api.documents import Documents
 from api.emails import Emails
 from api.handouts import Handouts
+from api.observability import Metrics
 from api.settings import Settings
 from api.webhooks import Deliverer
 from content.db import create_engine
@@ -30,7 +31,9 @@ class Services:
 
 
 @asynccontextmanager
-async def open_services(settings: Settings, *, latest_ttl: float | None = None) -> AsyncIterator[Services]:
+async def open_services(
+    settings: Settings, *, latest_ttl: float | None = None, metrics: Metrics | None = None
+) -> AsyncIterator[Services]:
     """Connect to the store and load the brand; the engine is disposed on exit."""
     engine = create_engine(settings.db_url)
     try:
@@ -40,6 +43,7 @@ async def open_services(settings: Settings, *, latest_ttl: float | None = None) 
             load_brand(Path(settings.library_dir) / "brand.yaml"),
             max_entries=settings.cache_entries,
             latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
+            metrics=metrics or Metrics(),
         )
         options = EmailOptions(
             public_url=settings.public_url, utm_source=settings.utm_source, utm_medium=settings.utm_medium

@@ -245,6 +245,13 @@ class Store:
         async with self.engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
 
+    async def schema_revision(self) -> str | None:
+        """The database's Alembic revision (None before the first migration)."""
+        from content.migrations import current_revision
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(current_revision)
+
     # --- writes -------------------------------------------------------------------------------
 
     async def sync(

@@ -1,0 +1,62 @@
+"""Operations: request ids, JSON access logs, Prometheus metrics, readiness."""
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from alembic import command
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.observability import JsonFormatter
+from api.settings import Settings
+from content.migrations import alembic_config
+
+ARTICLE = "/v1/articles/ketamine-withdrawal"
+
+
+def test_request_ids_and_json_access_log(client: TestClient[Any], caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="folio.access"):
+        mine = client.get(ARTICLE, headers={"X-Request-ID": "trace-42"})
+        fresh = client.get(ARTICLE, headers={"X-Request-ID": "not ok!"})
+    assert mine.headers["x-request-id"] == "trace-42"
+    assert len(fresh.headers["x-request-id"]) == 32 and fresh.headers["x-request-id"] != "not ok!"
+    access = [r for r in caplog.records if r.name == "folio.access"]
+    assert len(access) == 2
+    line = json.loads(JsonFormatter().format(access[0]))
+    assert line["msg"] == "request" and line["request_id"] == "trace-42"
+    assert line["route"] == "/v1/articles/{slug}" and line["status"] == 200 and line["duration_ms"] >= 0
+
+
+def test_metrics(client: TestClient[Any]) -> None:
+    client.get(ARTICLE)
+    client.get(ARTICLE)
+    client.get("/v1/articles/nope")
+    text = client.get("/metrics").text
+    assert 'folio_http_requests_total{method="GET",route="/v1/articles/{slug}",status="200"} 2.0' in text
+    assert 'folio_http_requests_total{method="GET",route="/v1/articles/{slug}",status="404"} 1.0' in text
+    assert 'folio_cache_lookups_total{cache="documents",result="miss"} 1.0' in text
+    assert 'folio_cache_lookups_total{cache="documents",result="hit"} 1.0' in text
+    assert "folio_render_queue_depth 0.0" in text
+    assert (
+        'folio_http_request_duration_seconds_bucket{le="0.1",method="GET",route="/v1/articles/{slug}"}'
+        in text
+    )
+
+
+def test_ready(client: TestClient[Any]) -> None:
+    response = client.get("/ready")
+    assert response.status_code == 200 and response.json() == {"status": "ready", "schema": "0002"}
+
+
+def test_not_ready_when_the_schema_is_behind(settings: Settings, tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0001")
+    with TestClient(create_app(msgspec.structs.replace(settings, database_url=url))) as client:
+        response = client.get("/ready")
+        assert response.status_code == 503
+        assert "folio migrate" in response.json()["detail"]
+        assert client.get("/health").status_code == 200  # alive, just not ready
