@@ -141,13 +141,14 @@ def observe(metrics: Metrics) -> Any:
                 access_log.info(
                     "request",
                     extra={
+                        "request_id": rid,
                         "fields": {
                             "method": method,
                             "path": scope["path"],
                             "route": route,
                             "status": status,
                             "duration_ms": round(elapsed * 1000, 2),
-                        }
+                        },
                     },
                 )
                 request_id.reset(token)
