@@ -10,9 +10,12 @@ to ``<data>/handouts/<etag>.pdf``: the second request for the same handout is a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import hashlib
 import multiprocessing
 import os
+from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -82,7 +85,7 @@ class Handouts:
         return '"pdf-' + hashlib.blake2b(key + self._brand, digest_size=16).hexdigest() + '"'
 
     async def get(self, docs: list[Document], paper: Paper, size: Size) -> Handout:
-        """The handout's file, rendering it (once, however many ask at the same time) if needed."""
+        """The handout's file, rendered once however many ask at the same time, in any replica."""
         etag = self.etag(docs, paper, size)
         path = self.cache_dir / f"{etag.strip(chr(34))}.pdf"
         if path.exists():
@@ -94,32 +97,17 @@ class Handouts:
         if self.pending >= self.queue_limit:
             raise Busy("Handouts are being rendered at capacity; try again in a few seconds.", 5)
         # Claim the slot and register the render before the first await, so that concurrent
-        # requests see both.
+        # requests in this process see both.
         self.pending += 1
         self.documents.metrics.render_queue.inc()
         future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
         self._inflight[etag] = future
         try:
-            entries = [HandoutItem(d.value, await self.documents.embeds(d.value)) for d in docs]
-            options = HandoutOptions(paper=paper, size=size, public_url=self.public_url, printed_on=today())
-            pdf = await asyncio.wait_for(
-                asyncio.wrap_future(self.pool.submit(render_handout, entries, self.documents.brand, options)),
-                self.timeout,
-            )
-            self.renders += 1
-            await asyncio.to_thread(_write_atomically, path, pdf)
+            # Other replicas sharing the data folder wait on the same lock, then find the file.
+            async with _file_lock(path.with_suffix(".lock"), self.timeout):
+                if not path.exists():
+                    await self._render(docs, paper, size, path)
             future.set_result(path)
-        except TimeoutError:
-            error = Busy(f"Rendering took longer than {self.timeout:g} s; try again shortly.", 10)
-            future.set_exception(error)
-            raise error from None
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): replace the pool so later renders work.
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
-            error = Busy("A render worker stopped unexpectedly; try again.", 1)
-            future.set_exception(error)
-            raise error from None
         except BaseException as exc:
             future.set_exception(exc)
             raise
@@ -131,6 +119,25 @@ class Handouts:
                 future.exception()  # mark retrieved: waiters re-raise it themselves
         return Handout(etag, path)
 
+    async def _render(self, docs: list[Document], paper: Paper, size: Size, path: Path) -> None:
+        entries = [HandoutItem(d.value, await self.documents.embeds(d.value)) for d in docs]
+        options = HandoutOptions(paper=paper, size=size, public_url=self.public_url, printed_on=today())
+        try:
+            pdf = await asyncio.wait_for(
+                asyncio.wrap_future(self.pool.submit(render_handout, entries, self.documents.brand, options)),
+                self.timeout,
+            )
+        except TimeoutError:
+            raise Busy(f"Rendering took longer than {self.timeout:g} s; try again shortly.", 10) from None
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): replace the pool so later renders work.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            raise Busy("A render worker stopped unexpectedly; try again.", 1) from None
+        self.renders += 1
+        self.documents.metrics.renders.inc()
+        await asyncio.to_thread(_write_atomically, path, pdf)
+
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.workers,
@@ -141,6 +148,27 @@ class Handouts:
     def close(self) -> None:
         """Let running renders finish, then stop the workers."""
         self.pool.shutdown(wait=True, cancel_futures=False)
+
+
+@contextlib.asynccontextmanager
+async def _file_lock(path: Path, wait_seconds: float) -> AsyncIterator[None]:
+    """An exclusive lock on a file, polled so that waiting ties up no thread."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            async with asyncio.timeout(wait_seconds):
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        await asyncio.sleep(0.05)
+        except TimeoutError:
+            raise Busy("Another replica is still rendering this handout; try again.", 5) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -91,6 +91,11 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        self.renders = Counter(
+            "folio_handout_renders",
+            "Handouts rendered (cache misses that ran WeasyPrint)",
+            registry=self.registry,
+        )
         self.cache = Counter(
             "folio_cache_lookups",
             "Cache lookups by cache and result (hit, miss)",

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
@@ -127,3 +133,32 @@ def tokens(settings: Settings) -> dict[str, str]:
 
 def bearer(token: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **headers}
+
+
+@contextlib.contextmanager
+def folio_server(env: dict[str, str]) -> Iterator[str]:
+    """A real `folio serve` process on a free 127.0.0.1 port, with these FOLIO_* settings."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folio = str(Path(sys.executable).with_name("folio"))
+    process = subprocess.Popen(
+        [folio, "serve"],
+        env=os.environ | env | {"FOLIO_PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("folio serve did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(30)

@@ -1,12 +1,8 @@
 """Handouts through the API: the worker pool, the disk cache, 503 when full, health under load."""
 
 import asyncio
+import contextlib
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +16,7 @@ from api.settings import Settings
 from content.db import create_engine
 from content.library import load_library
 from content.store import Store
+from tests.conftest import folio_server
 
 ARTICLE = "/v1/articles/is-ketamine-therapy-addictive"
 
@@ -124,41 +121,18 @@ COMBOS = [
 
 @pytest.fixture
 def serve(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """Starts real `folio serve` processes on 127.0.0.1 with extra FOLIO_* settings."""
-    servers: list[subprocess.Popen[bytes]] = []
+    """Starts real `folio serve` processes on this test's database, with extra FOLIO_* settings."""
+    with contextlib.ExitStack() as stack:
 
-    def start(**extra: str) -> str:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = (
-            os.environ
-            | {
+        def start(**extra: str) -> str:
+            env = {
                 "FOLIO_DATABASE_URL": settings.db_url,
                 "FOLIO_LIBRARY_DIR": settings.library_dir,
-                "FOLIO_DATA_DIR": str(tmp_path / f"var-{port}"),
-                "FOLIO_PORT": str(port),
-            }
-            | {f"FOLIO_{k.upper()}": v for k, v in extra.items()}
-        )
-        folio = str(Path(sys.executable).with_name("folio"))
-        servers.append(
-            subprocess.Popen([folio, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/health").status_code == 200:
-                    return base
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("folio serve did not start")
+                "FOLIO_DATA_DIR": str(tmp_path / "var-served"),
+            } | {f"FOLIO_{k.upper()}": v for k, v in extra.items()}
+            return stack.enter_context(folio_server(env))
 
-    yield start
-    for server in servers:
-        server.terminate()
-        server.wait(30)
+        yield start
 
 
 def test_a_full_queue_answers_503(serve: Callable[..., str]) -> None:

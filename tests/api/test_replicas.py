@@ -1,0 +1,124 @@
+"""Two real server processes on one PostgreSQL database, as replicas behind a balancer."""
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from content.db import create_engine
+from content.library import DEFAULT_LIBRARY, load_library
+from content.migrations import migrate
+from content.store import Store
+from content.tokens import create_token
+from tests.api.test_webhooks import Receiver
+from tests.conftest import POSTGRES_URL, _postgres_database, bearer, folio_server
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs FOLIO_TEST_POSTGRES_URL (CI sets it)")
+FAQ = "/v1/faqs/ketamine-addiction-faq"
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    for url in _postgres_database():
+        migrate(url)
+        yield url
+
+
+def metric(base: str, name: str) -> float:
+    for line in httpx.get(base + "/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
+    async def prepare() -> dict[str, str]:
+        engine = create_engine(database)
+        await Store(engine).sync(load_library().items, author="library")
+        made = {
+            r: (await create_token(engine, r, r, "test"))[1]
+            for r in ("editor", "reviewer", "publisher", "admin")
+        }
+        await engine.dispose()
+        return made
+
+    tokens = asyncio.run(prepare())
+    env = {
+        "FOLIO_DATABASE_URL": database,
+        "FOLIO_LIBRARY_DIR": str(DEFAULT_LIBRARY),
+        "FOLIO_DATA_DIR": str(tmp_path / "shared"),  # the rendered-export cache both replicas see
+        "FOLIO_LATEST_TTL": "0",  # every request asks the database which version is latest
+        "FOLIO_WEBHOOK_POLL_SECONDS": "0.1",
+    }
+    receiver = Receiver()
+    try:
+        with folio_server(env) as a, folio_server(env) as b:
+            hook = httpx.post(
+                a + "/v1/webhooks",
+                json={"url": receiver.url, "events": ["published"]},
+                headers=bearer(tokens["admin"]),
+            )
+            receiver.secret = hook.json()["secret"]
+            assert httpx.get(b + FAQ).json()["version"] == 1  # B has it cached now
+
+            # Publish on A; the very next request on B sees version 2.
+            etag = httpx.post(a + FAQ + "/draft", headers=bearer(tokens["editor"])).headers["etag"]
+            etag = httpx.post(
+                a + FAQ + "/draft/review",
+                json={"nextReviewOn": "2027-08-01"},
+                headers=bearer(tokens["reviewer"], **{"If-Match": etag}),
+            ).headers["etag"]
+            published = httpx.post(
+                a + FAQ + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": etag})
+            )
+            assert published.json()["version"] == 2
+            assert httpx.get(b + FAQ).json()["version"] == 2
+            # A draft's ETag guards writes across replicas: A's edit makes B's copy stale.
+            started = httpx.post(b + FAQ + "/draft", headers=bearer(tokens["editor"]))
+            body = {k: v for k, v in started.json().items() if k not in ("draft", "review")}
+            first = httpx.put(
+                a + FAQ + "/draft",
+                json={**body, "title": "Edited on A"},
+                headers=bearer(tokens["editor"], **{"If-Match": started.headers["etag"]}),
+            )
+            assert first.status_code == 200
+            second = httpx.put(
+                b + FAQ + "/draft",
+                json={**body, "title": "Edited on B"},
+                headers=bearer(tokens["editor"], **{"If-Match": started.headers["etag"]}),
+            )
+            assert second.status_code == 412
+            assert (
+                httpx.get(b + FAQ + "/draft", headers=bearer(tokens["editor"])).json()["title"]
+                == "Edited on A"
+            )
+
+            # The same handout asked of both replicas at once is rendered once.
+            async def both() -> list[httpx.Response]:
+                async with httpx.AsyncClient(timeout=120) as client:
+                    return await asyncio.gather(
+                        *(client.get(base + FAQ + "/handout.pdf") for base in (a, b, a, b))
+                    )
+
+            responses = asyncio.run(both())
+            assert [r.status_code for r in responses] == [200] * 4
+            assert (
+                len({r.headers["etag"] for r in responses}) == 1 and len({r.content for r in responses}) == 1
+            )
+            assert metric(a, "folio_handout_renders_total") + metric(b, "folio_handout_renders_total") == 1
+
+            # Both replicas poll the outbox; the event is delivered once.
+            receiver.wait_for(1)
+            deadline = time.monotonic() + 1.5  # fifteen poll cycles of each replica
+            while time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(receiver.hits) == 1 and receiver.hits[0]["valid"]
+            assert receiver.hits[0]["body"]["version"] == 2
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
+    assert os.path.isdir(tmp_path / "shared" / "handouts")
