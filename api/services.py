@@ -44,6 +44,7 @@ async def open_services(
             max_entries=settings.cache_entries,
             latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
             metrics=metrics or Metrics(),
+            max_age=settings.cache_max_age,
         )
         options = EmailOptions(
             public_url=settings.public_url, utm_source=settings.utm_source, utm_medium=settings.utm_medium

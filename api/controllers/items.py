@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter, QueryParameter
 
-from api.caching import Encoded, public, send
+from api.caching import Encoded, send
 from api.controllers.drafts import draft_controller
 from api.controllers.handouts import send_handout
 from api.controllers.params import SLUG_PATTERN, EspParam, PaperParam, SizeParam, SlugParam, VersionParam
@@ -66,7 +66,6 @@ def item_controller(
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
-            settings: SettingsDep,
             limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
             cursor: Annotated[str | None, Parameter(max_length=500, description="From nextCursor.")] = None,
             tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
@@ -78,7 +77,7 @@ def item_controller(
             for summary in page.items:
                 summary.review.status = summary.review.status_on(day)
             body = ItemList(items=page.items, next_cursor=page.next_cursor)
-            return send(request, Encoded.of(body), public(settings.cache_max_age))
+            return send(request, Encoded.of(body), documents.cache_control)
 
         @get(
             "/{slug:str}",
@@ -90,13 +89,12 @@ def item_controller(
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
-            settings: SettingsDep,
             slug: SlugParam,
             version: VersionParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """The latest published version, or the one named by ``version``."""
             document = await documents.get(kind, slug, version)
-            return send(request, document.encoded, public(settings.cache_max_age))
+            return send(request, document.encoded, documents.cache_control)
 
         @get(
             "/{slug:str}/versions",
@@ -108,13 +106,12 @@ def item_controller(
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
-            settings: SettingsDep,
             slug: SlugParam,
         ) -> Response[VersionList]:
             """Every published version with its author, note, hash and review, newest first."""
             history = await documents.store.history(kind, slug)
             body = VersionList(type=kind, slug=slug, versions=history)
-            return send(request, Encoded.of(body), public(settings.cache_max_age))
+            return send(request, Encoded.of(body), documents.cache_control)
 
         @get(
             "/{slug:str}/versions/{number:int}",
@@ -126,13 +123,12 @@ def item_controller(
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
-            settings: SettingsDep,
             slug: SlugParam,
             number: Annotated[int, Parameter(ge=1, description="The version number.")],
         ) -> Response[published]:  # type: ignore[valid-type]
             """A published version by number; it never changes."""
             document = await documents.get(kind, slug, number)
-            return send(request, document.encoded, public(settings.cache_max_age))
+            return send(request, document.encoded, documents.cache_control)
 
         @get(
             "/{slug:str}/diff",
@@ -144,7 +140,6 @@ def item_controller(
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
-            settings: SettingsDep,
             slug: SlugParam,
             from_version: Annotated[int, QueryParameter(name="from", ge=1, description="The older version.")],
             to_version: Annotated[int, QueryParameter(name="to", ge=1, description="The newer version.")],
@@ -153,7 +148,7 @@ def item_controller(
             before = await documents.store.get(kind, slug, from_version)
             after = await documents.store.get(kind, slug, to_version)
             body = diff_items(before.content, after.content, from_version, to_version)
-            return send(request, Encoded.of(body), public(settings.cache_max_age))
+            return send(request, Encoded.of(body), documents.cache_control)
 
         @get(
             "/{slug:str}/email", operation_id=f"get{name}Email", summary="Email copy", responses=READ_PROBLEMS
@@ -163,14 +158,13 @@ def item_controller(
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             emails: EmailsDep,
-            settings: SettingsDep,
             slug: SlugParam,
             version: VersionParam = None,
             esp: EspParam = "none",
         ) -> Response[EmailDocument]:
             """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
             document = await documents.get(kind, slug, version)
-            return send(request, await emails.get(document, esp, "json"), public(settings.cache_max_age))
+            return send(request, await emails.get(document, esp, "json"), documents.cache_control)
 
         @get(
             [f"/{{slug:str}}/email.{fmt}" for fmt in ("html", "txt", "eml")],
@@ -185,7 +179,6 @@ def item_controller(
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             emails: EmailsDep,
-            settings: SettingsDep,
             slug: SlugParam,
             version: VersionParam = None,
             esp: EspParam = "none",
@@ -193,7 +186,7 @@ def item_controller(
             """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
             fmt: EmailFormat = request.url.path.rsplit(".", 1)[1]  # type: ignore[assignment]
             document = await documents.get(kind, slug, version)
-            response = send(request, await emails.get(document, esp, fmt), public(settings.cache_max_age))
+            response = send(request, await emails.get(document, esp, fmt), documents.cache_control)
             if fmt == "eml":
                 filename = f"{slug}-v{document.value.version}.eml"
                 response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -227,7 +220,7 @@ def item_controller(
                 paper or settings.paper,
                 size,
                 filename,
-                public(settings.cache_max_age),
+                documents.cache_control,
             )
 
     ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
@@ -255,7 +248,6 @@ class FaqItemController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
-        settings: SettingsDep,
         slug: SlugParam,
         item_id: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120)],
         version: VersionParam = None,
@@ -267,4 +259,4 @@ class FaqItemController(Controller):
         if entry is None:
             raise NotFound(f"FAQ {slug!r} version {document.value.version} has no item {item_id!r}.")
         body = FaqItemDocument(faq=slug, version=document.value.version, item=entry)
-        return send(request, Encoded.of(body), public(settings.cache_max_age))
+        return send(request, Encoded.of(body), documents.cache_control)

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
-from api.caching import Encoded, public, send
-from api.deps import DocumentsDep, SettingsDep
+from api.caching import Encoded, send
+from api.deps import DocumentsDep
 from api.problems import READ_PROBLEMS
 from content import model
 from content.store import SearchHit
@@ -26,7 +26,6 @@ class SearchController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
-        settings: SettingsDep,
         q: Annotated[str, Parameter(min_length=1, max_length=200, description="Words to find.")],
         type: Annotated[model.Kind | None, Parameter(description="Only this kind.")] = None,
         limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
@@ -36,5 +35,5 @@ class SearchController(Controller):
         return send(
             request,
             Encoded.of(SearchResults(query=q, results=hits)),
-            public(settings.cache_max_age),
+            documents.cache_control,
         )
