@@ -22,8 +22,8 @@ lint: $(STAMP)
 
 # Benchmarks write their figures under bench/results/; tests never time anything.
 bench: $(STAMP)
+	$(BIN)/python bench/run.py
 	$(BIN)/python bench/read_path.py
-	$(BIN)/python bench/handouts.py
 
 # First page of each bundled handout as a PNG, from a throwaway store: docs/previews/.
 previews: $(STAMP)

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import multiprocessing
 import os
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -57,7 +58,13 @@ class Handouts:
         queue_limit: int,
         timeout: float,
         renders_per_worker: int,
+        default_paper: Paper = "a4",
+        memory_entries: int = 64,
     ) -> None:
+        self.default_paper: Paper = default_paper
+        # The most recently served PDFs, so a hot handout costs neither a thread hop nor a read.
+        self._recent: OrderedDict[str, bytes] = OrderedDict()
+        self.memory_entries = memory_entries
         self.documents = documents
         self.cache_dir = cache_dir
         self.public_url = public_url
@@ -137,6 +144,20 @@ class Handouts:
         self.renders += 1
         self.documents.metrics.renders.inc()
         await asyncio.to_thread(_write_atomically, path, pdf)
+
+    async def pdf(self, docs: list[Document], paper: Paper, size: Size) -> tuple[str, bytes]:
+        """The handout's ETag and bytes, from memory when it was served recently."""
+        etag = self.etag(docs, paper, size)
+        if (body := self._recent.get(etag)) is not None:
+            self._recent.move_to_end(etag)
+            self.documents.metrics.cache_lookup("handouts", True)
+            return etag, body
+        handout = await self.get(docs, paper, size)
+        body = await asyncio.to_thread(handout.path.read_bytes)
+        self._recent[etag] = body
+        if len(self._recent) > self.memory_entries:
+            self._recent.popitem(last=False)
+        return etag, body
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

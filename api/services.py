@@ -63,6 +63,7 @@ async def open_services(
             queue_limit=settings.pdf_queue,
             timeout=settings.pdf_timeout_seconds,
             renders_per_worker=settings.pdf_renders_per_worker,
+            default_paper=settings.paper,
         )
         try:
             yield Services(

@@ -84,7 +84,10 @@ async def measure(base: str) -> dict[str, object]:
         )
         loaded = await latency_while(client, renders, 10_000)
         render_times = await renders
+        # A handout never rendered before, on workers that have rendered others: steady state.
+        fresh = [await timed(client, f"/v1/{s}/handout.pdf?paper={p}&size={z}") for s, p, z in COMBOS[12:15]]
     return {
+        "cold_handout_steady_ms (new handout, warm workers, median of 3)": round(statistics.median(fresh), 1),
         "json_and_health_idle": summary(idle),
         "cold_handout_first_request_ms (starts a worker process)": round(cold, 1),
         "cold_handout_warm_worker_ms": round(cold_warm_worker, 1),

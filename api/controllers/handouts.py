@@ -1,6 +1,5 @@
 """PDF handouts: one item's, or a packet of several with a contents page."""
 
-import asyncio
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, post
@@ -8,7 +7,7 @@ from litestar.params import JSONBody
 from msgspec import Meta
 
 from api.caching import NO_STORE, etag_matches
-from api.deps import DocumentsDep, HandoutsDep, SettingsDep
+from api.deps import HandoutsDep
 from api.documents import Document
 from api.handouts import Handouts, Paper, Size
 from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
@@ -19,12 +18,13 @@ async def send_handout(
     request: Request[Any, Any, Any],
     handouts: Handouts,
     docs: list[Document],
-    paper: Paper,
+    paper: Paper | None,
     size: Size,
     filename: str,
     cache_control: str,
 ) -> Response[bytes]:
     """The PDF as a download; its ETag is known before rendering, so a 304 renders nothing."""
+    paper = paper or handouts.default_paper
     etag = handouts.etag(docs, paper, size)
     headers = {
         "ETag": etag,
@@ -33,8 +33,7 @@ async def send_handout(
     }
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(b"", status_code=304, headers=headers)
-    handout = await handouts.get(docs, paper, size)
-    body = await asyncio.to_thread(handout.path.read_bytes)
+    _, body = await handouts.pdf(docs, paper, size)
     return Response(body, media_type="application/pdf", headers=headers)
 
 
@@ -62,13 +61,10 @@ class HandoutController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[PacketInput],
-        documents: DocumentsDep,
         handouts: HandoutsDep,
-        settings: SettingsDep,
     ) -> Response[bytes]:
         """A contents page, then each item with a bookmark of its own."""
+        documents = handouts.documents
         docs = [await documents.get(ref.type, ref.slug, ref.version) for ref in data.items]
         filename = f"handout-packet-{len(docs)}-items.pdf"
-        return await send_handout(
-            request, handouts, docs, data.paper or settings.paper, data.size, filename, NO_STORE
-        )
+        return await send_handout(request, handouts, docs, data.paper, data.size, filename, NO_STORE)

@@ -13,7 +13,7 @@ from api.caching import Encoded, send
 from api.controllers.drafts import draft_controller
 from api.controllers.handouts import send_handout
 from api.controllers.params import SLUG_PATTERN, EspParam, PaperParam, SizeParam, SlugParam, VersionParam
-from api.deps import DocumentsDep, EmailsDep, HandoutsDep, SettingsDep
+from api.deps import DocumentsDep, EmailsDep, HandoutsDep
 from api.documents import today
 from api.emails import EmailDocument, EmailFormat
 from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
@@ -202,25 +202,18 @@ def item_controller(
         async def handout(
             self,
             request: Request[Any, Any, Any],
-            documents: DocumentsDep,
             handouts: HandoutsDep,
-            settings: SettingsDep,
             slug: SlugParam,
             version: VersionParam = None,
             paper: PaperParam = None,
             size: SizeParam = "standard",
         ) -> Response[bytes]:
             """Names its version, review and print date on every page; ``size=large`` for low vision."""
+            documents = handouts.documents  # one dependency: resolving several costs a task group
             document = await documents.get(kind, slug, version)
             filename = f"{slug}-v{document.value.version}.pdf"
             return await send_handout(
-                request,
-                handouts,
-                [document],
-                paper or settings.paper,
-                size,
-                filename,
-                documents.cache_control,
+                request, handouts, [document], paper, size, filename, documents.cache_control
             )
 
     ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
