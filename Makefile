@@ -22,6 +22,8 @@ lint: $(STAMP)
 
 # Benchmarks write their figures under bench/results/; tests never time anything.
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "make bench needs wrk. Debian: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/read_path.py
 
