@@ -99,35 +99,13 @@ async def measure(base: str) -> dict[str, object]:
 
 def raw_weasyprint_ms() -> float:
     """The same article's HTML straight through WeasyPrint, in this process, warm."""
-    from content import model
-    from content.library import load_library
-    from content.render import published
-    from exporters.embeds import Embeds
+    from library import published_library
+
     from exporters.pdf import HandoutItem, HandoutOptions, handout_html, html_to_pdf
 
-    lib, today = load_library(), dt.date.today()
-    items = {
-        i.slug: published(
-            i,
-            model.VersionInfo(
-                version=1,
-                published_at=dt.datetime.now(dt.UTC),
-                author="bench",
-                note="",
-                content_hash="sha256:bench",
-                review=i.review,
-            ),  # type: ignore[arg-type]
-            lib.brand,
-            today,
-        )
-        for i in lib.items
-    }
-    embeds = Embeds(
-        comparisons={"medical-vs-recreational-ketamine": items["medical-vs-recreational-ketamine"]},  # type: ignore[dict-item]
-        faqs={"ketamine-addiction-faq": items["ketamine-addiction-faq"]},  # type: ignore[dict-item]
-    )
+    brand, items, embeds = published_library()
     html = handout_html(
-        [HandoutItem(items["is-ketamine-therapy-addictive"], embeds)], lib.brand, HandoutOptions()
+        [HandoutItem(items["is-ketamine-therapy-addictive"], embeds)], brand, HandoutOptions()
     )
     html_to_pdf(html)
     runs = []

@@ -250,40 +250,18 @@ def handouts_section(tmp: Path) -> dict[str, object]:
 
 
 def email_section() -> dict[str, float]:
-    from content import model
-    from content.library import load_library
-    from content.render import published
-    from exporters.email import EmailOptions, render_email
-    from exporters.embeds import Embeds
+    from library import published_library
 
-    lib, today = load_library(), dt.date.today()
-    items = {
-        i.slug: published(
-            i,
-            model.VersionInfo(
-                version=1,
-                published_at=dt.datetime.now(dt.UTC),
-                author="bench",
-                note="",
-                content_hash="sha256:b",
-                review=i.review,
-            ),
-            lib.brand,
-            today,
-        )  # type: ignore[arg-type]
-        for i in lib.items
-    }
-    embeds = Embeds(
-        comparisons={"medical-vs-recreational-ketamine": items["medical-vs-recreational-ketamine"]},  # type: ignore[dict-item]
-        faqs={"ketamine-addiction-faq": items["ketamine-addiction-faq"]},
-    )  # type: ignore[dict-item]
+    from exporters.email import EmailOptions, render_email
+
+    brand, items, embeds = published_library()
     results = {}
     for slug in ("is-ketamine-therapy-addictive", "ketamine-addiction-faq"):
-        render_email(items[slug], lib.brand, EmailOptions(esp="mailchimp"), embeds)
+        render_email(items[slug], brand, EmailOptions(esp="mailchimp"), embeds)
         runs = []
         for _ in range(200):
             start = time.perf_counter()
-            render_email(items[slug], lib.brand, EmailOptions(esp="mailchimp"), embeds)
+            render_email(items[slug], brand, EmailOptions(esp="mailchimp"), embeds)
             runs.append((time.perf_counter() - start) * 1000)
         results[f"{slug}_ms_per_message_p50"] = round(statistics.median(runs), 3)
     return results

@@ -22,6 +22,7 @@ from content import model
 from content.editorial import Draft, DraftInfo
 from content.errors import InvalidInput
 from content.render import render_item
+from content.tokens import Role
 
 
 class ArticleDraft(model.Article, kw_only=True):
@@ -53,6 +54,11 @@ DRAFT_TYPES: dict[model.Kind, type[Any]] = {
 }
 
 
+def protected(role: Role) -> dict[str, Any]:
+    """Route options for a write: the role's guard, the bearer scheme and the problems it may answer."""
+    return {"guards": [requires(role)], "security": BEARER_SECURITY, "responses": WRITE_PROBLEMS}
+
+
 def draft_response(
     request: Request[Any, Any, Any], documents: Documents, draft: Draft, status: int = 200
 ) -> Response[Any]:
@@ -82,9 +88,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/",
             operation_id=f"create{name}",
             summary=f"Create a {kind} as a draft",
-            guards=[requires("editor")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("editor"),
             status_code=201,
         )
         async def create(
@@ -105,9 +109,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/draft",
             operation_id=f"start{name}Draft",
             summary="Start a draft from the latest version",
-            guards=[requires("editor")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("editor"),
             status_code=201,
         )
         async def start(
@@ -125,9 +127,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/draft",
             operation_id=f"get{name}Draft",
             summary="Read the draft",
-            guards=[requires("reader")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("reader"),
         )
         async def read(
             self,
@@ -143,9 +143,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/draft",
             operation_id=f"replace{name}Draft",
             summary="Replace the draft",
-            guards=[requires("editor")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("editor"),
         )
         async def replace(
             self,
@@ -166,9 +164,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/draft",
             operation_id=f"discard{name}Draft",
             summary="Discard the draft",
-            guards=[requires("editor")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("editor"),
             status_code=204,
         )
         async def discard(
@@ -185,9 +181,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/draft/review",
             operation_id=f"review{name}Draft",
             summary="Record a review",
-            guards=[requires("reviewer")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("reviewer"),
             status_code=200,
         )
         async def review(
@@ -208,9 +202,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/publish",
             operation_id=f"publish{name}",
             summary="Publish the reviewed draft",
-            guards=[requires("publisher")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("publisher"),
             status_code=200,
         )
         async def publish(
@@ -231,9 +223,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/versions/{number:int}/restore",
             operation_id=f"restore{name}Version",
             summary="Roll back: publish a copy of an old version",
-            guards=[requires("publisher")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("publisher"),
             status_code=200,
         )
         async def restore(
@@ -254,9 +244,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}",
             operation_id=f"archive{name}",
             summary="Archive (public URLs answer 410)",
-            guards=[requires("publisher")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("publisher"),
             status_code=204,
         )
         async def archive(
@@ -270,9 +258,7 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
             "/{slug:str}/unarchive",
             operation_id=f"unarchive{name}",
             summary="Bring an archived item back",
-            guards=[requires("admin")],
-            security=BEARER_SECURITY,
-            responses=WRITE_PROBLEMS,
+            **protected("admin"),
             status_code=200,
         )
         async def unarchive(
