@@ -138,6 +138,13 @@ def bearer(token: str, **headers: str) -> dict[str, str]:
 @contextlib.contextmanager
 def folio_server(env: dict[str, str]) -> Iterator[str]:
     """A real `folio serve` process on a free 127.0.0.1 port, with these FOLIO_* settings."""
+    with folio_process(env) as (base, _process):
+        yield base
+
+
+@contextlib.contextmanager
+def folio_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like folio_server, also handing over the process (to signal it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -158,7 +165,7 @@ def folio_server(env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.05)
         else:
             raise RuntimeError("folio serve did not start")
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(30)

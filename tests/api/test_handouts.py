@@ -3,6 +3,9 @@
 import asyncio
 import contextlib
 import io
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from api.settings import Settings
 from content.db import create_engine
 from content.library import load_library
 from content.store import Store
-from tests.conftest import folio_server
+from tests.conftest import folio_process, folio_server
 
 ARTICLE = "/v1/articles/is-ketamine-therapy-addictive"
 
@@ -183,3 +186,29 @@ def test_health_answers_while_ten_handouts_render(serve: Callable[..., str]) -> 
     last_health = len(finished) - 1 - finished[::-1].index("health")
     assert finished.count("health") == 5
     assert finished[:last_health].count("handout") < 5, finished
+
+
+def test_shutdown_finishes_the_render_in_flight(settings: Settings, tmp_path: Path) -> None:
+    env = {
+        "FOLIO_DATABASE_URL": settings.db_url,
+        "FOLIO_LIBRARY_DIR": settings.library_dir,
+        "FOLIO_DATA_DIR": str(tmp_path / "var-shutdown"),
+    }
+    with folio_process(env) as (base, process):
+        result: dict[str, httpx.Response] = {}
+        request = threading.Thread(
+            target=lambda: result.setdefault("r", httpx.get(base + ARTICLE + "/handout.pdf", timeout=120))
+        )
+        request.start()
+        for _ in range(600):  # until the render is queued or running
+            if "folio_render_queue_depth 1.0" in httpx.get(base + "/metrics").text:
+                break
+            time.sleep(0.02)
+        else:
+            raise AssertionError("the render never started")
+        process.send_signal(signal.SIGTERM)
+        request.join(120)
+        # uvicorn shuts down gracefully, then re-raises the signal it captured.
+        assert process.wait(120) in (0, -signal.SIGTERM)
+    response = result["r"]
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
