@@ -12,10 +12,11 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content.db import deliveries, utcnow, webhooks, writer
 
@@ -24,6 +25,44 @@ MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(seconds=30)
 SIGNATURE_HEADER = "X-Folio-Signature"
 TIMESTAMP_HEADER = "X-Folio-Timestamp"
+
+
+async def due(conn: AsyncConnection, now: dt.datetime) -> Any:
+    """The oldest pending delivery nobody holds, locked for this transaction (or None)."""
+    return (
+        await conn.execute(
+            sa.select(deliveries, webhooks.c.url, webhooks.c.secret)
+            .join(webhooks, webhooks.c.id == deliveries.c.webhook_id)
+            .where(
+                deliveries.c.status == "pending",
+                deliveries.c.next_attempt_at <= now,
+                sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+            )
+            .order_by(deliveries.c.id)
+            .limit(1)
+            # PostgreSQL: another replica's claim in progress is skipped, not waited on.
+            # SQLite ignores this; its write transactions are serialized anyway.
+            .with_for_update(of=deliveries, skip_locked=True)
+        )
+    ).first()
+
+
+async def take(conn: AsyncConnection, delivery_id: int, now: dt.datetime) -> bool:
+    """Claim a delivery for LEASE; False if someone else holds it.
+
+    The condition is re-checked by the UPDATE itself: under READ COMMITTED, PostgreSQL
+    re-evaluates it against a concurrent claim's committed row.
+    """
+    claimed = await conn.execute(
+        deliveries.update()
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.status == "pending",
+            sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+        )
+        .values(claimed_until=now + LEASE)
+    )
+    return claimed.rowcount == 1
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -59,27 +98,10 @@ class Deliverer:
         """Claim and send one due delivery; False when none is due."""
         now = utcnow()
         async with self.engine.begin() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(deliveries, webhooks.c.url, webhooks.c.secret)
-                    .join(webhooks, webhooks.c.id == deliveries.c.webhook_id)
-                    .where(
-                        deliveries.c.status == "pending",
-                        deliveries.c.next_attempt_at <= now,
-                        sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
-                    )
-                    .order_by(deliveries.c.id)
-                    .limit(1)
-                )
-            ).first()
+            row = await due(conn, now)
             if row is None:
                 return False
-            claimed = await conn.execute(
-                deliveries.update()
-                .where(deliveries.c.id == row.id, deliveries.c.attempts == row.attempts)
-                .values(claimed_until=now + LEASE)
-            )
-            if claimed.rowcount != 1:
+            if not await take(conn, row.id, now):
                 return True  # another worker took it; look again
         timestamp = str(int(now.timestamp()))
         headers = {

@@ -1,5 +1,6 @@
 """Webhooks delivered to a real HTTP server on 127.0.0.1, verified there."""
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -9,13 +10,14 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import bearer
+from tests.conftest import POSTGRES_URL, bearer
 
 FAQ = "/v1/faqs/ketamine-addiction-faq"
 
@@ -169,3 +171,68 @@ def test_webhook_input_is_checked(settings: Settings, tokens: dict[str, str]) ->
         )
         assert bad.status_code == 400
         assert client.delete("/v1/webhooks/999", headers=bearer(tokens["admin"])).status_code == 404
+
+
+@pytest.mark.anyio
+async def test_two_deliverers_never_send_the_same_delivery(db_url: str, receiver: Receiver) -> None:
+    from api.webhooks import Deliverer
+    from content.db import create_engine, writer
+    from content.editorial import Editorial, enqueue
+    from content.store import Store
+
+    engines = [create_engine(db_url), create_engine(db_url)]
+    try:
+        _, receiver.secret = await Editorial(Store(engines[0])).add_webhook(
+            receiver.url, ["published"], "test"
+        )
+        async with writer(engines[0]).begin() as conn:
+            for version in range(1, 6):
+                await enqueue(conn, "published", "faq", "ketamine-addiction-faq", version, None)
+        deliverers = [Deliverer(e, poll_seconds=1, backoff_base=60, timeout=10) for e in engines]
+
+        async def drain(deliverer: Deliverer) -> None:
+            async with httpx.AsyncClient() as client:
+                while await deliverer.deliver_one(client):
+                    pass
+
+        await asyncio.gather(*(drain(d) for d in deliverers))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    versions = sorted(hit["body"]["version"] for hit in receiver.hits)
+    assert versions == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(not POSTGRES_URL, reason="interleaves two PostgreSQL transactions")
+async def test_a_claimed_delivery_cannot_be_claimed_again(db_url: str, receiver: Receiver) -> None:
+    """Step by step: A finds the row, B looks, A takes and commits, B must come away empty."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes write transactions: the second waits for the first")
+    from api.webhooks import due, take
+    from content.db import create_engine, utcnow, writer
+    from content.editorial import Editorial, enqueue
+    from content.store import Store
+
+    a, b = create_engine(db_url), create_engine(db_url)
+    try:
+        await Editorial(Store(a)).add_webhook(receiver.url, ["published"], "test")
+        async with writer(a).begin() as conn:
+            await enqueue(conn, "published", "faq", "ketamine-addiction-faq", 2, None)
+        now = utcnow()
+        conn_a, conn_b = await a.connect(), await b.connect()
+        await conn_a.begin()
+        await conn_b.begin()
+        row_a = await due(conn_a, now)
+        row_b = await due(conn_b, now)
+        assert row_a is not None
+        assert await take(conn_a, row_a.id, now)
+        await conn_a.commit()
+        # B either skipped the row A had locked, or, had it seen it, loses the claim.
+        assert row_b is None or not await take(conn_b, row_b.id, now)
+        await conn_b.rollback()
+        await conn_a.close()
+        await conn_b.close()
+    finally:
+        await a.dispose()
+        await b.dispose()
