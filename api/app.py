@@ -17,19 +17,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import provide_principal
 from api.controllers.admin import AdminController
-from api.controllers.digest import DigestController
-from api.controllers.handouts import HandoutController
+from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
-from api.controllers.items import (
-    ArticleController,
-    ComparisonController,
-    FaqController,
-    FaqItemController,
-)
+from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
 from api.documents import Documents
-from api.emails import Emails
-from api.handouts import Handouts
+from api.exports import Exports
 from api.observability import Metrics, observe
 from api.problems import handle_exception
 from api.services import Services, open_services
@@ -48,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         async with open_services(settings, metrics=metrics) as services:
             app.state.services = services
             app.state.documents = services.documents
-            app.state.emails = services.emails
+            app.state.exports = services.exports
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             try:
                 yield
@@ -60,12 +53,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_documents(state: State) -> Documents:
         return state.documents  # type: ignore[no-any-return]
 
-    def provide_emails(state: State) -> Emails:
-        return state.emails  # type: ignore[no-any-return]
-
-    def provide_handouts(state: State) -> Handouts:
-        services: Services = state.services
-        return services.handouts
+    def provide_exports(state: State) -> Exports:
+        return state.exports  # type: ignore[no-any-return]
 
     def provide_editorial(state: State) -> Editorial:
         services: Services = state.services
@@ -73,21 +62,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            ArticleController,
-            FaqController,
+            *ITEM_CONTROLLERS,
             FaqItemController,
-            ComparisonController,
             AdminController,
             SearchController,
-            DigestController,
-            HandoutController,
+            ExportController,
             HealthController,
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
-            "emails": Provide(provide_emails, sync_to_thread=False),
             "editorial": Provide(provide_editorial, sync_to_thread=False),
-            "handouts": Provide(provide_handouts, sync_to_thread=False),
+            "exports": Provide(provide_exports, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "metrics": Provide(lambda: metrics, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),

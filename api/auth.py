@@ -20,8 +20,9 @@ BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    name: str
+    name: str  # the token's name: audit entries and version authors
     role: Role
+    display_name: str  # the person: printed as reviewer on what patients read
 
 
 def requires(role: Role) -> Guard:

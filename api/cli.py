@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     token_create = token_commands.add_parser("create", help="create a token; it is printed once")
     token_create.add_argument("--name", required=True)
     token_create.add_argument(
+        "--display-name", required=True, help='the person, printed as reviewer: "Dr A. Rivera, MD"'
+    )
+    token_create.add_argument(
         "--role", required=True, choices=["reader", "editor", "reviewer", "publisher", "admin"]
     )
     token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
@@ -123,6 +126,9 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> int
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    # Workers build their settings from the environment: they must see the address served,
+    # which is also the default public URL printed in QR codes.
+    os.environ["FOLIO_HOST"], os.environ["FOLIO_PORT"] = host, str(port)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -200,7 +206,9 @@ async def manage_tokens(settings: Settings, args: argparse.Namespace) -> int:
     try:
         match args.token_command:
             case "create":
-                info, token = await create_token(engine, args.name, args.role, actor="cli")
+                info, token = await create_token(
+                    engine, args.name, args.role, actor="cli", display_name=args.display_name
+                )
                 print(f"created token {info.name!r} ({info.role}); it is shown only now:")
                 print(token)
             case "list":

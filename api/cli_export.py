@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 from pathlib import Path
 
 import msgspec
 
-from api.documents import Document
-from api.emails import EmailFormat
 from api.services import Services, open_services
 from api.settings import Settings
 from content import model
+from content.bundle import Bundle
 from content.errors import NotFound
 
-EXTENSIONS: tuple[EmailFormat, ...] = ("html", "txt", "eml")
+EXTENSIONS = ("html", "txt", "eml")
 
 
-async def _documents(services: Services, targets: list[tuple[model.Kind, str]] | None) -> list[Document]:
+async def _bundles(services: Services, targets: list[tuple[model.Kind, str]] | None) -> list[Bundle]:
     """The latest version of each target; None means every published item."""
     if targets is None:
         targets = []
@@ -30,7 +28,7 @@ async def _documents(services: Services, targets: list[tuple[model.Kind, str]] |
                 targets += [(kind, s.slug) for s in page.items]
                 if (cursor := page.next_cursor) is None:
                     break
-    return [await services.documents.get(kind, slug) for kind, slug in targets]
+    return [await services.exports.bundle(kind, slug) for kind, slug in targets]
 
 
 async def export_email(
@@ -38,18 +36,19 @@ async def export_email(
 ) -> int:
     async with open_services(settings, latest_ttl=0) as services:
         try:
-            documents = await _documents(services, targets)
+            bundles = await _bundles(services, targets)
         except NotFound as exc:
             print(f"folio export: {exc.detail}", file=sys.stderr)
             return 1
         out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a CLI run, no event loop to share
-        for n, document in enumerate(documents, 1):
-            stem = f"{document.value.slug}-v{document.value.version}"
+        options = services.exports.email_options(esp)  # type: ignore[arg-type]
+        for n, bundle in enumerate(bundles, 1):
+            stem = f"{bundle.item.slug}-v{bundle.item.version}"
             for ext in EXTENSIONS:
-                encoded = await services.emails.get(document, esp, ext)  # type: ignore[arg-type]
-                (out / f"{stem}.{ext}").write_bytes(encoded.body)
-            _progress(n, len(documents), stem)
-    print(f"wrote {len(documents) * len(EXTENSIONS)} file(s) to {out}")
+                rendered = await services.exports.render("email", ext, [bundle], options)
+                (out / f"{stem}.{ext}").write_bytes(rendered.body)
+            _progress(n, len(bundles), stem)
+    print(f"wrote {len(bundles) * len(EXTENSIONS)} file(s) to {out}")
     return 0
 
 
@@ -59,22 +58,24 @@ async def export_pdf(
     """Renders in the worker pool, as many at once as there are workers."""
     async with open_services(msgspec.structs.replace(settings, pdf_queue=10_000), latest_ttl=0) as services:
         try:
-            documents = await _documents(services, targets)
+            bundles = await _bundles(services, targets)
         except NotFound as exc:
             print(f"folio export: {exc.detail}", file=sys.stderr)
             return 1
         out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
 
-        async def render(document: Document) -> str:
-            handout = await services.handouts.get([document], paper or settings.paper, size)  # type: ignore[arg-type]
-            name = f"{document.value.slug}-v{document.value.version}.pdf"
-            await asyncio.to_thread(shutil.copyfile, handout.path, out / name)
+        options = services.exports.handout_options(paper, size)  # type: ignore[arg-type]
+
+        async def render(bundle: Bundle) -> str:
+            rendered = await services.exports.render("pdf", "pdf", [bundle], options)
+            name = f"{bundle.item.slug}-v{bundle.item.version}.pdf"
+            await asyncio.to_thread((out / name).write_bytes, rendered.body)
             return name
 
-        jobs = [render(d) for d in documents]
+        jobs = [render(b) for b in bundles]
         for n, job in enumerate(asyncio.as_completed(jobs), 1):
             _progress(n, len(jobs), await job)
-    print(f"wrote {len(documents)} handout(s) to {out}")
+    print(f"wrote {len(bundles)} handout(s) to {out}")
     return 0
 
 

@@ -4,16 +4,14 @@ from litestar.di import NamedDependency
 
 from api.auth import Principal
 from api.documents import Documents
-from api.emails import Emails
-from api.handouts import Handouts
+from api.exports import Exports
 from api.observability import Metrics
 from api.settings import Settings
 from content.editorial import Editorial
 
 DocumentsDep = NamedDependency[Documents]
 SettingsDep = NamedDependency[Settings]
-EmailsDep = NamedDependency[Emails]
 EditorialDep = NamedDependency[Editorial]
 PrincipalDep = NamedDependency[Principal]
-HandoutsDep = NamedDependency[Handouts]
+ExportsDep = NamedDependency[Exports]
 MetricsDep = NamedDependency[Metrics]

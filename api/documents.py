@@ -1,4 +1,4 @@
-"""Published documents for readers, each encoded once and then served from memory."""
+"""Published documents for readers, each encoded once and then served from memory; bundles."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from msgspec.structs import replace
+
 from api.caching import Encoded
 from api.observability import Metrics
 from content import model
+from content.bundle import Bundle, make_bundle
 from content.render import published
 from content.store import Store, VersionKey
-from exporters.embeds import Embeds
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +58,31 @@ class SingleFlight:
             del self._running[key]
 
 
+class LRU(OrderedDict[Any, Any]):
+    """A bounded mapping that forgets the least recently used entry."""
+
+    def __init__(self, max_entries: int) -> None:
+        super().__init__()
+        self.max_entries = max_entries
+
+    def get_recent(self, key: object) -> Any:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def put(self, key: object, value: object) -> None:
+        self[key] = value
+        if len(self) > self.max_entries:
+            self.popitem(last=False)
+
+
 class Documents:
-    """Builds reader documents from the store and keeps the encoded bytes.
+    """Builds reader documents and bundles from the store and keeps them.
 
     Published versions never change, so a version's bytes are valid until the review status
-    it shows changes: the key is the version's row id and today's date.
+    it shows changes or an item it links to is archived: the key is the version's row id,
+    today's date and the set of archived items (looked up at most every ``latest_ttl`` s).
     """
 
     def __init__(
@@ -78,59 +100,85 @@ class Documents:
         self.cache_control = f"public, max-age={max_age}"
         self.metrics = metrics
         self.brand = brand
-        self.max_entries = max_entries
         self.latest_ttl = latest_ttl
-        self._cache: OrderedDict[tuple[int, dt.date], Document] = OrderedDict()
+        self._cache = LRU(max_entries)
+        self._bundles = LRU(max_entries)
         self._keys: dict[tuple[str, str, int | None], tuple[float, VersionKey]] = {}
+        self._archived: tuple[float, frozenset[tuple[str, str]]] = (0.0, frozenset())
         self._flights = SingleFlight()
         self.encodes = 0  # how many documents were built; tests and benchmarks read it
 
     async def get(self, kind: model.Kind, slug: str, version: int | None = None) -> Document:
         return await self.get_key(await self.locate(kind, slug, version))
 
-    async def locate(self, kind: model.Kind, slug: str, version: int | None = None) -> VersionKey:
+    async def locate(
+        self, kind: model.Kind, slug: str, version: int | None = None, *, archived_ok: bool = False
+    ) -> VersionKey:
         """The store's answer to "which version?", reused for ``latest_ttl`` seconds."""
         key = (kind, slug, version)
         cached = self._keys.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        found = await self._flights.run(key, lambda: self.store.locate(kind, slug, version))
-        if self.latest_ttl > 0:
+        found = await self._flights.run(
+            (*key, archived_ok), lambda: self.store.locate(kind, slug, version, archived_ok=archived_ok)
+        )
+        if self.latest_ttl > 0 and not archived_ok:
             self._keys[key] = (time.monotonic() + self.latest_ttl, found)
         return found
 
-    async def embeds(self, item: model.Published) -> Embeds:
-        """The latest published versions of the comparisons and FAQ sets an article embeds."""
-        embeds = Embeds()
-        if isinstance(item, model.Article):
-            for block in item.body:
-                if isinstance(block, model.ComparisonEmbed):
-                    embeds.comparisons[block.slug] = (await self.get("comparison", block.slug)).value  # type: ignore[assignment]
-                elif isinstance(block, model.FaqEmbed):
-                    embeds.faqs[block.slug] = (await self.get("faq", block.slug)).value  # type: ignore[assignment]
-        return embeds
-
-    def forget(self, kind: model.Kind, slug: str) -> None:
-        """Drop remembered version lookups for an item this process just changed."""
-        for k in [k for k in self._keys if k[:2] == (kind, slug)]:
+    def forget(self, kind: model.Kind | None = None, slug: str | None = None) -> None:
+        """Drop remembered lookups this process just changed (everything, without arguments)."""
+        for k in [k for k in self._keys if kind is None or k[:2] == (kind, slug)]:
             del self._keys[k]
+        self._archived = (0.0, frozenset())
+
+    async def archived(self) -> frozenset[tuple[str, str]]:
+        expires, found = self._archived
+        if expires > time.monotonic():
+            return found
+        found = await self._flights.run("archived", self.store.archived)
+        self._archived = (time.monotonic() + self.latest_ttl, found)
+        return found
 
     async def get_key(self, key: VersionKey) -> Document:
-        cache_key = (key.id, today())
-        hit = self._cache.get(cache_key)
+        cache_key = (key.id, today(), await self.archived())
+        hit = self._cache.get_recent(cache_key)
         self.metrics.cache_lookup("documents", hit is not None)
         if hit is not None:
-            self._cache.move_to_end(cache_key)
-            return hit
-        document = await self._flights.run(cache_key, lambda: self._build(key, cache_key[1]))
-        if cache_key not in self._cache:
-            self._cache[cache_key] = document
-            if len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
+            return hit  # type: ignore[no-any-return]
+        document = await self._flights.run(cache_key, lambda: self._build(key, cache_key[1], cache_key[2]))
+        self._cache.put(cache_key, document)
         return document
 
-    async def _build(self, key: VersionKey, day: dt.date) -> Document:
+    async def _build(self, key: VersionKey, day: dt.date, archived: frozenset[tuple[str, str]]) -> Document:
         stored = await self.store.load(key)
-        value = published(stored.content, stored.info, self.brand, day)
+        value = published(stored.content, stored.info, self.brand, day, stored.pins, archived)
         self.encodes += 1
         return Document(value=value, encoded=Encoded.of(value))
+
+    async def embeds(self, document: Document) -> list[Document]:
+        """The exact versions a document pins, archived since or not."""
+        return [
+            await self.get_key(await self.locate(ref.type, ref.slug, ref.version, archived_ok=True))
+            for ref in document.value.embeds
+        ]
+
+    async def bundle(self, document: Document) -> Bundle:
+        """What channels render: the version, the versions it pins and the brand."""
+        hit = self._bundles.get_recent(document.encoded.etag)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        embeds = [d.value for d in await self.embeds(document)]
+        made = make_bundle(document.value, embeds, self.brand)
+        self._bundles.put(document.encoded.etag, made)
+        return made
+
+    async def with_embeds(self, document: Document) -> Encoded:
+        """The document with its pinned embeds included in full (``?include=embeds``)."""
+        key = ("included", document.encoded.etag)
+        hit = self._bundles.get_recent(key)
+        if hit is None:
+            included = [d.value for d in await self.embeds(document)]
+            hit = Encoded.of(replace(document.value, included=included))
+            self._bundles.put(key, hit)
+        return hit  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.handouts import Busy
+from api.exports import Busy
 from content.errors import Conflict, ContentError, Gone, InvalidInput, LibraryError, NotFound, Stale
 
 log = logging.getLogger("folio.api")

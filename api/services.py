@@ -1,4 +1,4 @@
-"""What the app and the CLI both need, built in one place: store, documents, editorial, email."""
+"""What the app and the CLI both need, built in one place: store, documents, editorial, exports."""
 
 from __future__ import annotations
 
@@ -9,25 +9,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.documents import Documents
-from api.emails import Emails
-from api.handouts import Handouts
+from api.exports import Exports
 from api.observability import Metrics
+from api.render_cache import DiskRenderCache
 from api.settings import Settings
 from api.webhooks import Deliverer
 from content.db import create_engine
 from content.editorial import Editorial
 from content.library import load_brand
 from content.store import Store
-from exporters.email import EmailOptions
 
 
 @dataclass(frozen=True)
 class Services:
     documents: Documents
-    emails: Emails
     editorial: Editorial
     deliverer: Deliverer
-    handouts: Handouts
+    exports: Exports
+    settings: Settings
 
 
 @asynccontextmanager
@@ -36,6 +35,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Connect to the store and load the brand; the engine is disposed on exit."""
     engine = create_engine(settings.db_url)
+    metrics = metrics or Metrics()
     try:
         store = Store(engine)
         documents = Documents(
@@ -43,11 +43,8 @@ async def open_services(
             load_brand(Path(settings.library_dir) / "brand.yaml"),
             max_entries=settings.cache_entries,
             latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
-            metrics=metrics or Metrics(),
+            metrics=metrics,
             max_age=settings.cache_max_age,
-        )
-        options = EmailOptions(
-            public_url=settings.public_url, utm_source=settings.utm_source, utm_medium=settings.utm_medium
         )
         deliverer = Deliverer(
             engine,
@@ -55,25 +52,28 @@ async def open_services(
             backoff_base=settings.webhook_backoff_seconds,
             timeout=settings.webhook_timeout_seconds,
         )
-        handouts = Handouts(
+        exports = Exports(
             documents,
-            Path(settings.data_dir) / "handouts",
-            public_url=settings.public_url,
+            DiskRenderCache(Path(settings.data_dir) / "exports"),
+            metrics,
+            public_url=settings.base_url,
+            default_paper=settings.paper,
+            utm_source=settings.utm_source,
+            utm_medium=settings.utm_medium,
             workers=settings.pdf_workers,
             queue_limit=settings.pdf_queue,
             timeout=settings.pdf_timeout_seconds,
             renders_per_worker=settings.pdf_renders_per_worker,
-            default_paper=settings.paper,
         )
         try:
             yield Services(
                 documents=documents,
-                emails=Emails(documents, options),
                 editorial=Editorial(store),
                 deliverer=deliverer,
-                handouts=handouts,
+                exports=exports,
+                settings=settings,
             )
         finally:
-            await asyncio.to_thread(handouts.close)
+            await asyncio.to_thread(exports.close)
     finally:
         await engine.dispose()

@@ -20,8 +20,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     database_url: str = ""
     cors_origins: list[str] = []
     library_dir: str = str(DEFAULT_LIBRARY)
-    # Where readers see the site; canonical links in exports point here.
-    public_url: str = "http://127.0.0.1:8000"
+    # Where readers reach this server; QR codes and links in exports point here. Empty: the
+    # address the server listens on (so a QR code printed from `make run` opens a real page).
+    public_url: str = ""
     # Seconds shared caches and browsers may reuse published content before revalidating.
     cache_max_age: int = 60
     # Encoded published versions kept in memory.
@@ -44,6 +45,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # UTM parameters added to http(s) links in email exports.
     utm_source: str = "folio"
     utm_medium: str = "email"
+
+    @property
+    def base_url(self) -> str:
+        """The public URL, or the address this server listens on."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
     @property
     def db_url(self) -> str:

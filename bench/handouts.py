@@ -99,14 +99,11 @@ async def measure(base: str) -> dict[str, object]:
 
 def raw_weasyprint_ms() -> float:
     """The same article's HTML straight through WeasyPrint, in this process, warm."""
-    from library import published_library
+    from library import library_bundles
 
-    from exporters.pdf import HandoutItem, HandoutOptions, handout_html, html_to_pdf
+    from exporters.pdf import HandoutOptions, handout_html, html_to_pdf
 
-    brand, items, embeds = published_library()
-    html = handout_html(
-        [HandoutItem(items["is-ketamine-therapy-addictive"], embeds)], brand, HandoutOptions()
-    )
+    html = handout_html([library_bundles()["is-ketamine-therapy-addictive"]], HandoutOptions())
     html_to_pdf(html)
     runs = []
     for _ in range(5):

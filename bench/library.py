@@ -1,35 +1,33 @@
-"""The bundled library as published versions, in memory, for in-process benchmarks."""
+"""The bundled library as bundles (each version with the versions it pins), in memory."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from content import model
+from content.bundle import Bundle, make_bundle
 from content.library import load_library
 from content.render import published
-from exporters.embeds import Embeds
+from content.store import embedded_refs
 
 
-def published_library() -> tuple[model.Brand, dict[str, model.Published], Embeds]:
+def library_bundles() -> dict[str, Bundle]:
     lib, today = load_library(), dt.date.today()
-    items = {
-        item.slug: published(
-            item,
-            model.VersionInfo(
-                version=1,
-                published_at=dt.datetime.now(dt.UTC),
-                author="bench",
-                note="",
-                content_hash="sha256:bench",
-                review=item.review,  # type: ignore[arg-type]
-            ),
-            lib.brand,
-            today,
+
+    def version(item: model.Content, pins: tuple[model.ItemRef, ...] = ()) -> model.Published:
+        info = model.VersionInfo(
+            version=1,
+            published_at=dt.datetime.now(dt.UTC),
+            author="bench",
+            note="",
+            content_hash="sha256:bench",
+            review=item.review,  # type: ignore[arg-type]
         )
-        for item in lib.items
-    }
-    embeds = Embeds(
-        comparisons={"medical-vs-recreational-ketamine": items["medical-vs-recreational-ketamine"]},  # type: ignore[dict-item]
-        faqs={"ketamine-addiction-faq": items["ketamine-addiction-faq"]},  # type: ignore[dict-item]
-    )
-    return lib.brand, items, embeds
+        return published(item, info, lib.brand, today, pins)
+
+    plain = {item.slug: version(item) for item in lib.items}
+    bundles = {}
+    for item in lib.items:
+        pins = tuple(model.ItemRef(type=k, slug=s, version=1) for k, s in embedded_refs(item))
+        bundles[item.slug] = make_bundle(version(item, pins), [plain[p.slug] for p in pins], lib.brand)
+    return bundles

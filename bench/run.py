@@ -250,18 +250,18 @@ def handouts_section(tmp: Path) -> dict[str, object]:
 
 
 def email_section() -> dict[str, float]:
-    from library import published_library
+    from library import library_bundles
 
-    from exporters.email import EmailOptions, render_email
+    from exporters.email import EmailOptions, email_parts
 
-    brand, items, embeds = published_library()
+    bundles = library_bundles()
     results = {}
     for slug in ("is-ketamine-therapy-addictive", "ketamine-addiction-faq"):
-        render_email(items[slug], brand, EmailOptions(esp="mailchimp"), embeds)
+        email_parts(bundles[slug], EmailOptions(esp="mailchimp"))
         runs = []
         for _ in range(200):
             start = time.perf_counter()
-            render_email(items[slug], brand, EmailOptions(esp="mailchimp"), embeds)
+            email_parts(bundles[slug], EmailOptions(esp="mailchimp"))
             runs.append((time.perf_counter() - start) * 1000)
         results[f"{slug}_ms_per_message_p50"] = round(statistics.median(runs), 3)
     return results

@@ -53,6 +53,18 @@ versions = sa.Table(
     sa.UniqueConstraint("item_id", "number", name="uq_versions_item_number"),
 )
 
+# What each version embeds, pinned to the exact version it showed when it was published.
+pins = sa.Table(
+    "pins",
+    metadata,
+    sa.Column("version_id", sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),  # order of first appearance in the body
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("slug", sa.String(120), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Index("ix_pins_target", "kind", "slug"),
+)
+
 drafts = sa.Table(
     "drafts",
     metadata,
@@ -74,6 +86,8 @@ tokens = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(100), nullable=False, unique=True),
+    # Who the token stands for, as printed on what they review ("Dr A. Rivera, MD").
+    sa.Column("display_name", sa.String(200), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

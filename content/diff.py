@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import msgspec
 
 from content import model
 
-_SHARED_FIELDS = ("locale", "title", "summary", "tags", "related", "review")
+_SHARED_FIELDS = ("locale", "title", "summary", "tags", "related", "review", "embeds")
 _EXTRA_FIELDS: dict[model.Kind, tuple[str, ...]] = {
     "article": (),
     "faq": (),
@@ -49,8 +50,16 @@ class Diff(model.Wire, kw_only=True):
     changes: list[ElementChange]
 
 
-def diff_items(before: model.Content, after: model.Content, from_version: int, to_version: int) -> Diff:
+def diff_items(
+    before: model.Content,
+    after: model.Content,
+    from_version: int,
+    to_version: int,
+    pins: tuple[Sequence[model.ItemRef], Sequence[model.ItemRef]] = ((), ()),
+) -> Diff:
+    """What changed; ``pins`` (before, after) shows a change of embedded versions as ``embeds``."""
     plain_before, plain_after = msgspec.to_builtins(before), msgspec.to_builtins(after)
+    plain_before["embeds"], plain_after["embeds"] = (msgspec.to_builtins(list(p)) for p in pins)
     fields = [
         FieldChange(field=name, before=plain_before.get(name), after=plain_after.get(name))
         for name in (*_SHARED_FIELDS, *_EXTRA_FIELDS[before.kind])

@@ -23,10 +23,20 @@ from content import model
 from content.db import as_utc, audit, deliveries, drafts, items, utcnow, versions, webhooks, writer
 from content.errors import Conflict, Gone, InvalidInput, NotFound, Stale
 from content.library import check_item, check_references
-from content.store import Store, content_hash, decode_content, decode_cursor, encode_cursor, publish, record
+from content.outbox import EVENTS, Event, enqueue
+from content.store import (
+    Store,
+    content_hash,
+    decode_content,
+    decode_cursor,
+    dependents,
+    encode_cursor,
+    publish,
+    record,
+    refresh_dependents,
+)
 
-Event = Literal["published", "restored", "archived"]
-EVENTS: tuple[Event, ...] = ("published", "restored", "archived")
+__all__ = ["EVENTS", "Editorial", "Event", "enqueue"]
 
 
 class DraftInfo(model.Wire, kw_only=True):
@@ -222,9 +232,19 @@ class Editorial:
             await record(conn, actor, "discard_draft", kind, slug, None, before, None)
 
     async def review(
-        self, kind: model.Kind, slug: str, expected: str, actor: str, next_review_on: dt.date
+        self,
+        kind: model.Kind,
+        slug: str,
+        expected: str,
+        actor: str,
+        next_review_on: dt.date,
+        reviewer: str | None = None,
     ) -> Draft:
-        """Record that ``actor`` reviewed exactly the current draft today."""
+        """Record that ``actor`` reviewed exactly the current draft today.
+
+        ``reviewer`` is the name printed on what patients read (the token's display name);
+        the audit log keeps ``actor``, the token's own name.
+        """
         today = utcnow().date()
         if next_review_on <= today:
             raise InvalidInput("nextReviewOn", "The next review must be after today.")
@@ -238,7 +258,7 @@ class Editorial:
                 .where(drafts.c.item_id == row.id, drafts.c.revision == expected)
                 .values(
                     revision=_token(),
-                    reviewed_by=actor,
+                    reviewed_by=reviewer or actor,
                     reviewed_on=today,
                     next_review_on=next_review_on,
                     reviewed_hash=draft_hash,
@@ -288,6 +308,7 @@ class Editorial:
             )
             await record(conn, actor, "publish", kind, slug, number, before, content_hash(item), note)
             await enqueue(conn, "published", kind, slug, number, content_hash(item))
+            await self._refresh(conn, kind, slug, number, actor)
         return number
 
     async def restore(self, kind: model.Kind, slug: str, number: int, actor: str, note: str) -> int:
@@ -306,11 +327,24 @@ class Editorial:
             assert new is not None
             await record(conn, actor, "restore", kind, slug, new, before, content_hash(item), note)
             await enqueue(conn, "restored", kind, slug, new, content_hash(item))
+            await self._refresh(conn, kind, slug, new, actor)
         return new
 
+    async def _refresh(
+        self, conn: AsyncConnection, kind: model.Kind, slug: str, number: int, actor: str
+    ) -> None:
+        """Items whose latest version embeds this one get a version pinning the new one."""
+        for entry in await refresh_dependents(conn, kind, slug, number, actor, "api"):
+            await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None)
+
     async def archive(self, kind: model.Kind, slug: str, actor: str) -> None:
+        """Withdraw an item; refused while a live item embeds it (that would break its exports)."""
         async with self.engine.begin() as conn:
             row = await self._item(conn, kind, slug)
+            users = await dependents(conn, kind, slug)
+            if users:
+                names = ", ".join(f"{u.kind} {u.slug!r}" for u in users)
+                raise Conflict(f"The {kind} {slug!r} is embedded by {names}; remove it from those first.")
             await conn.execute(items.update().where(items.c.id == row.id).values(archived_at=utcnow()))
             latest = await _latest_hash(conn, row.id)
             await record(conn, actor, "archive", kind, slug, row.latest_version, latest, latest)
@@ -541,40 +575,3 @@ async def _latest_hash(conn: AsyncConnection, item_id: int) -> str | None:
         .join(items, sa.and_(items.c.id == versions.c.item_id, versions.c.number == items.c.latest_version))
         .where(items.c.id == item_id)
     )
-
-
-class EventPayload(model.Wire, kw_only=True):
-    event: Event
-    type: model.Kind
-    slug: str
-    version: int
-    content_hash: str | None
-    at: dt.datetime
-
-
-async def enqueue(
-    conn: AsyncConnection, event: Event, kind: model.Kind, slug: str, version: int, digest: str | None
-) -> None:
-    """Store one pending delivery per subscribed webhook, inside the caller's transaction."""
-    now = utcnow()
-    payload = msgspec.json.encode(
-        EventPayload(event=event, type=kind, slug=slug, version=version, content_hash=digest, at=now)
-    )
-    hooks = await conn.execute(
-        sa.select(webhooks.c.id, webhooks.c.events).where(webhooks.c.deleted_at.is_(None))
-    )
-    rows = [
-        {
-            "webhook_id": h.id,
-            "event": event,
-            "payload": payload,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for h in hooks
-        if event in h.events.split(",")
-    ]
-    if rows:
-        await conn.execute(deliveries.insert(), rows)

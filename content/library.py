@@ -28,11 +28,6 @@ from content.markdown import ALLOWED_SCHEMES, parse_article_body, to_markdown
 DEFAULT_LIBRARY = Path(__file__).parent / "library"
 BRAND_LINKS = frozenset({"brand:appointment", "brand:phone", "brand:website"})
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)\Z", re.S)
-_FOLDERS: dict[model.Kind, tuple[str, str]] = {
-    "article": ("articles", ".md"),
-    "faq": ("faqs", ".yaml"),
-    "comparison": ("comparisons", ".yaml"),
-}
 
 
 class Library(msgspec.Struct, frozen=True):
@@ -47,8 +42,8 @@ def load_library(root: Path = DEFAULT_LIBRARY) -> Library:
     problems: list[str] = []
     items: list[model.Content] = []
     present: set[tuple[str, str]] = set()
-    for kind, (folder, suffix) in _FOLDERS.items():
-        for path in sorted((root / folder).glob(f"*{suffix}")):
+    for kind, spec in model.KIND_SPECS.items():
+        for path in sorted((root / spec.folder).glob(f"*{spec.suffix}")):
             present.add((kind, path.stem))
             try:
                 items.append(load_item(kind, path))
@@ -74,7 +69,7 @@ def load_item(kind: model.Kind, path: Path) -> model.Content:
     """Parse one library file into a content item; raises InvalidInput naming the field."""
     text = path.read_text(encoding="utf-8")
     fields: dict[str, Any]
-    if kind == "article":
+    if model.KIND_SPECS[kind].suffix == ".md":  # Markdown: front matter, then the body
         match = _FRONT_MATTER.match(text)
         if not match:
             raise InvalidInput("front matter", "an article starts with a '---' YAML block")
@@ -224,8 +219,8 @@ def write_item(item: model.Content, root: Path) -> Path:
     """Write one item as its library file; the inverse of load_item."""
     fields = _source_fields(msgspec.to_builtins(item))
     del fields["type"], fields["slug"]
-    folder, suffix = _FOLDERS[item.kind]
-    path = root / folder / f"{item.slug}{suffix}"
+    spec = model.KIND_SPECS[item.kind]
+    path = root / spec.folder / f"{item.slug}{spec.suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(item, model.Article):
         del fields["body"]

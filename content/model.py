@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Literal, TypeAlias
 
 import msgspec
@@ -21,8 +22,6 @@ class Wire(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=T
 
 
 Kind: TypeAlias = Literal["article", "faq", "comparison"]
-KINDS: tuple[Kind, ...] = ("article", "faq", "comparison")
-PLURALS: dict[Kind, str] = {"article": "articles", "faq": "faqs", "comparison": "comparisons"}
 
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
 Locale = Annotated[str, Meta(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
@@ -73,6 +72,11 @@ class Review(Wire, kw_only=True):
 class Block(Wire, tag_field="type", kw_only=True):
     """One typed piece of an article body."""
 
+    @property
+    def type(self) -> str:
+        """The block's tag; channels pick the block's template by it."""
+        return self.__struct_config__.tag  # type: ignore[return-value]
+
 
 class Heading(Block, tag="heading", kw_only=True):
     level: Annotated[int, Meta(ge=2, le=4)]
@@ -106,6 +110,8 @@ class ComparisonEmbed(Block, tag="comparison", kw_only=True):
     """Embeds a comparison table by reference."""
 
     slug: Slug
+    # The embedded item's version pinned when this version was published; derived at read time.
+    version: int | None = None
 
 
 class FaqEmbed(Block, tag="faq", kw_only=True):
@@ -113,6 +119,8 @@ class FaqEmbed(Block, tag="faq", kw_only=True):
 
     slug: Slug
     items: list[Slug] = []
+    # The embedded item's version pinned when this version was published; derived at read time.
+    version: int | None = None
 
 
 class Cta(Block, tag="cta", kw_only=True):
@@ -124,6 +132,8 @@ class Cta(Block, tag="cta", kw_only=True):
 
 
 BlockType: TypeAlias = Heading | Paragraph | List | Callout | ComparisonEmbed | FaqEmbed | Cta
+BLOCK_TYPES: tuple[type[Block], ...] = (Heading, Paragraph, List, Callout, ComparisonEmbed, FaqEmbed, Cta)
+Embed: TypeAlias = ComparisonEmbed | FaqEmbed
 
 
 # --- items: a tagged union on "type" ----------------------------------------------------------
@@ -202,6 +212,10 @@ class PublishedArticle(Article, kw_only=True):
     author: str
     note: str
     content_hash: str
+    # The exact version of every item this version embeds, pinned when it was published.
+    embeds: list[ItemRef] = []
+    # With ?include=embeds: those versions in full, so one request carries a whole article.
+    included: list[PublishedFaqSet | PublishedComparison] = []
 
 
 class PublishedFaqSet(FaqSet, kw_only=True):
@@ -211,6 +225,10 @@ class PublishedFaqSet(FaqSet, kw_only=True):
     author: str
     note: str
     content_hash: str
+    # The exact version of every item this version embeds, pinned when it was published.
+    embeds: list[ItemRef] = []
+    # With ?include=embeds: those versions in full, so one request carries a whole article.
+    included: list[PublishedFaqSet | PublishedComparison] = []
 
 
 class PublishedComparison(Comparison, kw_only=True):
@@ -220,14 +238,50 @@ class PublishedComparison(Comparison, kw_only=True):
     author: str
     note: str
     content_hash: str
+    # The exact version of every item this version embeds, pinned when it was published.
+    embeds: list[ItemRef] = []
+    # With ?include=embeds: those versions in full, so one request carries a whole article.
+    included: list[PublishedFaqSet | PublishedComparison] = []
 
 
 Published: TypeAlias = PublishedArticle | PublishedFaqSet | PublishedComparison
-PUBLISHED_TYPES: dict[Kind, type[Published]] = {
-    "article": PublishedArticle,
-    "faq": PublishedFaqSet,
-    "comparison": PublishedComparison,
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """Everything that differs between kinds; controllers, library, CLI and channels read it."""
+
+    name: Kind
+    plural: str  # URL segment: /v1/{plural}/{slug}, /{plural}/{slug}
+    title: str  # in operation ids and type names: getArticle, ArticleDraft
+    content: type[Content]
+    published: type[Published]
+    folder: str  # library folder
+    suffix: str  # library file suffix
+    embeddable: bool  # an article body may embed it (faq, comparison blocks)
+
+
+KIND_SPECS: dict[Kind, KindSpec] = {
+    spec.name: spec
+    for spec in (
+        KindSpec("article", "articles", "Article", Article, PublishedArticle, "articles", ".md", False),
+        KindSpec("faq", "faqs", "Faq", FaqSet, PublishedFaqSet, "faqs", ".yaml", True),
+        KindSpec(
+            "comparison",
+            "comparisons",
+            "Comparison",
+            Comparison,
+            PublishedComparison,
+            "comparisons",
+            ".yaml",
+            True,
+        ),
+    )
 }
+KINDS: tuple[Kind, ...] = tuple(KIND_SPECS)
+PLURALS: dict[Kind, str] = {name: spec.plural for name, spec in KIND_SPECS.items()}
+BY_PLURAL: dict[str, KindSpec] = {spec.plural: spec for spec in KIND_SPECS.values()}
+PUBLISHED_TYPES: dict[Kind, type[Published]] = {name: spec.published for name, spec in KIND_SPECS.items()}
 
 
 class ItemSummary(Wire, kw_only=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection, Sequence
 
 import msgspec
 from msgspec.structs import replace
@@ -64,14 +65,31 @@ _EMPHASIS = re.compile(r"[*_`]+")
 
 
 def published(
-    item: model.Content, info: model.VersionInfo, brand: model.Brand, today: dt.date
+    item: model.Content,
+    info: model.VersionInfo,
+    brand: model.Brand,
+    today: dt.date,
+    pins: Sequence[model.ItemRef] = (),
+    archived: Collection[tuple[str, str]] = frozenset(),
 ) -> model.Published:
-    """A stored version as readers get it: rendered, with its version record flattened in."""
+    """A stored version as readers get it: rendered, with its version record flattened in.
+
+    Embed blocks name the version they pinned; related links to archived items are left out.
+    """
     rendered = render_item(item, brand, today)
+    if isinstance(rendered, model.Article) and pins:
+        pinned: dict[tuple[str, str], int | None] = {(p.type, p.slug): p.version for p in pins}
+        body = [
+            replace(b, version=pinned.get((b.type, b.slug))) if isinstance(b, model.Embed) else b
+            for b in rendered.body
+        ]
+        rendered = replace(rendered, body=body)
+    related = [ref for ref in rendered.related if (ref.type, ref.slug) not in archived]
     fields = msgspec.structs.asdict(rendered) | msgspec.structs.asdict(info)
     del fields["review"]  # the version record's copy; the rendered one carries its status
+    fields["related"] = related
     assert rendered.review is not None  # every published version carries its review
-    return model.PUBLISHED_TYPES[item.kind](review=rendered.review, **fields)
+    return model.PUBLISHED_TYPES[item.kind](review=rendered.review, embeds=list(pins), **fields)
 
 
 def plain_text(item: model.Content) -> str:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content import model
-from content.db import as_utc, audit, item_tags, items, utcnow, versions, writer
+from content.db import as_utc, audit, item_tags, items, pins, utcnow, versions, writer
 from content.errors import Conflict, Gone, InvalidInput, NotFound
 from content.render import plain_text
 
@@ -53,6 +53,18 @@ class StoredVersion:
     key: VersionKey
     content: model.Content
     info: model.VersionInfo
+    pins: tuple[model.ItemRef, ...] = ()  # the exact versions it embeds
+
+
+def embedded_refs(item: model.Content) -> list[tuple[model.Kind, str]]:
+    """(kind, slug) of each distinct item the body embeds, in order of first appearance."""
+    found: list[tuple[model.Kind, str]] = []
+    for block in item.body if isinstance(item, model.Article) else []:
+        if isinstance(block, model.ComparisonEmbed | model.FaqEmbed):
+            ref: tuple[model.Kind, str] = (block.type, block.slug)  # type: ignore[assignment]
+            if ref not in found:
+                found.append(ref)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +102,13 @@ class Store:
 
     # --- reads --------------------------------------------------------------------------------
 
-    async def locate(self, kind: model.Kind, slug: str, number: int | None = None) -> VersionKey:
-        """The latest published version of an item, or version ``number``; NotFound otherwise."""
+    async def locate(
+        self, kind: model.Kind, slug: str, number: int | None = None, *, archived_ok: bool = False
+    ) -> VersionKey:
+        """The latest published version of an item, or version ``number``; NotFound otherwise.
+
+        An archived item is Gone, unless ``archived_ok`` (an old version's pinned embed).
+        """
         query = (
             sa.select(versions.c.id, versions.c.number, items.c.archived_at)
             .join(items, items.c.id == versions.c.item_id)
@@ -103,14 +120,28 @@ class Store:
         if row is None:
             what = f"{kind} {slug!r}" + ("" if number is None else f" version {number}")
             raise NotFound(f"No published {what}.")
-        if row.archived_at is not None:
+        if row.archived_at is not None and not archived_ok:
             raise Gone(f"The {kind} {slug!r} was archived.")
         return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number)
 
     async def load(self, key: VersionKey) -> StoredVersion:
         async with self.engine.connect() as conn:
             row = (await conn.execute(sa.select(versions).where(versions.c.id == key.id))).one()
-        return StoredVersion(key=key, content=decode_content(row.content), info=_info(row))
+            pinned = await conn.execute(
+                sa.select(pins.c.kind, pins.c.slug, pins.c.number)
+                .where(pins.c.version_id == key.id)
+                .order_by(pins.c.position)
+            )
+            refs = tuple(model.ItemRef(type=p.kind, slug=p.slug, version=p.number) for p in pinned)
+        return StoredVersion(key=key, content=decode_content(row.content), info=_info(row), pins=refs)
+
+    async def archived(self) -> frozenset[tuple[str, str]]:
+        """(kind, slug) of every archived item: outputs leave related links to them out."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(items.c.kind, items.c.slug).where(items.c.archived_at.isnot(None))
+            )
+            return frozenset((row.kind, row.slug) for row in rows)
 
     async def get(self, kind: model.Kind, slug: str, number: int | None = None) -> StoredVersion:
         return await self.load(await self.locate(kind, slug, number))
@@ -259,11 +290,15 @@ class Store:
     ) -> list[Created]:
         """Publish every item whose content changed, all in one transaction.
 
+        Embeddable items go first, so an article published in the same run pins their new
+        versions; then every live item whose latest version embeds an older one is refreshed.
         An item whose latest version was published through the API is not overwritten unless
         ``force``: the whole run is refused with Conflict naming every such item.
         """
-        library_items = list(library_items)
-        created = []
+        from content.outbox import enqueue
+
+        library_items = sorted(library_items, key=lambda i: not model.KIND_SPECS[i.kind].embeddable)
+        created: list[Created] = []
         async with writer(self.engine).begin() as conn:
             if not force:
                 clashes = await _api_edited(conn, library_items)
@@ -277,6 +312,12 @@ class Store:
                 if number is not None:
                     created.append(Created(kind=item.kind, slug=item.slug, version=number))
                     await record(conn, author, "sync", item.kind, item.slug, number, None, content_hash(item))
+            for entry in list(created):
+                created += await refresh_dependents(
+                    conn, entry.kind, entry.slug, entry.version, author, "library"
+                )
+            for entry in created:
+                await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None)
         return created
 
 
@@ -381,25 +422,100 @@ async def publish(
             items.update().where(items.c.id == item_id).values(latest_version=number, **summary_fields)
         )
         await conn.execute(item_tags.delete().where(item_tags.c.item_id == item_id))
-    await conn.execute(
-        versions.insert().values(
-            item_id=item_id,
-            number=number,
-            content=raw,
-            content_hash=digest,
-            author=author,
-            note=note,
-            source=source,
-            published_at=now,
-            reviewed_by=item.review.reviewed_by,
-            reviewed_on=item.review.reviewed_on,
-            next_review_on=item.review.next_review_on,
+    version_id = (
+        await conn.execute(
+            versions.insert().values(
+                item_id=item_id,
+                number=number,
+                content=raw,
+                content_hash=digest,
+                author=author,
+                note=note,
+                source=source,
+                published_at=now,
+                reviewed_by=item.review.reviewed_by,
+                reviewed_on=item.review.reviewed_on,
+                next_review_on=item.review.next_review_on,
+            )
         )
-    )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    await _pin(conn, version_id, item)
     if item.tags:
         await conn.execute(item_tags.insert(), [{"item_id": item_id, "tag": t} for t in set(item.tags)])
     await _index(conn, item_id, item)
     return number
+
+
+async def _pin(conn: AsyncConnection, version_id: int, item: model.Content) -> None:
+    """Record the latest published version of everything the item embeds, as of now."""
+    refs = embedded_refs(item)
+    if not refs:
+        return
+    rows = await conn.execute(
+        sa.select(items.c.kind, items.c.slug, items.c.latest_version).where(
+            sa.tuple_(items.c.kind, items.c.slug).in_(refs), items.c.latest_version > 0
+        )
+    )
+    latest = {(row.kind, row.slug): row.latest_version for row in rows}
+    missing = [f"{kind} {slug!r}" for kind, slug in refs if (kind, slug) not in latest]
+    if missing:
+        raise Conflict("Publish what it embeds first: " + ", ".join(missing))
+    await conn.execute(
+        pins.insert(),
+        [
+            {
+                "version_id": version_id,
+                "position": n,
+                "kind": kind,
+                "slug": slug,
+                "number": latest[(kind, slug)],
+            }
+            for n, (kind, slug) in enumerate(refs)
+        ],
+    )
+
+
+async def dependents(conn: AsyncConnection, kind: str, slug: str, below: int | None = None) -> list[Any]:
+    """Live items whose latest version embeds this item (at a version below ``below``, if given)."""
+    query = (
+        sa.select(items.c.id, items.c.kind, items.c.slug, items.c.latest_version, pins.c.number)
+        .join(
+            versions, sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version)
+        )
+        .join(pins, pins.c.version_id == versions.c.id)
+        .where(pins.c.kind == kind, pins.c.slug == slug, items.c.archived_at.is_(None))
+        .order_by(items.c.kind, items.c.slug)
+    )
+    if below is not None:
+        query = query.where(pins.c.number < below)
+    return list(await conn.execute(query))
+
+
+async def refresh_dependents(
+    conn: AsyncConnection, kind: model.Kind, slug: str, number: int, author: str, source: str
+) -> list[Created]:
+    """Give each live item whose latest version embeds an older version of this one a new version.
+
+    The new version is a copy of the latest with its embeds pinned afresh, so the latest
+    version of everything shows the latest embedded text, and its history says when that changed.
+    """
+    created: list[Created] = []
+    for row in await dependents(conn, kind, slug, below=number):
+        content = await conn.scalar(
+            sa.select(versions.c.content).where(
+                versions.c.item_id == row.id, versions.c.number == row.latest_version
+            )
+        )
+        assert content is not None
+        item = decode_content(content)
+        note = f"Embedded {kind} {slug!r} updated to version {number}"
+        new = await publish(conn, item, author=author, note=note, source=source, force=True)
+        assert new is not None  # forced
+        digest = content_hash(item)
+        await record(conn, author, "refresh", item.kind, item.slug, new, digest, digest, note)
+        created.append(Created(kind=item.kind, slug=item.slug, version=new))
+        created += await refresh_dependents(conn, item.kind, item.slug, new, author, source)
+    return created
 
 
 async def _index(conn: AsyncConnection, item_id: int, item: model.Content) -> None:

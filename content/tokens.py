@@ -23,6 +23,7 @@ ROLES: tuple[Role, ...] = ("reader", "editor", "reviewer", "publisher", "admin")
 class TokenInfo(model.Wire, kw_only=True):
     id: int
     name: str
+    display_name: str  # who the token stands for, as printed on what they review
     role: Role
     created_at: dt.datetime
     revoked_at: dt.datetime | None
@@ -37,7 +38,9 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(engine: AsyncEngine, name: str, role: Role, actor: str) -> tuple[TokenInfo, str]:
+async def create_token(
+    engine: AsyncEngine, name: str, role: Role, actor: str, *, display_name: str
+) -> tuple[TokenInfo, str]:
     token = "folio_" + secrets.token_urlsafe(32)
     now = utcnow()
     async with writer(engine).begin() as conn:
@@ -45,11 +48,16 @@ async def create_token(engine: AsyncEngine, name: str, role: Role, actor: str) -
             raise Conflict(f"A token named {name!r} exists already.")
         token_id = (
             await conn.execute(
-                tokens.insert().values(name=name, role=role, token_hash=digest(token), created_at=now)
+                tokens.insert().values(
+                    name=name, display_name=display_name, role=role, token_hash=digest(token), created_at=now
+                )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         await record(conn, actor, "create_token", None, None, None, None, None, f"{name} ({role})")
-    return TokenInfo(id=token_id, name=name, role=role, created_at=now, revoked_at=None), token
+    info = TokenInfo(
+        id=token_id, name=name, display_name=display_name, role=role, created_at=now, revoked_at=None
+    )
+    return info, token
 
 
 async def list_tokens(engine: AsyncEngine) -> list[TokenInfo]:
@@ -59,6 +67,7 @@ async def list_tokens(engine: AsyncEngine) -> list[TokenInfo]:
             TokenInfo(
                 id=r.id,
                 name=r.name,
+                display_name=r.display_name,
                 role=r.role,
                 created_at=as_utc(r.created_at),
                 revoked_at=as_utc(r.revoked_at) if r.revoked_at else None,
@@ -79,14 +88,14 @@ async def revoke_token(engine: AsyncEngine, name: str, actor: str) -> None:
         await record(conn, actor, "revoke_token", None, None, None, None, None, name)
 
 
-async def authenticate(engine: AsyncEngine, token: str) -> tuple[str, Role] | None:
-    """The (name, role) of an active token, or None."""
+async def authenticate(engine: AsyncEngine, token: str) -> tuple[str, Role, str] | None:
+    """The (name, role, display name) of an active token, or None."""
     async with engine.connect() as conn:
         row = (
             await conn.execute(
-                sa.select(tokens.c.name, tokens.c.role).where(
+                sa.select(tokens.c.name, tokens.c.role, tokens.c.display_name).where(
                     tokens.c.token_hash == digest(token), tokens.c.revoked_at.is_(None)
                 )
             )
         ).first()
-    return (row.name, row.role) if row else None
+    return (row.name, row.role, row.display_name) if row else None

@@ -115,6 +115,8 @@ def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg
 
 
 ROLES = ("reader", "editor", "reviewer", "publisher", "admin")
+# What each test token stands for; handouts and pages print these, never the token's name.
+DISPLAY_NAMES = {role: f"Dr {role.title()} Rivera, MD" for role in ROLES}
 
 
 @pytest.fixture
@@ -124,7 +126,10 @@ def tokens(settings: Settings) -> dict[str, str]:
 
     async def make() -> dict[str, str]:
         engine = create_engine(settings.db_url)
-        made = {role: (await create_token(engine, role, role, "test"))[1] for role in ROLES}
+        made = {
+            role: (await create_token(engine, role, role, "test", display_name=DISPLAY_NAMES[role]))[1]
+            for role in ROLES
+        }
         await engine.dispose()
         return made
 

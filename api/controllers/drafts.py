@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace as dc_replace
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import JSONBody, Parameter
 from msgspec import Meta, structs
@@ -25,18 +26,6 @@ from content.render import render_item
 from content.tokens import Role
 
 
-class ArticleDraft(model.Article, kw_only=True):
-    draft: DraftInfo
-
-
-class FaqSetDraft(model.FaqSet, kw_only=True):
-    draft: DraftInfo
-
-
-class ComparisonDraft(model.Comparison, kw_only=True):
-    draft: DraftInfo
-
-
 class ReviewInput(model.Wire, kw_only=True):
     """The reviewer and date are the token's name and today; the next review date is yours."""
 
@@ -47,10 +36,12 @@ class PublishInput(model.Wire, kw_only=True):
     note: Annotated[str, Meta(max_length=1000)] = ""
 
 
+# The draft shape of each kind: the item plus the server's facts about the draft.
 DRAFT_TYPES: dict[model.Kind, type[Any]] = {
-    "article": ArticleDraft,
-    "faq": FaqSetDraft,
-    "comparison": ComparisonDraft,
+    name: msgspec.defstruct(
+        f"{spec.title}Draft", [("draft", DraftInfo)], bases=(spec.content,), kw_only=True, module=__name__
+    )
+    for name, spec in model.KIND_SPECS.items()
 }
 
 
@@ -75,10 +66,10 @@ def _same_slug(item: model.Content, slug: str) -> None:
         raise InvalidInput("slug", f"The body's slug {item.slug!r} is not the URL's {slug!r}.")
 
 
-def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any]) -> type[Controller]:
+def draft_controller(spec: model.KindSpec) -> type[Controller]:
     """The editorial routes of one kind of item under ``/v1/{plural}``."""
+    kind, plural, name, content, published = spec.name, spec.plural, spec.title, spec.content, spec.published
     draft_type = DRAFT_TYPES[kind]
-    published = model.PUBLISHED_TYPES[kind]
 
     class DraftController(Controller):
         path = f"/v1/{plural}"
@@ -195,7 +186,9 @@ def draft_controller(kind: model.Kind, plural: str, name: str, content: type[Any
         ) -> Response[draft_type]:  # type: ignore[valid-type]
             """Signs off exactly the current draft; any later edit needs a new review."""
             expected = if_match(request) or ""
-            draft = await editorial.review(kind, slug, expected, principal.name, data.next_review_on)
+            draft = await editorial.review(
+                kind, slug, expected, principal.name, data.next_review_on, reviewer=principal.display_name
+            )
             return draft_response(request, documents, draft)
 
         @post(

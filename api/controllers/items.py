@@ -8,15 +8,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter, QueryParameter
+from msgspec.structs import replace
 
 from api.caching import Encoded, send
 from api.controllers.drafts import draft_controller
-from api.controllers.handouts import send_handout
-from api.controllers.params import SLUG_PATTERN, EspParam, PaperParam, SizeParam, SlugParam, VersionParam
-from api.deps import DocumentsDep, EmailsDep, HandoutsDep
-from api.documents import today
-from api.emails import EmailDocument, EmailFormat
-from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
+from api.controllers.params import SLUG_PATTERN, IncludeParam, SlugParam, VersionParam
+from api.deps import DocumentsDep
+from api.documents import Document, Documents, today
+from api.problems import READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
@@ -45,12 +44,15 @@ class FaqItemDocument(model.Wire, kw_only=True):
     item: model.FaqItem
 
 
-def item_controller(
-    kind: model.Kind, plural: str, name: str, content: type[Any], published: type[Any]
-) -> type[Controller]:
-    """A controller serving one kind of item under ``/v1/{plural}``."""
+async def _encoded(documents: Documents, document: Document, include: str | None) -> Encoded:
+    return await documents.with_embeds(document) if include == "embeds" else document.encoded
 
-    class ItemController(draft_controller(kind, plural, name, content)):  # type: ignore[misc]
+
+def item_controller(spec: model.KindSpec) -> type[Controller]:
+    """A controller serving one kind of item under ``/v1/{plural}``."""
+    kind, plural, name, published = spec.name, spec.plural, spec.title, spec.published
+
+    class ItemController(draft_controller(spec)):  # type: ignore[misc]
         """Reads and writes of one kind; the write routes come from the editorial base."""
 
         path = f"/v1/{plural}"
@@ -91,10 +93,11 @@ def item_controller(
             documents: DocumentsDep,
             slug: SlugParam,
             version: VersionParam = None,
+            include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """The latest published version, or the one named by ``version``."""
             document = await documents.get(kind, slug, version)
-            return send(request, document.encoded, documents.cache_control)
+            return send(request, await _encoded(documents, document, include), documents.cache_control)
 
         @get(
             "/{slug:str}/versions",
@@ -110,6 +113,9 @@ def item_controller(
         ) -> Response[VersionList]:
             """Every published version with its author, note, hash and review, newest first."""
             history = await documents.store.history(kind, slug)
+            day = today()
+            for info in history:
+                info.review.status = info.review.status_on(day)
             body = VersionList(type=kind, slug=slug, versions=history)
             return send(request, Encoded.of(body), documents.cache_control)
 
@@ -125,10 +131,11 @@ def item_controller(
             documents: DocumentsDep,
             slug: SlugParam,
             number: Annotated[int, Parameter(ge=1, description="The version number.")],
+            include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """A published version by number; it never changes."""
             document = await documents.get(kind, slug, number)
-            return send(request, document.encoded, documents.cache_control)
+            return send(request, await _encoded(documents, document, include), documents.cache_control)
 
         @get(
             "/{slug:str}/diff",
@@ -147,84 +154,23 @@ def item_controller(
             """Fields, blocks, FAQ entries or rows added, removed and changed between versions."""
             before = await documents.store.get(kind, slug, from_version)
             after = await documents.store.get(kind, slug, to_version)
-            body = diff_items(before.content, after.content, from_version, to_version)
-            return send(request, Encoded.of(body), documents.cache_control)
-
-        @get(
-            "/{slug:str}/email", operation_id=f"get{name}Email", summary="Email copy", responses=READ_PROBLEMS
-        )
-        async def email(
-            self,
-            request: Request[Any, Any, Any],
-            documents: DocumentsDep,
-            emails: EmailsDep,
-            slug: SlugParam,
-            version: VersionParam = None,
-            esp: EspParam = "none",
-        ) -> Response[EmailDocument]:
-            """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
-            document = await documents.get(kind, slug, version)
-            return send(request, await emails.get(document, esp, "json"), documents.cache_control)
-
-        @get(
-            [f"/{{slug:str}}/email.{fmt}" for fmt in ("html", "txt", "eml")],
-            # One handler, three paths: getArticleEmailHtml, getArticleEmailTxt, getArticleEmailEml.
-            operation_id=lambda _handler, _method, parts: f"get{name}Email{str(parts[-1])[6:].title()}",
-            summary="Email copy as a file: email.html, email.txt or email.eml",
-            responses=READ_PROBLEMS,
-            media_type="application/octet-stream",
-        )
-        async def email_file(
-            self,
-            request: Request[Any, Any, Any],
-            documents: DocumentsDep,
-            emails: EmailsDep,
-            slug: SlugParam,
-            version: VersionParam = None,
-            esp: EspParam = "none",
-        ) -> Response[bytes]:
-            """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
-            fmt: EmailFormat = request.url.path.rsplit(".", 1)[1]  # type: ignore[assignment]
-            document = await documents.get(kind, slug, version)
-            response = send(request, await emails.get(document, esp, fmt), documents.cache_control)
-            if fmt == "eml":
-                filename = f"{slug}-v{document.value.version}.eml"
-                response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-
-        @get(
-            "/{slug:str}/handout.pdf",
-            operation_id=f"get{name}Handout",
-            summary="Printable PDF handout",
-            responses=READ_PROBLEMS | HANDOUT_PROBLEMS,
-            media_type="application/pdf",
-        )
-        async def handout(
-            self,
-            request: Request[Any, Any, Any],
-            handouts: HandoutsDep,
-            slug: SlugParam,
-            version: VersionParam = None,
-            paper: PaperParam = None,
-            size: SizeParam = "standard",
-        ) -> Response[bytes]:
-            """Names its version, review and print date on every page; ``size=large`` for low vision."""
-            documents = handouts.documents  # one dependency: resolving several costs a task group
-            document = await documents.get(kind, slug, version)
-            filename = f"{slug}-v{document.value.version}.pdf"
-            return await send_handout(
-                request, handouts, [document], paper, size, filename, documents.cache_control
+            day = today()
+            contents = [
+                replace(v.content, review=replace(v.content.review, status=v.content.review.status_on(day)))
+                if v.content.review
+                else v.content
+                for v in (before, after)
+            ]
+            body = diff_items(
+                contents[0], contents[1], from_version, to_version, pins=(before.pins, after.pins)
             )
+            return send(request, Encoded.of(body), documents.cache_control)
 
     ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
     return ItemController
 
 
-ArticleController = item_controller("article", "articles", "Article", model.Article, model.PublishedArticle)
-FaqController = item_controller("faq", "faqs", "Faq", model.FaqSet, model.PublishedFaqSet)
-ComparisonController = item_controller(
-    "comparison", "comparisons", "Comparison", model.Comparison, model.PublishedComparison
-)
+ITEM_CONTROLLERS = [item_controller(spec) for spec in model.KIND_SPECS.values()]
 
 
 class FaqItemController(Controller):

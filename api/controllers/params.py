@@ -20,3 +20,7 @@ SizeParam = Annotated[
     Literal["standard", "large"],
     Parameter(description="large: body text 15 pt, for readers with low vision."),
 ]
+IncludeParam = Annotated[
+    Literal["embeds"] | None,
+    Parameter(description="embeds: the versions this one pins, in full, in `included`."),
+]

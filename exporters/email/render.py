@@ -1,6 +1,7 @@
-"""Render email copy from published versions: table-based HTML with inlined CSS, and plain text.
+"""Render email copy from bundles: table-based HTML with inlined CSS, plain text, .eml drafts.
 
-Pure functions: everything they need (the version, the items it embeds, the brand) is passed in.
+Pure functions: everything they need (the version, the versions it pins, the brand) is in the
+bundle. HTML and plain-text bodies are template pairs, one per block type and kind.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -19,13 +21,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import css_inline
 import jinja2
+import msgspec
 from markupsafe import Markup
 
 from content import model
+from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
-from exporters.embeds import Embeds
+from exporters.templating import environment
 
-TEMPLATE_VERSION = "email-1"
+TEMPLATE_VERSION = "email-2"
 WIDTH = 72
 ESPS = ("mailchimp", "sendgrid", "postmark", "none")
 Esp = Literal["mailchimp", "sendgrid", "postmark", "none"]
@@ -36,7 +40,6 @@ MERGE_TAGS: dict[str, tuple[str, str]] = {
     "sendgrid": ("{{first_name}}", "{{{unsubscribe}}}"),
     "postmark": ("{{first_name}}", "{{{ pm:unsubscribe }}}"),
 }
-CALLOUT_LABEL = {"info": "Good to know", "yes": "Yes", "no": "No", "warning": "Important"}
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -49,6 +52,12 @@ class EmailOptions:
 
 
 @dataclass(frozen=True)
+class DigestOptions(EmailOptions):
+    subject: str = ""
+    intro: str = ""
+
+
+@dataclass(frozen=True)
 class EmailParts:
     subject: str
     preheader: str
@@ -56,31 +65,26 @@ class EmailParts:
     text: str
     headers: dict[str, str]  # X-Folio-* headers naming the version(s)
     message_key: str  # stable per content + options: the Message-ID's local part
+    date: dt.datetime  # the .eml's Date: when the newest version in it was published
 
 
-@dataclass(frozen=True)
-class Digest:
+class EmailDocument(model.Wire, kw_only=True):
+    """Ready-to-send copy: paste ``html`` and ``text`` into the email service."""
+
+    type: str  # the item's kind, or "digest"
+    slug: str | None
+    version: int | None
     subject: str
-    intro: str
-    items: list[model.Published]
-
-
-@dataclass(frozen=True)
-class Card:
-    item: model.Published
-    url: str
+    preheader: str
+    html: str
+    text: str
 
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["date"] = lambda d: f"{d.day} {d:%B %Y}"
+    env = environment(TEMPLATES)
+    env.filters["wrap"] = wrap
+    env.filters["plain"] = plain
     return env
 
 
@@ -124,86 +128,98 @@ def _preheader(summary: str) -> str:
     return summary if len(summary) <= 140 else summary[:137].rsplit(" ", 1)[0] + "…"
 
 
-def render_email(
-    item: model.Published, brand: model.Brand, options: EmailOptions, embeds: Embeds | None = None
-) -> EmailParts:
-    """Email copy for one published version."""
-    embeds = embeds or Embeds()
-    campaign = item.slug
+def _render(name: str, context: dict[str, object]) -> tuple[str, str]:
+    """The HTML (inlined) and plain-text bodies of a template pair."""
+    env = _environment()
+    html = _inliner().inline(env.get_template(f"{name}.html.j2").render(context))
+    text = env.get_template(f"{name}.txt.j2").render(context)
+    # Templates separate blocks with blank lines; never more than one in a row.
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
+    return html, text.strip("\n") + "\n"
+
+
+def _common(brand: model.Brand, options: EmailOptions, campaign: str) -> dict[str, object]:
     first_name, unsubscribe = _merge(options, brand)
-    context = {
-        "item": item,
+    return {
         "brand": brand,
-        "embeds": embeds,
-        "subject": item.title,
-        "preheader": _preheader(item.summary),
         "first_name": first_name,
         "unsubscribe": unsubscribe,
-        "callout_label": CALLOUT_LABEL,
         "link": lambda url: with_utm(resolve_link(url, brand), campaign, options),
         "rich": lambda html: _tag_links(html, campaign, options),
-        "read_online": with_utm(canonical_url(options.public_url, item), campaign, options),
+        "width": WIDTH,
     }
-    html = _inliner().inline(_environment().get_template("item.html.j2").render(context))
-    text = render_text(item, brand, embeds, first_name=first_name, unsubscribe=unsubscribe)
-    key_source = f"{item.content_hash}|{options.esp}|{TEMPLATE_VERSION}|{brand}"
+
+
+def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
+    """Email copy for one published version with the versions it pins."""
+    item = bundle.item
+    context = _common(bundle.brand, options, item.slug) | {
+        "item": item,
+        "bundle": bundle,
+        "subject": item.title,
+        "preheader": _preheader(item.summary),
+        "locale": item.locale,
+        "read_online": with_utm(canonical_url(options.public_url, item), item.slug, options),
+    }
+    html, text = _render("item", context)
+    headers = {
+        "X-Folio-Item": f"{item.kind}/{item.slug}",
+        "X-Folio-Version": str(item.version),
+        "X-Folio-Reviewed": item.review.reviewed_on.isoformat(),
+    }
+    if item.embeds:
+        headers["X-Folio-Embeds"] = ", ".join(f"{r.type}/{r.slug}@{r.version}" for r in item.embeds)
     return EmailParts(
         subject=item.title,
-        preheader=context["preheader"],  # type: ignore[arg-type]
+        preheader=_preheader(item.summary),
+        html=html,
+        text=text,
+        headers=headers,
+        message_key=_key(bundle.etag, options),
+        date=item.published_at,
+    )
+
+
+def digest_parts(bundles: Sequence[Bundle], options: DigestOptions) -> EmailParts:
+    """A newsletter: an intro and a card per item with its summary and a link."""
+    campaign = "digest"
+    cards = [
+        {"item": b.item, "url": with_utm(canonical_url(options.public_url, b.item), campaign, options)}
+        for b in bundles
+    ]
+    context = _common(bundles[0].brand, options, campaign) | {
+        "subject": options.subject,
+        "preheader": _preheader(options.intro),
+        "intro": options.intro,
+        "cards": cards,
+        "locale": bundles[0].locale,
+    }
+    html, text = _render("digest", context)
+    return EmailParts(
+        subject=options.subject,
+        preheader=_preheader(options.intro),
         html=html,
         text=text,
         headers={
-            "X-Folio-Item": f"{item.kind}/{item.slug}",
-            "X-Folio-Version": str(item.version),
-            "X-Folio-Reviewed": item.review.reviewed_on.isoformat(),
+            "X-Folio-Items": ", ".join(f"{b.item.kind}/{b.item.slug}@{b.item.version}" for b in bundles)
         },
-        message_key=hashlib.sha256(key_source.encode()).hexdigest()[:24],
+        message_key=_key("|".join(b.etag for b in bundles), options),
+        date=max(b.item.published_at for b in bundles),
     )
 
 
-def render_digest(digest: Digest, brand: model.Brand, options: EmailOptions) -> EmailParts:
-    """A newsletter: an intro and a card per item with its summary and a link."""
-    campaign = "digest"
-    first_name, unsubscribe = _merge(options, brand)
-    cards = [
-        Card(item, with_utm(canonical_url(options.public_url, item), campaign, options))
-        for item in digest.items
-    ]
-    preheader = _preheader(digest.intro)
-    context = {
-        "brand": brand,
-        "subject": digest.subject,
-        "preheader": preheader,
-        "intro": digest.intro,
-        "cards": cards,
-        "first_name": first_name,
-        "unsubscribe": unsubscribe,
-        "locale": digest.items[0].locale,
-    }
-    html = _inliner().inline(_environment().get_template("digest.html.j2").render(context))
-    lines = [_greeting(first_name), "", *_wrap(digest.intro), ""]
-    for card in cards:
-        lines += [card.item.title.upper(), *_wrap(card.item.summary), f"Read it: {card.url}", ""]
-    lines += _footer_text(brand, unsubscribe, None)
-    versions = ", ".join(f"{i.kind}/{i.slug}@{i.version}" for i in digest.items)
-    key_source = f"{digest}|{options.esp}|{TEMPLATE_VERSION}|{brand}"
-    return EmailParts(
-        subject=digest.subject,
-        preheader=preheader,
-        html=html,
-        text="\n".join(lines).rstrip() + "\n",
-        headers={"X-Folio-Items": versions},
-        message_key=hashlib.sha256(key_source.encode()).hexdigest()[:24],
-    )
+def _key(source: str, options: EmailOptions) -> str:
+    raw = msgspec.json.encode([source, options, TEMPLATE_VERSION])
+    return hashlib.sha256(raw).hexdigest()[:24]
 
 
-def build_eml(parts: EmailParts, brand: model.Brand, date: dt.datetime) -> bytes:
+def build_eml(parts: EmailParts, brand: model.Brand) -> bytes:
     """A draft message: multipart/alternative (text, then HTML), CRLF line ends, X-Unsent: 1."""
     message = EmailMessage(policy=SMTP)
     message["Subject"] = parts.subject
     sender = brand.email or "no-reply@invalid"
     message["From"] = f'"{brand.clinic_name}" <{sender}>'
-    message["Date"] = format_datetime(date)
+    message["Date"] = format_datetime(parts.date)
     message["Message-ID"] = f"<{parts.message_key}@{sender.rpartition('@')[2]}>"
     message["X-Unsent"] = "1"
     for name, value in parts.headers.items():
@@ -212,6 +228,56 @@ def build_eml(parts: EmailParts, brand: model.Brand, date: dt.datetime) -> bytes
     message.add_alternative(parts.html, subtype="html", charset="utf-8", cte="quoted-printable")
     message.set_boundary(f"folio-{parts.message_key}")  # same bytes on every render and replica
     return message.as_bytes()
+
+
+def document(parts: EmailParts, kind: str, slug: str | None, version: int | None) -> bytes:
+    return msgspec.json.encode(
+        EmailDocument(
+            type=kind,
+            slug=slug,
+            version=version,
+            subject=parts.subject,
+            preheader=parts.preheader,
+            html=parts.html,
+            text=parts.text,
+        )
+    )
+
+
+# --- the formats, as the channel registry calls them -------------------------------------------
+
+
+def item_json(bundles: Sequence[Bundle], options: EmailOptions) -> bytes:
+    item = bundles[0].item
+    return document(email_parts(bundles[0], options), item.kind, item.slug, item.version)
+
+
+def item_html(bundles: Sequence[Bundle], options: EmailOptions) -> bytes:
+    return email_parts(bundles[0], options).html.encode()
+
+
+def item_txt(bundles: Sequence[Bundle], options: EmailOptions) -> bytes:
+    return email_parts(bundles[0], options).text.encode()
+
+
+def item_eml(bundles: Sequence[Bundle], options: EmailOptions) -> bytes:
+    return build_eml(email_parts(bundles[0], options), bundles[0].brand)
+
+
+def digest_json(bundles: Sequence[Bundle], options: DigestOptions) -> bytes:
+    return document(digest_parts(bundles, options), "digest", None, None)
+
+
+def digest_html(bundles: Sequence[Bundle], options: DigestOptions) -> bytes:
+    return digest_parts(bundles, options).html.encode()
+
+
+def digest_txt(bundles: Sequence[Bundle], options: DigestOptions) -> bytes:
+    return digest_parts(bundles, options).text.encode()
+
+
+def digest_eml(bundles: Sequence[Bundle], options: DigestOptions) -> bytes:
+    return build_eml(digest_parts(bundles, options), bundles[0].brand)
 
 
 # --- plain text ------------------------------------------------------------------------------
@@ -225,7 +291,7 @@ def plain(text: str) -> str:
     return _MARKS.sub("", _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text))
 
 
-def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+def wrap(text: str, indent: str = "", first: str | None = None) -> str:
     """Greedy word wrap at WIDTH; a word longer than a line (a URL) gets a line of its own.
 
     What textwrap does with long-word and hyphen breaking off, at a fraction of its cost.
@@ -240,89 +306,4 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
         line += word if fresh else " " + word
         fresh = False
     lines.append(line if not fresh else line.rstrip())
-    return lines
-
-
-def _greeting(first_name: str) -> str:
-    return f"Hello {first_name}," if first_name else "Hello,"
-
-
-def render_text(
-    item: model.Published, brand: model.Brand, embeds: Embeds, *, first_name: str, unsubscribe: str
-) -> str:
-    lines = [_greeting(first_name), "", item.title.upper(), "=" * min(len(item.title), WIDTH), ""]
-    lines += [*_wrap(item.summary), ""]
-    match item:
-        case model.Article(body=body):
-            for block in body:
-                lines += [*_block_text(block, brand, embeds), ""]
-        case model.FaqSet():
-            lines += _faq_text(item.items)
-        case model.Comparison():
-            lines += _comparison_text(item)
-    lines += _footer_text(brand, unsubscribe, item)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _block_text(block: model.BlockType, brand: model.Brand, embeds: Embeds) -> list[str]:
-    match block:
-        case model.Heading(text=text, level=level):
-            title = plain(text)
-            return [
-                title.upper() if level == 2 else title,
-                ("-" if level == 2 else "~") * min(len(title), WIDTH),
-            ]
-        case model.Paragraph(text=text):
-            return _wrap(text)
-        case model.List(style=style, items=items):
-            out: list[str] = []
-            for n, entry in enumerate(items, 1):
-                bullet = {"bullet": "  * ", "check": "  [x] ", "numbered": f"  {n}. "}[style]
-                out += _wrap(entry.text, indent=" " * len(bullet), first=bullet)
-            return out
-        case model.Callout(tone=tone, title=title, text=text):
-            head = f"[{CALLOUT_LABEL[tone].upper()}]" + (f" {title}" if title else "")
-            return ["  " + head, *_wrap(text, indent="  | ")]
-        case model.ComparisonEmbed(slug=slug) if slug in embeds.comparisons:
-            return _comparison_text(embeds.comparisons[slug])
-        case model.FaqEmbed() if block.slug in embeds.faqs:
-            return _faq_text(embeds.faq_entries(block))
-        case model.Cta(label=label, url=url):
-            return [f">> {label}: {resolve_link(url, brand)}"]
-    return []
-
-
-def _faq_text(entries: list[model.FaqItem]) -> list[str]:
-    out: list[str] = []
-    for entry in entries:
-        out += _wrap(entry.question, indent="   ", first="Q: ")
-        out += _wrap(entry.answer, indent="   ", first="A: ")
-        out.append("")
-    return out
-
-
-def _comparison_text(table: model.Comparison) -> list[str]:
-    """Each factor, then each subject's value, the values aligned in one column."""
-    label_width = min(max(len(s) for s in table.subjects) + 2, 30)
-    out = [table.title.upper(), ""]
-    for row in table.rows:
-        out.append(row.factor)
-        for subject, value in zip(table.subjects, row.values, strict=True):
-            label = f"  {subject}:".ljust(label_width + 3)
-            out += _wrap(value, indent=" " * len(label), first=label)
-        out.append("")
-    if table.footnote:
-        out += _wrap(table.footnote)
-    return out
-
-
-def _footer_text(brand: model.Brand, unsubscribe: str, item: model.Published | None) -> list[str]:
-    lines = ["-" * WIDTH]
-    if item is not None:
-        reviewed = f"{item.review.reviewed_on.day} {item.review.reviewed_on:%B %Y}"
-        lines += _wrap(f"Version {item.version} · Reviewed {reviewed} by {item.review.reviewed_by}")
-    lines += [brand.clinic_name, f"Phone: {brand.phone}"]
-    if brand.address:
-        lines.append(brand.address)
-    lines += ["", *_wrap(brand.disclaimer), "", f"Unsubscribe: {unsubscribe}"]
-    return lines
+    return "\n".join(lines)

@@ -1,19 +1,15 @@
-"""PDF channel: published versions in, printable handouts (WeasyPrint) out."""
+"""PDF channel: bundles in, printable handouts (WeasyPrint, in the worker pool) out."""
 
-from exporters.pdf.render import (
-    TEMPLATE_VERSION,
-    HandoutItem,
-    HandoutOptions,
-    handout_html,
-    html_to_pdf,
-    render_handout,
+from exporters.channel import Channel, Format
+from exporters.pdf.render import TEMPLATE_VERSION, HandoutOptions, handout_html, html_to_pdf, render_pdf
+
+CHANNEL = Channel(
+    name="pdf",
+    template_version=TEMPLATE_VERSION,
+    formats={"pdf": Format("application/pdf", render_pdf)},
+    options=HandoutOptions,
+    pooled=True,
+    many=True,
 )
 
-__all__ = [
-    "TEMPLATE_VERSION",
-    "HandoutItem",
-    "HandoutOptions",
-    "handout_html",
-    "html_to_pdf",
-    "render_handout",
-]
+__all__ = ["CHANNEL", "HandoutOptions", "handout_html", "html_to_pdf", "render_pdf"]

@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-ASSETS = (Path(__file__).parent / "assets").resolve()
+from exporters.pdf.render import ASSETS
+
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", re.I)
 
 

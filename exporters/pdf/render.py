@@ -1,32 +1,34 @@
 """Render handouts: Jinja2 + print CSS to HTML, WeasyPrint to a tagged PDF/UA-1 document.
 
-Pure functions over published versions; slow (WeasyPrint is CPU-bound), so callers run
-``render_handout`` in worker processes, never on an event loop.
+Pure functions over bundles; slow (WeasyPrint is CPU-bound), so the API runs ``render_pdf``
+in worker processes, never on an event loop. WeasyPrint is imported only when a PDF is made.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import jinja2
 import qrcode
 import qrcode.image.svg
-from markupsafe import Markup
 
-from content import model
+from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
-from exporters.embeds import Embeds
-from exporters.pdf.fetcher import ASSETS, SafeFetcher
+from exporters.labels import LABELS, long_date
+from exporters.templating import environment
 
-# Part of every cached handout's key: bump it when templates or CSS change.
-TEMPLATE_VERSION = "handout-1"
+if TYPE_CHECKING:
+    from exporters.pdf.fetcher import SafeFetcher
+
+TEMPLATE_VERSION = "handout-2"
 TEMPLATES = Path(__file__).parent / "templates"
-CALLOUT_LABEL = {"info": "Good to know", "yes": "Yes", "no": "No", "warning": "Important"}
+ASSETS = (Path(__file__).parent / "assets").resolve()
 # Callout icons as SVG drawn here, so they never depend on an emoji font.
 _ICON_MARKS = {
     "yes": ("#1e7d45", '<path d="M5 10.5l3.2 3.2L15 7" fill="none" stroke="#fff" stroke-width="2.4"/>'),
@@ -58,28 +60,9 @@ class HandoutOptions:
     printed_on: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
 
 
-@dataclass(frozen=True)
-class HandoutItem:
-    item: model.Published
-    embeds: Embeds = field(default_factory=Embeds)
-
-
-def _long_date(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["date"] = _long_date
-    env.filters["html"] = Markup  # only for fields content.markdown already sanitized
-    return env
+    return environment(TEMPLATES)
 
 
 @lru_cache(maxsize=256)
@@ -94,36 +77,53 @@ def qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(code.make_image().to_string()).decode()
 
 
-def handout_html(entries: list[HandoutItem], brand: model.Brand, options: HandoutOptions) -> str:
-    """The HTML for one handout, or a packet with a contents page when there are several."""
-    packet = len(entries) > 1
-    first = entries[0].item
-    title = "Patient information packet" if packet else first.title
-    tags = sorted({t for e in entries for t in e.item.tags})
-    context = {
-        "entries": [
+def handout_html(bundles: Sequence[Bundle], options: HandoutOptions) -> str:
+    """The HTML for one handout, or a packet with a contents page when there are several.
+
+    In a packet, an item printed in full is printed once: an article that embeds the same
+    version refers to it instead of repeating it.
+    """
+    packet = len(bundles) > 1
+    first = bundles[0].item
+    brand = bundles[0].brand
+    standalone = {(b.item.kind, b.item.slug, b.item.version): f"item-{n}" for n, b in enumerate(bundles, 1)}
+    entries = []
+    for n, bundle in enumerate(bundles, 1):
+        url = canonical_url(options.public_url, bundle.item)
+        entries.append(
             {
-                "item": e.item,
-                "embeds": e.embeds,
-                "url": canonical_url(options.public_url, e.item),
-                "qr": qr_data_uri(canonical_url(options.public_url, e.item)),
-                "overdue": e.item.review.status_on(options.printed_on) == "overdue",
-                "link": lambda url: resolve_link(url, brand),
+                "n": n,
+                "item": bundle.item,
+                "bundle": bundle,
+                "url": url,
+                "qr": qr_data_uri(url),
+                "overdue": bundle.item.review.status_on(options.printed_on) == "overdue",
+                # Embeds printed in full elsewhere in this packet: where to refer the reader.
+                "elsewhere": {
+                    (kind, slug): anchor
+                    for (kind, slug, version), anchor in standalone.items()
+                    if packet
+                    and anchor != f"item-{n}"
+                    and bundle.embeds.get((kind, slug), None) is not None
+                    and bundle.embeds[(kind, slug)].version == version
+                },
             }
-            for e in entries
-        ],
+        )
+    tags = sorted({t for b in bundles for t in b.item.tags})
+    context = {
+        "entries": entries,
         "packet": packet,
-        "title": title,
-        "subject": "; ".join(e.item.title for e in entries) if packet else first.summary,
+        "title": LABELS["packet_title"] if packet else first.title,
+        "subject": "; ".join(b.item.title for b in bundles) if packet else first.summary,
         "keywords": ", ".join(tags),
         "lang": first.locale,
-        "created": min(e.item.published_at for e in entries).isoformat(),
-        "modified": max(e.item.published_at for e in entries).isoformat(),
+        "created": min(b.item.published_at for b in bundles).isoformat(),
+        "modified": max(b.item.published_at for b in bundles).isoformat(),
         "brand": brand,
         "options": options,
-        "printed": _long_date(options.printed_on),
-        "callout_label": CALLOUT_LABEL,
+        "printed": long_date(options.printed_on),
         "icons": ICONS,
+        "link": lambda url: resolve_link(url, brand),
         "appointment": resolve_link("brand:appointment", brand),
     }
     return _environment().get_template("handout.html.j2").render(context)
@@ -133,12 +133,14 @@ def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:
     """HTML to a tagged PDF/UA-1 document, fetching only packaged assets."""
     from weasyprint import HTML  # imported in the worker process, where rendering happens
 
+    from exporters.pdf.fetcher import SafeFetcher
+
     document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher or SafeFetcher())
     return document.write_pdf(  # type: ignore[no-any-return]
         pdf_variant="pdf/ua-1", pdf_tags=True, optimize_images=True, jpeg_quality=85, custom_metadata=True
     )
 
 
-def render_handout(entries: list[HandoutItem], brand: model.Brand, options: HandoutOptions) -> bytes:
+def render_pdf(bundles: Sequence[Bundle], options: HandoutOptions) -> bytes:
     """One handout, or a packet: the PDF bytes."""
-    return html_to_pdf(handout_html(entries, brand, options))
+    return html_to_pdf(handout_html(bundles, options))

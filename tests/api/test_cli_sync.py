@@ -152,14 +152,18 @@ def test_library_export_then_sync_creates_nothing(
 
 
 def test_token_commands(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["token", "create", "--name", "kiosk", "--role", "reader"]) == 0
+    assert (
+        main(["token", "create", "--name", "kiosk", "--display-name", "Front desk", "--role", "reader"]) == 0
+    )
     token = capsys.readouterr().out.splitlines()[-1]
     assert token.startswith("folio_")
     with TestClient(create_app(env)) as client:
         assert client.get("/v1/faqs/ketamine-addiction-faq/draft", headers=bearer(token)).status_code == 404
     assert main(["token", "list"]) == 0
     assert "kiosk\treader" in capsys.readouterr().out
-    assert main(["token", "create", "--name", "kiosk", "--role", "admin"]) == 1
+    assert (
+        main(["token", "create", "--name", "kiosk", "--display-name", "Front desk", "--role", "admin"]) == 1
+    )
     assert main(["token", "revoke", "kiosk"]) == 0
     with TestClient(create_app(env)) as client:
         assert client.get("/v1/faqs/ketamine-addiction-faq/draft", headers=bearer(token)).status_code == 401

@@ -108,7 +108,9 @@ def test_tokens_are_shown_once_and_stored_hashed(
     client: Client, tokens: dict[str, str], settings: Settings
 ) -> None:
     created = client.post(
-        "/v1/tokens", json={"name": "web", "role": "reader"}, headers=bearer(tokens["admin"])
+        "/v1/tokens",
+        json={"name": "web", "displayName": "Web kiosk", "role": "reader"},
+        headers=bearer(tokens["admin"]),
     )
     assert created.status_code == 201 and created.json()["token"].startswith("folio_")
     listed = client.get("/v1/tokens", headers=bearer(tokens["admin"])).json()["tokens"]
@@ -242,7 +244,10 @@ def test_publish_restore_archive(client: Client, tokens: dict[str, str]) -> None
     doc = published.json()
     assert doc["version"] == 2 and doc["title"] == "Ketamine and addiction, answered"
     assert doc["note"] == "Clearer title" and doc["author"] == "editor"
-    assert doc["review"]["reviewedBy"] == "reviewer" and doc["review"]["nextReviewOn"] == "2027-10-01"
+    assert (
+        doc["review"]["reviewedBy"] == "Dr Reviewer Rivera, MD"
+        and doc["review"]["nextReviewOn"] == "2027-10-01"
+    )
     assert client.get(FAQ).json()["version"] == 2
     assert client.get(FAQ + "/draft", headers=bearer(tokens["reader"])).status_code == 404
 
@@ -253,6 +258,12 @@ def test_publish_restore_archive(client: Client, tokens: dict[str, str]) -> None
     assert [v["version"] for v in client.get(FAQ + "/versions").json()["versions"]] == [3, 2, 1]
     assert client.get(FAQ + "/versions/2").json()["title"] == "Ketamine and addiction, answered"
 
+    refused = client.delete(FAQ, headers=bearer(tokens["publisher"]))
+    assert (
+        refused.status_code == 409 and "article 'is-ketamine-therapy-addictive'" in refused.json()["detail"]
+    )
+    article = "/v1/articles/is-ketamine-therapy-addictive"
+    assert client.delete(article, headers=bearer(tokens["publisher"])).status_code == 204
     assert client.delete(FAQ, headers=bearer(tokens["publisher"])).status_code == 204
     for path in (FAQ, FAQ + "/versions", FAQ + "/versions/1", FAQ + "/email"):
         gone = client.get(path)

@@ -29,7 +29,7 @@ def pdf_text(body: bytes) -> str:
 
 
 def test_handout_download_cache_and_304(client: TestClient[Any], settings: Settings) -> None:
-    handouts = client.app.state.services.handouts
+    exports = client.app.state.services.exports
     first = client.get(ARTICLE + "/handout.pdf?paper=letter")
     assert first.status_code == 200, first.text
     assert first.headers["content-type"] == "application/pdf"
@@ -37,12 +37,12 @@ def test_handout_download_cache_and_304(client: TestClient[Any], settings: Setti
         first.headers["content-disposition"] == 'attachment; filename="is-ketamine-therapy-addictive-v1.pdf"'
     )
     assert "Version 1 · Reviewed 2 November 2026 by Clinical review team" in pdf_text(first.content)
-    cached = list((Path(settings.data_dir) / "handouts").glob("*.pdf"))
-    assert len(cached) == 1
-    renders = handouts.renders
+    cached = [p for p in (Path(settings.data_dir) / "exports").glob("pdf-*") if p.suffix != ".lock"]
+    assert len(cached) == 1 and cached[0].read_bytes() == first.content
+    renders = exports.renders["pdf"]
     again = client.get(ARTICLE + "/handout.pdf?paper=letter")
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
-    assert handouts.renders == renders
+    assert exports.renders["pdf"] == renders
     assert (
         client.get(
             ARTICLE + "/handout.pdf?paper=letter", headers={"If-None-Match": first.headers["etag"]}

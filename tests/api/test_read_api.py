@@ -35,8 +35,14 @@ def test_article_has_typed_blocks_embeds_review_and_version(client: Client) -> N
     }
     types = {block["type"] for block in doc["body"]}
     assert types == {"paragraph", "heading", "callout", "list", "comparison", "faq", "cta"}
-    assert {"type": "comparison", "slug": "medical-vs-recreational-ketamine"} in doc["body"]
-    assert {"type": "faq", "slug": "ketamine-addiction-faq", "items": []} in doc["body"]
+    # Each embed names the exact version it pinned when this version was published.
+    assert {"type": "comparison", "slug": "medical-vs-recreational-ketamine", "version": 1} in doc["body"]
+    assert {"type": "faq", "slug": "ketamine-addiction-faq", "items": [], "version": 1} in doc["body"]
+    assert doc["embeds"] == [
+        {"type": "comparison", "slug": "medical-vs-recreational-ketamine", "version": 1},
+        {"type": "faq", "slug": "ketamine-addiction-faq", "version": 1},
+    ]
+    assert doc["included"] == []
     cta = next(b for b in doc["body"] if b["type"] == "cta")
     assert cta["url"] == "brand:appointment"
     assert cta["href"] == "https://clinic.example.org/appointments"

@@ -20,6 +20,8 @@ from api.settings import Settings
 from tests.conftest import POSTGRES_URL, bearer
 
 FAQ = "/v1/faqs/ketamine-addiction-faq"
+# Embedded by nothing: its events are its own.
+ITEM = "/v1/articles/ketamine-withdrawal"
 
 
 class Receiver:
@@ -91,15 +93,15 @@ def register(client: TestClient[Any], tokens: dict[str, str], receiver: Receiver
     return int(created.json()["id"])
 
 
-def publish_faq(client: TestClient[Any], tokens: dict[str, str]) -> None:
-    started = client.post(FAQ + "/draft", headers=bearer(tokens["editor"]))
+def publish(client: TestClient[Any], tokens: dict[str, str], path: str = ITEM) -> None:
+    started = client.post(path + "/draft", headers=bearer(tokens["editor"]))
     reviewed = client.post(
-        FAQ + "/draft/review",
+        path + "/draft/review",
         json={"nextReviewOn": "2027-09-01"},
         headers=bearer(tokens["reviewer"], **{"If-Match": started.headers["etag"]}),
     )
     done = client.post(
-        FAQ + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": reviewed.headers["etag"]})
+        path + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": reviewed.headers["etag"]})
     )
     assert done.status_code == 200
 
@@ -109,9 +111,9 @@ def test_signed_deliveries_for_each_event(
 ) -> None:
     with TestClient(create_app(fast(settings))) as client:
         hook = register(client, tokens, receiver)
-        publish_faq(client, tokens)
-        client.post(FAQ + "/versions/1/restore", headers=bearer(tokens["publisher"]))
-        client.delete(FAQ, headers=bearer(tokens["publisher"]))
+        publish(client, tokens)
+        client.post(ITEM + "/versions/1/restore", headers=bearer(tokens["publisher"]))
+        client.delete(ITEM, headers=bearer(tokens["publisher"]))
         receiver.wait_for(3)
         log = client.get(f"/v1/webhooks/{hook}/deliveries", headers=bearer(tokens["admin"])).json()[
             "deliveries"
@@ -119,11 +121,24 @@ def test_signed_deliveries_for_each_event(
     assert [h["event"] for h in receiver.hits] == ["published", "restored", "archived"]
     assert all(h["valid"] for h in receiver.hits)
     assert (
-        receiver.hits[0]["body"]["slug"] == "ketamine-addiction-faq"
-        and receiver.hits[0]["body"]["version"] == 2
+        receiver.hits[0]["body"]["slug"] == "ketamine-withdrawal" and receiver.hits[0]["body"]["version"] == 2
     )
     assert receiver.hits[1]["body"]["version"] == 3
     assert {d["status"] for d in log} == {"delivered"} and len(log) == 3
+
+
+def test_publishing_an_embedded_item_announces_its_dependents_too(
+    settings: Settings, tokens: dict[str, str], receiver: Receiver
+) -> None:
+    with TestClient(create_app(fast(settings))) as client:
+        register(client, tokens, receiver)
+        publish(client, tokens, FAQ)
+        receiver.wait_for(2)
+    announced = sorted((h["event"], h["body"]["slug"], h["body"]["version"]) for h in receiver.hits)
+    assert announced == [
+        ("published", "is-ketamine-therapy-addictive", 2),
+        ("published", "ketamine-addiction-faq", 2),
+    ]
 
 
 def test_a_failing_receiver_is_retried(
@@ -132,7 +147,7 @@ def test_a_failing_receiver_is_retried(
     receiver.statuses = [500, 503]
     with TestClient(create_app(fast(settings))) as client:
         hook = register(client, tokens, receiver)
-        publish_faq(client, tokens)
+        publish(client, tokens)
         receiver.wait_for(3)
         deadline = time.monotonic() + 5
         while True:
@@ -151,7 +166,7 @@ def test_a_delivery_pending_at_shutdown_is_sent_after_restart(
 ) -> None:
     with TestClient(create_app(fast(settings, poll=3600))) as client:  # this one never polls again
         register(client, tokens, receiver)
-        publish_faq(client, tokens)
+        publish(client, tokens)
     assert receiver.hits == []
     with TestClient(create_app(fast(settings))):
         receiver.wait_for(1)

@@ -1,17 +1,20 @@
-"""Published versions of the bundled library, built in memory for exporter tests."""
+"""Bundles of the bundled library, built in memory for exporter tests."""
 
 import datetime as dt
 
 import pytest
 
 from content import model, render
+from content.bundle import Bundle, make_bundle
 from content.library import load_library
-from exporters.embeds import Embeds
+from content.store import embedded_refs
 
 TODAY = dt.date(2026, 11, 20)
 
 
-def published(item: model.Content, version: int = 3, today: dt.date = TODAY) -> model.Published:
+def published(
+    item: model.Content, version: int = 3, today: dt.date = TODAY, pins: tuple[model.ItemRef, ...] = ()
+) -> model.Published:
     info = model.VersionInfo(
         version=version,
         published_at=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC),
@@ -20,22 +23,31 @@ def published(item: model.Content, version: int = 3, today: dt.date = TODAY) -> 
         content_hash="sha256:test",
         review=item.review,  # type: ignore[arg-type]
     )
-    return render.published(item, info, load_library().brand, today)
+    return render.published(item, info, load_library().brand, today, pins)
+
+
+def library_bundles(version: int = 3, today: dt.date = TODAY) -> dict[str, Bundle]:
+    """Every library item at ``version``, each article pinning the others at that version too."""
+    lib = load_library()
+    plain = {item.slug: published(item, version, today) for item in lib.items}
+    bundles = {}
+    for item in lib.items:
+        pins = tuple(model.ItemRef(type=k, slug=s, version=version) for k, s in embedded_refs(item))
+        value = published(item, version, today, pins)
+        bundles[item.slug] = make_bundle(value, [plain[p.slug] for p in pins], lib.brand)
+    return bundles
 
 
 @pytest.fixture(scope="session")
-def library_items() -> dict[str, model.Published]:
-    return {item.slug: published(item) for item in load_library().items}
+def bundles() -> dict[str, Bundle]:
+    return library_bundles()
+
+
+@pytest.fixture(scope="session")
+def library_items(bundles: dict[str, Bundle]) -> dict[str, model.Published]:
+    return {slug: b.item for slug, b in bundles.items()}
 
 
 @pytest.fixture(scope="session")
 def brand() -> model.Brand:
     return load_library().brand
-
-
-@pytest.fixture(scope="session")
-def embeds(library_items: dict[str, model.Published]) -> Embeds:
-    return Embeds(
-        comparisons={"medical-vs-recreational-ketamine": library_items["medical-vs-recreational-ketamine"]},  # type: ignore[dict-item]
-        faqs={"ketamine-addiction-faq": library_items["ketamine-addiction-faq"]},  # type: ignore[dict-item]
-    )

@@ -147,15 +147,16 @@ def test_plain_text_has_every_heading_question_and_factor(client: TestClient[Any
 
 
 def test_email_is_cached_by_etag(client: TestClient[Any]) -> None:
-    emails = client.app.state.emails
+    exports = client.app.state.exports
     first = client.get(ARTICLE + "/email.html")
-    renders = emails.renders
+    client.get(ARTICLE + "/email.txt")
+    renders = exports.renders["email"]
     again = client.get(ARTICLE + "/email.html", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
     assert client.get(ARTICLE + "/email.txt").status_code == 200
-    assert emails.renders == renders
+    assert exports.renders["email"] == renders
     assert client.get(ARTICLE + "/email.txt?esp=postmark").status_code == 200
-    assert emails.renders == renders + 1
+    assert exports.renders["email"] == renders + 1
 
 
 def test_digest(client: TestClient[Any]) -> None:

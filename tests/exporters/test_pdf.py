@@ -14,8 +14,8 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from content import model
-from exporters.embeds import Embeds
-from exporters.pdf import HandoutItem, HandoutOptions, handout_html, html_to_pdf, render_handout
+from content.bundle import Bundle, make_bundle
+from exporters.pdf import HandoutOptions, handout_html, html_to_pdf, render_pdf
 from exporters.pdf.fetcher import ASSETS, SafeFetcher
 from tests.exporters.conftest import TODAY, published
 
@@ -32,8 +32,8 @@ def text_of(pdf: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def article_pdf(library_items: dict[str, model.Published], brand: model.Brand, embeds: Embeds) -> bytes:
-    return render_handout([HandoutItem(library_items[ARTICLE], embeds)], brand, OPTIONS)
+def article_pdf(bundles: dict[str, Bundle]) -> bytes:
+    return render_pdf([bundles[ARTICLE]], OPTIONS)
 
 
 def test_article_handout_text(article_pdf: bytes, library_items: dict[str, model.Published]) -> None:
@@ -58,9 +58,9 @@ def test_article_handout_text(article_pdf: bytes, library_items: dict[str, model
 @pytest.mark.parametrize(
     "slug", ["ketamine-addiction-faq", "medical-vs-recreational-ketamine", "ketamine-withdrawal"]
 )
-def test_every_kind_renders(slug: str, library_items: dict[str, model.Published], brand: model.Brand) -> None:
-    item = library_items[slug]
-    text = text_of(render_handout([HandoutItem(item)], brand, OPTIONS))
+def test_every_kind_renders(slug: str, bundles: dict[str, Bundle]) -> None:
+    item = bundles[slug].item
+    text = text_of(render_pdf([bundles[slug]], OPTIONS))
     assert item.title in text and "Page 1 of" in text
     if isinstance(item, model.FaqSet):
         assert all(e.question in text for e in item.items)
@@ -123,20 +123,16 @@ def test_figures_have_alt_text(article_pdf: bytes) -> None:
     assert any("QR code" in a for a in alts) and "Yes icon" in alts and "Important icon" in alts
 
 
-def test_letter_and_a4(library_items: dict[str, model.Published], brand: model.Brand) -> None:
-    item = [HandoutItem(library_items["ketamine-withdrawal"])]
-    a4 = read(render_handout(item, brand, OPTIONS)).pages[0].mediabox
-    letter = read(render_handout(item, brand, dataclasses.replace(OPTIONS, paper="letter"))).pages[0].mediabox
+def test_letter_and_a4(bundles: dict[str, Bundle]) -> None:
+    item = [bundles["ketamine-withdrawal"]]
+    a4 = read(render_pdf(item, OPTIONS)).pages[0].mediabox
+    letter = read(render_pdf(item, dataclasses.replace(OPTIONS, paper="letter"))).pages[0].mediabox
     assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
     assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
 
 
-def test_large_print_is_at_least_14pt_and_longer(
-    article_pdf: bytes, library_items: dict[str, model.Published], brand: model.Brand, embeds: Embeds
-) -> None:
-    large = render_handout(
-        [HandoutItem(library_items[ARTICLE], embeds)], brand, dataclasses.replace(OPTIONS, size="large")
-    )
+def test_large_print_is_at_least_14pt_and_longer(article_pdf: bytes, bundles: dict[str, Bundle]) -> None:
+    large = render_pdf([bundles[ARTICLE]], dataclasses.replace(OPTIONS, size="large"))
     assert len(read(large).pages) > len(read(article_pdf).pages)
     sizes: list[float] = []
 
@@ -149,15 +145,10 @@ def test_large_print_is_at_least_14pt_and_longer(
     assert sizes and min(sizes) >= 14
 
 
-def test_packet_has_contents_and_a_bookmark_per_item(
-    library_items: dict[str, model.Published], brand: model.Brand, embeds: Embeds
-) -> None:
-    entries = [
-        HandoutItem(library_items[s], embeds)
-        for s in (ARTICLE, "ketamine-withdrawal", "ketamine-addiction-faq")
-    ]
-    reader = read(render_handout(entries, brand, OPTIONS))
-    text = text_of(reader_bytes := render_handout(entries, brand, OPTIONS))
+def test_packet_has_contents_and_a_bookmark_per_item(bundles: dict[str, Bundle]) -> None:
+    entries = [bundles[s] for s in (ARTICLE, "ketamine-withdrawal", "ketamine-addiction-faq")]
+    reader = read(reader_bytes := render_pdf(entries, OPTIONS))
+    text = text_of(reader_bytes)
     titles = [e.item.title for e in entries]
     assert "Patient information packet" in text and "This packet holds 3 handouts" in text
     top = [o.title for o in reader.outline if not isinstance(o, list)]
@@ -166,24 +157,19 @@ def test_packet_has_contents_and_a_bookmark_per_item(
     assert f"Page 1 of {len(read(reader_bytes).pages)}" in text
 
 
-def test_overdue_review_is_printed(library_items: dict[str, model.Published], brand: model.Brand) -> None:
-    late = dataclasses.replace(
-        OPTIONS, printed_on=library_items["ketamine-withdrawal"].review.next_review_on.replace(year=2028)
-    )
-    text = text_of(render_handout([HandoutItem(library_items["ketamine-withdrawal"])], brand, late))
+def test_overdue_review_is_printed(bundles: dict[str, Bundle]) -> None:
+    item = bundles["ketamine-withdrawal"]
+    late = dataclasses.replace(OPTIONS, printed_on=item.item.review.next_review_on.replace(year=2028))
+    text = text_of(render_pdf([item], late))
     assert "Review overdue." in text and "due for review on 2 November 2027" in text
 
 
-def test_only_packaged_fonts_and_every_glyph_present(
-    article_pdf: bytes, library_items: dict[str, model.Published], brand: model.Brand, embeds: Embeds
-) -> None:
+def test_only_packaged_fonts_and_every_glyph_present(article_pdf: bytes, bundles: dict[str, Bundle]) -> None:
     reader = read(article_pdf)
     fonts = {str(f["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
     # Named after our @font-face family: a system font would carry its own name.
     assert fonts and all(f.split("+")[-1].startswith("Folio-Sans") for f in fonts), fonts
-    html = " ".join(
-        handout_html([HandoutItem(item, embeds)], brand, OPTIONS) for item in library_items.values()
-    )
+    html = " ".join(handout_html([bundle], OPTIONS) for bundle in bundles.values())
     text = re.sub(r"<[^>]+>", " ", html)
     needed = {ch for ch in text if not ch.isspace()} | set("✓…·—’")
     for face in ASSETS.glob("fonts/*.ttf"):
@@ -202,7 +188,7 @@ def test_content_html_is_sanitized_before_the_template(
     hostile = msgspec.structs.replace(
         article, body=[model.Paragraph(text='<img src="file:///etc/passwd"> [x](javascript:alert(1))')]
     )
-    html = handout_html([HandoutItem(published(hostile))], brand, OPTIONS)
+    html = handout_html([make_bundle(published(hostile), [], brand)], OPTIONS)
     assert '<img src="file' not in html and "&lt;img" in html
     assert 'href="javascript' not in html
 

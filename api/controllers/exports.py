@@ -1,0 +1,209 @@
+"""Every export route in one place: handouts and packets, email copy and digests, web pages.
+
+Each route builds bundles (a version with the versions it pins and the brand) and asks the
+export service for one channel's format. The ETag is known before anything renders, so a
+conditional request is answered 304 at the cost of a lookup.
+"""
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody, Parameter
+from msgspec import Meta
+
+from api.caching import NO_STORE, etag_matches
+from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam, VersionParam
+from api.deps import ExportsDep
+from api.exports import Exports
+from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
+from content import model
+from content.bundle import Bundle
+from exporters.email import EmailDocument
+
+EmailFile = Literal["html", "txt", "eml"]
+
+
+def _kind(request: Request[Any, Any, Any]) -> model.Kind:
+    """The kind a per-kind path names: /v1/{plural}/... or /{plural}/..."""
+    parts = request.url.path.split("/")
+    return model.BY_PLURAL[parts[2] if parts[1] == "v1" else parts[1]].name
+
+
+def _per_kind(template: str) -> list[str]:
+    return [template.format(plural=spec.plural) for spec in model.KIND_SPECS.values()]
+
+
+def _operation(verb: str, suffix: str = "") -> Any:
+    """getArticleHandout, getFaqEmailHtml, ...: one operation id per kind (and file format)."""
+
+    def name(_handler: Any, _method: Any, parts: list[Any]) -> str:
+        spec = model.BY_PLURAL[str(parts[1] if str(parts[0]) == "v1" else parts[0])]
+        fmt = str(parts[-1]).rpartition(".")[2].title() if suffix == "file" else suffix
+        return f"{verb}{spec.title}{fmt}"
+
+    return name
+
+
+async def _send(
+    request: Request[Any, Any, Any],
+    exports: Exports,
+    channel: str,
+    fmt: str,
+    bundles: list[Bundle],
+    options: Any,
+    cache_control: str,
+    filename: str | None = None,
+) -> Response[bytes]:
+    """The export, or 304 when the client has it: the ETag is computed before any render."""
+    etag = exports.etag(channel, fmt, bundles, options)
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(b"", status_code=304, headers=headers)
+    rendered = await exports.render(channel, fmt, bundles, options)
+    return Response(rendered.body, media_type=rendered.media_type, headers=headers)
+
+
+class PacketInput(model.Wire, kw_only=True):
+    """Up to 20 items in one PDF, in this order, after a contents page."""
+
+    items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
+    paper: Literal["a4", "letter"] | None = None
+    size: Literal["standard", "large"] = "standard"
+
+
+class DigestInput(model.Wire, kw_only=True):
+    """What goes into a newsletter: a subject, an intro and up to 20 items."""
+
+    subject: Annotated[str, Meta(min_length=1, max_length=200)]
+    intro: Annotated[str, Meta(min_length=1, max_length=2000)]
+    items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
+    esp: Literal["mailchimp", "sendgrid", "postmark", "none"] = "none"
+
+
+class ExportController(Controller):
+    tags = ["exports"]
+
+    @get(
+        _per_kind("/v1/{plural}/{{slug:str}}/handout.pdf"),
+        operation_id=_operation("get", "Handout"),
+        summary="Printable PDF handout",
+        responses=READ_PROBLEMS | HANDOUT_PROBLEMS,
+        media_type="application/pdf",
+    )
+    async def handout(
+        self,
+        request: Request[Any, Any, Any],
+        exports: ExportsDep,
+        slug: SlugParam,
+        version: VersionParam = None,
+        paper: PaperParam = None,
+        size: SizeParam = "standard",
+    ) -> Response[bytes]:
+        """Names its version (and each embedded section's), review and print date on every page."""
+        bundle = await exports.bundle(_kind(request), slug, version)
+        filename = f"{slug}-v{bundle.item.version}.pdf"
+        options = exports.handout_options(paper, size)
+        cache = exports.documents.cache_control
+        return await _send(request, exports, "pdf", "pdf", [bundle], options, cache, filename)
+
+    @post(
+        "/v1/handouts",
+        operation_id="buildHandoutPacket",
+        summary="A packet of handouts as one PDF",
+        responses=READ_PROBLEMS | HANDOUT_PROBLEMS,
+        media_type="application/pdf",
+        status_code=200,
+    )
+    async def packet(
+        self, request: Request[Any, Any, Any], data: JSONBody[PacketInput], exports: ExportsDep
+    ) -> Response[bytes]:
+        """A contents page, then each item with a bookmark; an embedded item in the packet prints once."""
+        bundles = [await exports.bundle(ref.type, ref.slug, ref.version) for ref in data.items]
+        options = exports.handout_options(data.paper, data.size)
+        filename = f"handout-packet-{len(bundles)}-items.pdf"
+        return await _send(request, exports, "pdf", "pdf", bundles, options, NO_STORE, filename)
+
+    @get(
+        _per_kind("/v1/{plural}/{{slug:str}}/email"),
+        operation_id=_operation("get", "Email"),
+        summary="Email copy",
+        responses=READ_PROBLEMS,
+    )
+    async def email(
+        self,
+        request: Request[Any, Any, Any],
+        exports: ExportsDep,
+        slug: SlugParam,
+        version: VersionParam = None,
+        esp: EspParam = "none",
+    ) -> Response[EmailDocument]:
+        """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
+        bundle = await exports.bundle(_kind(request), slug, version)
+        options = exports.email_options(esp)
+        return await _send(  # type: ignore[return-value]
+            request, exports, "email", "json", [bundle], options, exports.documents.cache_control
+        )
+
+    @get(
+        [
+            path + f".{fmt}"
+            for path in _per_kind("/v1/{plural}/{{slug:str}}/email")
+            for fmt in ("html", "txt", "eml")
+        ],
+        operation_id=_operation("get", "file"),
+        summary="Email copy as a file: email.html, email.txt or email.eml",
+        responses=READ_PROBLEMS,
+        media_type="application/octet-stream",
+    )
+    async def email_file(
+        self,
+        request: Request[Any, Any, Any],
+        exports: ExportsDep,
+        slug: SlugParam,
+        version: VersionParam = None,
+        esp: EspParam = "none",
+    ) -> Response[bytes]:
+        """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
+        fmt: EmailFile = request.url.path.rsplit(".", 1)[1]  # type: ignore[assignment]
+        bundle = await exports.bundle(_kind(request), slug, version)
+        filename = f"{slug}-v{bundle.item.version}.eml" if fmt == "eml" else None
+        options = exports.email_options(esp)
+        return await _send(
+            request, exports, "email", fmt, [bundle], options, exports.documents.cache_control, filename
+        )
+
+    @post(
+        "/v1/emails/digest", operation_id="buildDigest", summary="Build a newsletter", responses=READ_PROBLEMS
+    )
+    async def digest(
+        self, request: Request[Any, Any, Any], data: JSONBody[DigestInput], exports: ExportsDep
+    ) -> Response[EmailDocument]:
+        """An intro and a card per item with its summary and a link, in the email JSON shape."""
+        bundles = [await exports.bundle(ref.type, ref.slug, ref.version) for ref in data.items]
+        options = exports.digest_options(data.esp, data.subject, data.intro)
+        response = await _send(request, exports, "digest", "json", bundles, options, NO_STORE)
+        return response  # type: ignore[return-value]
+
+    @get(
+        _per_kind("/{plural}/{{slug:str}}"),
+        operation_id=_operation("get", "Page"),
+        summary="The patient's web page of a version",
+        responses=READ_PROBLEMS,
+        media_type="text/html",
+        include_in_schema=True,
+    )
+    async def page(
+        self,
+        request: Request[Any, Any, Any],
+        exports: ExportsDep,
+        slug: Annotated[str, Parameter(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)],
+        version: VersionParam = None,
+    ) -> Response[str]:
+        """Where a handout's QR code and every "read online" link lead: that exact version."""
+        bundle = await exports.bundle(_kind(request), slug, version)
+        options = await exports.page_options(bundle)
+        return await _send(  # type: ignore[return-value]
+            request, exports, "web", "html", [bundle], options, exports.documents.cache_control
+        )

@@ -1,0 +1,190 @@
+"""The export service: every channel's output, rendered once per ETag and kept.
+
+An export's ETag is known before rendering (the bundles' ETags, the channel and format, its
+options and template version), so a conditional GET costs no render. Outputs are kept in
+memory (an LRU of recent ones) and in a render cache every replica sees; concurrent requests
+for the same output share one render (single-flight, and a cross-replica lock for slow
+channels). Slow channels (PDF) render in a process pool with a bounded queue (full: 503 with
+Retry-After) and a time limit; workers are replaced after a number of renders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+
+import exporters
+from api.documents import LRU, Documents, SingleFlight, today
+from api.observability import Metrics
+from api.render_cache import RenderCache
+from content import model
+from content.bundle import Bundle
+from exporters.email import DigestOptions, EmailOptions, Esp
+from exporters.pdf import HandoutOptions
+from exporters.web import PageOptions
+
+Paper = Literal["a4", "letter"]
+Size = Literal["standard", "large"]
+
+
+class Busy(Exception):
+    """The render queue is full, or a render took too long; try again shortly."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    etag: str
+    body: bytes
+    media_type: str
+
+
+class Exports:
+    """The one export service: bundles from documents, options from settings, outputs cached."""
+
+    def __init__(
+        self,
+        documents: Documents,
+        cache: RenderCache,
+        metrics: Metrics,
+        *,
+        public_url: str,
+        default_paper: Paper = "a4",
+        utm_source: str = "folio",
+        utm_medium: str = "email",
+        workers: int,
+        queue_limit: int,
+        timeout: float,
+        renders_per_worker: int,
+        memory_entries: int = 256,
+    ) -> None:
+        self.documents = documents
+        self.public_url = public_url
+        self.default_paper: Paper = default_paper
+        self.utm = (utm_source, utm_medium)
+        self.cache = cache
+        self.metrics = metrics
+        self.queue_limit = queue_limit
+        self.timeout = timeout
+        self.workers = workers
+        self.renders_per_worker = renders_per_worker
+        self.pool = self._new_pool()
+        self._recent = LRU(memory_entries)
+        self._flights = SingleFlight()
+        self.pending = 0  # pooled renders queued or running: the queue depth
+        self.renders: dict[str, int] = {}  # per channel; tests and benchmarks read it
+
+    # --- what to render --------------------------------------------------------------------
+
+    async def bundle(self, kind: model.Kind, slug: str, version: int | None = None) -> Bundle:
+        return await self.documents.bundle(await self.documents.get(kind, slug, version))
+
+    def handout_options(self, paper: Paper | None, size: Size) -> HandoutOptions:
+        return HandoutOptions(paper or self.default_paper, size, self.public_url, today())
+
+    def email_options(self, esp: Esp) -> EmailOptions:
+        return EmailOptions(esp, self.public_url, *self.utm)
+
+    def digest_options(self, esp: Esp, subject: str, intro: str) -> DigestOptions:
+        return DigestOptions(esp, self.public_url, *self.utm, subject=subject, intro=intro)
+
+    async def page_options(self, bundle: Bundle) -> PageOptions:
+        item = bundle.item
+        latest = await self.documents.locate(item.kind, item.slug)
+        return PageOptions(self.public_url, latest.number, today())
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    @staticmethod
+    def etag(channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> str:
+        spec = exporters.CHANNELS[channel]
+        key = msgspec.json.encode([spec.template_version, fmt, options, [b.etag for b in bundles]])
+        return f'"{channel}-{hashlib.blake2b(key, digest_size=16).hexdigest()}"'
+
+    async def render(self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> Rendered:
+        """The output, from memory, the render cache, or rendered now (once, however many ask)."""
+        spec = exporters.CHANNELS[channel]
+        media_type = spec.formats[fmt].media_type
+        etag = self.etag(channel, fmt, bundles, options)
+        if (body := self._recent.get_recent(etag)) is not None:
+            self.metrics.cache_lookup(channel, True)
+            return Rendered(etag, body, media_type)
+        body = await self._flights.run(
+            etag, lambda: self._fetch_or_render(channel, fmt, bundles, options, etag)
+        )
+        self._recent.put(etag, body)
+        return Rendered(etag, body, media_type)
+
+    async def _fetch_or_render(
+        self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any, etag: str
+    ) -> bytes:
+        spec = exporters.CHANNELS[channel]
+        if (body := await self.cache.get(etag)) is not None:
+            self.metrics.cache_lookup(channel, True)
+            return body
+        self.metrics.cache_lookup(channel, False)
+        if not spec.pooled:
+            body = exporters.render(channel, fmt, bundles, options)
+        else:
+            body = await self._render_pooled(channel, fmt, bundles, options, etag)
+            if body is None:  # another replica rendered it while this one waited for the lock
+                found = await self.cache.get(etag)
+                assert found is not None
+                return found
+        self.renders[channel] = self.renders.get(channel, 0) + 1
+        self.metrics.renders.inc()
+        await self.cache.put(etag, body, spec.formats[fmt].media_type)
+        return body
+
+    async def _render_pooled(
+        self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any, etag: str
+    ) -> bytes | None:
+        if self.pending >= self.queue_limit:
+            raise Busy("Renders are running at capacity; try again in a few seconds.", 5)
+        # Claim the slot before the first await, so concurrent requests in this process see it.
+        self.pending += 1
+        self.metrics.render_queue.inc()
+        try:
+            try:
+                async with self.cache.lock(etag, self.timeout):
+                    if await self.cache.get(etag) is not None:
+                        return None
+                    return await self._submit(channel, fmt, bundles, options)
+            except TimeoutError:
+                raise Busy(f"Rendering took longer than {self.timeout:g} s; try again shortly.", 10) from None
+        finally:
+            self.pending -= 1
+            self.metrics.render_queue.dec()
+
+    async def _submit(self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> bytes:
+        try:
+            future = self.pool.submit(exporters.render, channel, fmt, list(bundles), options)
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): replace the pool so later renders work.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            raise Busy("A render worker stopped unexpectedly; try again.", 1) from None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),  # no forked event loop or DB threads
+            max_tasks_per_child=self.renders_per_worker,
+        )
+
+    def close(self) -> None:
+        """Let running renders finish, then stop the workers."""
+        self.pool.shutdown(wait=True, cancel_futures=False)

@@ -1,0 +1,52 @@
+"""Every word a channel prints that is not content: one table, shared by all channels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# Callout tones as readers see them.
+CALLOUT = {"info": "Good to know", "yes": "Yes", "no": "No", "warning": "Important"}
+
+LABELS = {
+    "in_short": "In short",
+    "version": "Version",
+    "reviewed": "Reviewed",
+    "reviewed_by": "by",
+    "next_review": "next review",
+    "printed": "Printed",
+    "page": "Page",
+    "of": "of",
+    "factor": "Factor",
+    "contents": "Contents",
+    "packet_title": "Patient information packet",
+    "packet_intro": "This packet holds {count} handouts:",
+    "overdue_title": "Review overdue.",
+    "overdue": "This was due for review on {date}. Please check with the care team that it is still current.",
+    "questions": "Questions, or ready for a visit?",
+    "call_or_book": "Call {phone} or book at {url}.",
+    "scan": "Scan the code to read version {version} of this handout online: {url}",
+    "qr_alt": "QR code linking to this handout online: {url}",
+    "embedded_from": "From “{title}”, version {version}",
+    "in_this_packet": "“{title}” (version {version}) is printed in full in this packet, page",
+    "book": "Book an appointment",
+    "hello": "Hello",
+    "read_online": "Read it online",
+    "unsubscribe": "Unsubscribe",
+    "unsubscribe_tail": "from these emails.",
+    "phone": "Phone",
+    "read_it": "Read it",
+    "read_more": "Read more",
+    "newer_version": "This is version {version}, kept for the record. A newer version is available:",
+    "read_latest": "read the latest version",
+    "handout": "Print a handout",
+    "handout_large": "large print",
+    "handout_standard": "standard print",
+    "json": "This page as JSON",
+    "skip": "Skip to content",
+    "related": "Related reading",
+}
+
+
+def long_date(value: dt.date) -> str:
+    """2 November 2026: the one date format every channel prints."""
+    return f"{value.day} {value:%B %Y}"

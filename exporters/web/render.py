@@ -1,0 +1,92 @@
+"""Render the web page of a version: what a patient sees after scanning a handout's QR code.
+
+Mobile-first, accessible HTML with its CSS inlined (no external asset of any kind), and
+schema.org JSON-LD describing it as a reviewed medical page for patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import msgspec
+from markupsafe import Markup
+
+from content import model
+from content.bundle import Bundle
+from content.render import canonical_url, resolve_link
+from exporters.templating import environment
+
+TEMPLATE_VERSION = "page-1"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    public_url: str = "http://127.0.0.1:8000"
+    latest_version: int = 0  # the item's latest version: an older one links to it
+    today: dt.date | None = None  # review status is as of this day
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return environment(TEMPLATES)
+
+
+def page_path(item: model.Published | model.ItemRef | model.Ref) -> str:
+    kind = item.kind if isinstance(item, model.Item) else item.type
+    return f"/{model.PLURALS[kind]}/{item.slug}"
+
+
+def json_ld(item: model.Published, options: PageOptions, brand: model.Brand) -> Markup:
+    """schema.org MedicalWebPage, escaped so that no text can close the script element."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": item.title,
+        "headline": item.title,
+        "description": item.summary,
+        "url": canonical_url(options.public_url, item),
+        "inLanguage": item.locale,
+        "version": str(item.version),
+        "datePublished": item.published_at.isoformat(),
+        "lastReviewed": item.review.reviewed_on.isoformat(),
+        "reviewedBy": {"@type": "Person", "name": item.review.reviewed_by},
+        "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
+        "keywords": ", ".join(item.tags),
+        "publisher": {"@type": "MedicalClinic", "name": brand.clinic_name, "telephone": brand.phone},
+    }
+    text = msgspec.json.encode(data).decode()
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def render_page(bundles: Sequence[Bundle], options: PageOptions) -> bytes:
+    bundle = bundles[0]
+    item, brand = bundle.item, bundle.brand
+    today = options.today or dt.datetime.now(dt.UTC).date()
+    base = page_path(item)
+    api = f"/v1/{model.PLURALS[item.kind]}/{item.slug}"
+    context = {
+        "item": item,
+        "bundle": bundle,
+        "brand": brand,
+        "options": options,
+        "status": item.review.status_on(today),
+        "latest": options.latest_version if options.latest_version > item.version else None,
+        "latest_url": base,
+        "json_url": f"{api}?version={item.version}",
+        "handouts": [
+            (paper, size, f"{api}/handout.pdf?version={item.version}&paper={paper}&size={size}")
+            for paper in ("a4", "letter")
+            for size in ("standard", "large")
+        ],
+        "page_path": page_path,
+        "link": lambda url: resolve_link(url, brand),
+        "json_ld": json_ld(item, options, brand),
+    }
+    return _environment().get_template("page.html.j2").render(context).encode()
