@@ -11,7 +11,7 @@ run: $(STAMP)
 	$(BIN)/folio sync
 	$(BIN)/folio serve
 
-test: $(STAMP)
+test: $(STAMP) tests/browser/node_modules
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -45,6 +45,12 @@ openapi: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+# axe-core, injected into Debian's chromium by the browser tests (pinned in package-lock.json).
+tests/browser/node_modules: tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "The browser tests need npm. Debian: apt-get install npm"; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	@touch $@
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory check-system

@@ -169,7 +169,8 @@ class Documents:
         if hit is not None:
             return hit  # type: ignore[no-any-return]
         embeds = [d.value for d in await self.embeds(document)]
-        made = make_bundle(document.value, embeds, self.brand)
+        titles = await self.store.titles(document.value.related)
+        made = make_bundle(document.value, embeds, self.brand, titles)
         self._bundles.put(document.encoded.etag, made)
         return made
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import msgspec
 
@@ -20,7 +20,11 @@ class Bundle:
     item: model.Published
     embeds: Mapping[tuple[str, str], model.Published]  # (kind, slug) -> the pinned version
     brand: model.Brand
-    etag: str  # strong, over the item, every embed and the brand
+    etag: str  # strong, over the item, every embed, the brand and the related titles
+    related: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (kind, slug) -> title
+
+    def related_title(self, ref: model.Ref) -> str:
+        return self.related.get((ref.type, ref.slug), ref.slug.replace("-", " ").capitalize())
 
     @property
     def locale(self) -> str:
@@ -41,7 +45,12 @@ class Bundle:
         return [by_id[i] for i in block.items if i in by_id]
 
 
-def make_bundle(item: model.Published, embeds: Sequence[model.Published], brand: model.Brand) -> Bundle:
+def make_bundle(
+    item: model.Published,
+    embeds: Sequence[model.Published],
+    brand: model.Brand,
+    related: Mapping[tuple[str, str], str] | None = None,
+) -> Bundle:
     """The one place bundles are made; ``embeds`` are the exact versions ``item.embeds`` names."""
     pinned = {(ref.type, ref.slug): ref.version for ref in item.embeds}
     found = {(e.kind, e.slug): e for e in embeds}
@@ -49,7 +58,9 @@ def make_bundle(item: model.Published, embeds: Sequence[model.Published], brand:
         if key not in found or found[key].version != version:
             raise ValueError(f"bundle of {item.kind}/{item.slug} v{item.version} lacks {key} v{version}")
     digest = hashlib.blake2b(digest_size=16)
-    for part in (item, *(found[k] for k in pinned), brand):
+    related = dict(related or {})
+    for part in (item, *(found[k] for k in pinned), brand, sorted(related.items())):
         digest.update(msgspec.json.encode(part))
         digest.update(b"\0")
-    return Bundle(item=item, embeds={k: found[k] for k in pinned}, brand=brand, etag=digest.hexdigest())
+    embedded: dict[tuple[str, str], model.Published] = {k: found[k] for k in pinned}
+    return Bundle(item=item, embeds=embedded, brand=brand, etag=digest.hexdigest(), related=related)

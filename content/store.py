@@ -135,6 +135,16 @@ class Store:
             refs = tuple(model.ItemRef(type=p.kind, slug=p.slug, version=p.number) for p in pinned)
         return StoredVersion(key=key, content=decode_content(row.content), info=_info(row), pins=refs)
 
+    async def titles(self, refs: Sequence[model.Ref]) -> dict[tuple[str, str], str]:
+        """The current title of each referenced item that exists."""
+        if not refs:
+            return {}
+        query = sa.select(items.c.kind, items.c.slug, items.c.title).where(
+            sa.tuple_(items.c.kind, items.c.slug).in_([(r.type, r.slug) for r in refs])
+        )
+        async with self.engine.connect() as conn:
+            return {(row.kind, row.slug): row.title for row in await conn.execute(query)}
+
     async def archived(self) -> frozenset[tuple[str, str]]:
         """(kind, slug) of every archived item: outputs leave related links to them out."""
         async with self.engine.connect() as conn:

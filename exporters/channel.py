@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from content.bundle import Bundle
@@ -26,3 +27,7 @@ class Channel:
     options: type  # the frozen dataclass of the channel's options
     pooled: bool = False  # CPU-heavy: rendered in the worker pool, never on the event loop
     many: bool = False  # takes several bundles (a packet, a digest) rather than one
+    # Where its templates live, and the body templates each block type and kind needs there:
+    # blocks/<type>.<suffix> and kinds/<kind>.<suffix> for every suffix.
+    templates: Path | None = None
+    suffixes: tuple[str, ...] = ("html.j2",)

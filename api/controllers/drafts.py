@@ -273,7 +273,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
 async def _published(
     request: Request[Any, Any, Any], documents: Documents, kind: model.Kind, slug: str, number: int | None
 ) -> Response[Any]:
-    documents.forget(kind, slug)
+    documents.forget()  # items that embed this one got new versions too
     document = await documents.get(kind, slug, number)
     response = send(request, document.encoded, NO_STORE)
     response.headers["Location"] = (

@@ -25,6 +25,8 @@ CHANNEL = Channel(
         "eml": Format("message/rfc822", r.item_eml),
     },
     options=EmailOptions,
+    templates=r.TEMPLATES,
+    suffixes=("html.j2", "txt.j2"),
 )
 DIGEST = Channel(
     name="digest",

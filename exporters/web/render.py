@@ -22,7 +22,7 @@ from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "page-1"
+TEMPLATE_VERSION = "page-2"
 TEMPLATES = Path(__file__).parent / "templates"
 
 

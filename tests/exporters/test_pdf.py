@@ -280,3 +280,64 @@ def test_packaged_assets_are_served(tmp_path: Path) -> None:
     assert response.read()[:4] == b"\x00\x01\x00\x00"
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch((tmp_path / "x.ttf").as_uri())
+
+
+# --- handouts without waste ---------------------------------------------------------------------
+
+CLOSING = "Questions, or ready for a visit?"
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in read(pdf).pages]
+
+
+def last_words(item: model.Published) -> str:
+    """Text of the item's last content block: it must share a page with the contact box."""
+    match item:
+        case model.Article(body=body):
+            block = body[-1]
+            return block.label if isinstance(block, model.Cta) else " ".join(block.text.split()[:4])  # type: ignore[union-attr]
+        case model.FaqSet(items=entries):
+            return entries[-1].question
+        case model.Comparison(rows=rows, footnote=footnote):
+            return " ".join(footnote.split()[:4]) if footnote else rows[-1].factor
+    raise AssertionError(item)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("size", ["standard", "large"])
+def test_the_contact_box_never_stands_alone_on_the_last_page(
+    bundles: dict[str, Bundle], paper: str, size: str
+) -> None:
+    options = dataclasses.replace(OPTIONS, paper=paper, size=size)  # type: ignore[arg-type]
+    for slug, bundle in bundles.items():
+        pages = page_texts(render_pdf([bundle], options))
+        [closing] = [n for n, text in enumerate(pages) if CLOSING in text]
+        assert closing == len(pages) - 1, (slug, "the closing box is on the last page")
+        assert last_words(bundle.item) in pages[closing], (slug, paper, size, pages[closing][:200])
+
+
+def test_large_print_enlarges_header_and_footer_too(bundles: dict[str, Bundle]) -> None:
+    def footer_size(size: str) -> float:
+        found: list[float] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], _font: object, font_size: float) -> None:
+            if text.startswith("Page 1 of"):
+                found.append(font_size * tm[0] * cm[0])
+
+        pdf = render_pdf([bundles["ketamine-withdrawal"]], dataclasses.replace(OPTIONS, size=size))  # type: ignore[arg-type]
+        read(pdf).pages[0].extract_text(visitor_text=visit)
+        return found[0]
+
+    assert footer_size("large") >= 1.3 * footer_size("standard")
+
+
+def test_a_packet_prints_an_embedded_item_once(bundles: dict[str, Bundle]) -> None:
+    faq = bundles["ketamine-addiction-faq"]
+    text = text_of(render_pdf([bundles[ARTICLE], faq], OPTIONS))
+    question = faq.item.items[0].question  # type: ignore[union-attr]
+    assert text.count(question) == 1
+    assert f"“{faq.item.title}” (version 3) is printed in full in this packet, page" in text
+    # Alone, the article prints the FAQ in full, with the FAQ's own version.
+    alone = text_of(render_pdf([bundles[ARTICLE]], OPTIONS))
+    assert alone.count(question) == 1 and f"From “{faq.item.title}”, version 3" in alone
