@@ -102,7 +102,7 @@ def test_packet(client: TestClient[Any]) -> None:
     assert [o.title for o in reader.outline if not isinstance(o, list)] == [
         "Patient information packet",
         "Ketamine withdrawal — should patients in therapy worry?",
-        "Medical ketamine therapy and recreational ketamine use, side by side",
+        "Ketamine as a treatment and ketamine used to get high, side by side",
     ]
     missing = client.post("/v1/handouts", json={"items": [{"type": "faq", "slug": "nope"}]})
     assert missing.status_code == 404

@@ -109,7 +109,7 @@ def test_faq_and_comparison_documents(client: Client) -> None:
     assert table["subjects"] == ["Medical ketamine therapy", "Recreational ketamine use"]
     assert all(len(row["values"]) == 2 == len(row["valuesHtml"]) for row in table["rows"])
     # The table's own footnote is not confused with the version's change note.
-    assert table["footnote"].startswith("Careful dosing and professional oversight")
+    assert table["footnote"].startswith("Treatment has a far lower risk of addiction")
     assert table["footnoteHtml"] and table["note"] == "Synced from the library"
 
 

@@ -8,6 +8,7 @@ import pytest
 from content import model
 from content.errors import LibraryError
 from content.library import DEFAULT_LIBRARY, load_library
+from content.readability import measure
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
@@ -41,6 +42,15 @@ def test_bundled_library_has_the_required_items() -> None:
     ]
     for item in lib.items:
         assert item.review.reviewed_by == "Clinical review team"
+
+
+def test_bundled_english_items_read_at_grade_8_or_below() -> None:
+    """Patient materials should read at school grade 6 to 8 (Flesch-Kincaid)."""
+    grades = {}
+    for item in load_library().items:
+        assert item.locale == "en"
+        grades[f"{item.kind}/{item.slug}"] = measure(item).flesch_kincaid_grade
+    assert all(grade is not None and grade <= 8 for grade in grades.values()), grades
 
 
 def _library_text() -> str:
