@@ -96,11 +96,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def export(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from api.cli_export import export_email, export_pdf
+    from content import model
 
     targets = None
     if not args.all:
-        if len(args.item) != 2 or args.item[0] not in ("article", "faq", "comparison"):
-            parser.error("name one item as KIND SLUG (KIND: article, faq, comparison), or use --all")
+        if len(args.item) != 2 or args.item[0] not in model.KINDS:
+            parser.error(f"name one item as KIND SLUG (KIND: {', '.join(model.KINDS)}), or use --all")
         targets = [(args.item[0], args.item[1])]
     if args.channel == "pdf":
         return asyncio.run(export_pdf(settings, targets, args.paper, args.size, args.out))

@@ -38,7 +38,7 @@ def _operation(verb: str, suffix: str = "") -> Any:
 
     def name(_handler: Any, _method: Any, parts: list[Any]) -> str:
         spec = model.BY_PLURAL[str(parts[1] if str(parts[0]) == "v1" else parts[0])]
-        fmt = str(parts[-1]).rpartition(".")[2].title() if suffix == "file" else suffix
+        fmt = "Email" + str(parts[-1]).rpartition(".")[2].title() if suffix == "file" else suffix
         return f"{verb}{spec.title}{fmt}"
 
     return name
