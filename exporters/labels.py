@@ -27,7 +27,7 @@ LABELS = {
     "scan": "Scan the code to read version {version} of this handout online: {url}",
     "qr_alt": "QR code linking to this handout online: {url}",
     "embedded_from": "From “{title}”, version {version}",
-    "in_this_packet": "“{title}” (version {version}) is printed in full in this packet, page",
+    "in_this_packet": "“{title}” (version {version}) is printed in full in this packet, on page",
     "book": "Book an appointment",
     "hello": "Hello",
     "read_online": "Read it online",

@@ -334,10 +334,19 @@ def test_large_print_enlarges_header_and_footer_too(bundles: dict[str, Bundle]) 
 
 def test_a_packet_prints_an_embedded_item_once(bundles: dict[str, Bundle]) -> None:
     faq = bundles["ketamine-addiction-faq"]
-    text = text_of(render_pdf([bundles[ARTICLE], faq], OPTIONS))
+    packet = render_pdf([bundles[ARTICLE], faq], OPTIONS)
+    text = text_of(packet)
     question = faq.item.items[0].question  # type: ignore[union-attr]
     assert text.count(question) == 1
-    assert f"“{faq.item.title}” (version 3) is printed in full in this packet, page" in text
+    found = re.search(
+        f"“{re.escape(faq.item.title)}” \\(version 3\\) is printed in full in this packet, on page (\\d+)\\.",
+        text,
+    )
+    assert found, text
+    # The page it names is where the FAQ's own handout begins.
+    assert page_texts(packet)[int(found.group(1)) - 1].startswith(
+        f"Riverside Wellness Clinic · +1 555 010 0199 {faq.item.title}"
+    )
     # Alone, the article prints the FAQ in full, with the FAQ's own version.
     alone = text_of(render_pdf([bundles[ARTICLE]], OPTIONS))
     assert alone.count(question) == 1 and f"From “{faq.item.title}”, version 3" in alone
