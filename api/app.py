@@ -27,6 +27,7 @@ from api.controllers.items import (
     FaqItemController,
 )
 from api.controllers.search import SearchController
+from api.conventions import http_conventions
 from api.documents import Documents
 from api.emails import Emails
 from api.handouts import Handouts
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         services: Services = state.services
         return services.editorial
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             ArticleController,
             FaqController,
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(),
         debug=False,
     )
+    app.asgi_handler = http_conventions(app, app.asgi_handler)
+    return app
 
 
 def openapi_config() -> OpenAPIConfig:

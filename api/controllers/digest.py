@@ -16,8 +16,8 @@ from content import model
 class DigestInput(model.Wire, kw_only=True):
     """What goes into a newsletter: a subject, an intro and up to 20 items."""
 
-    subject: Annotated[str, Meta(min_length=1, max_length=200)]
-    intro: Annotated[str, Meta(min_length=1, max_length=2000)]
+    subject: model.Line
+    intro: Annotated[str, Meta(min_length=1, max_length=2000, pattern=model.TEXT)]
     items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
     esp: Literal["mailchimp", "sendgrid", "postmark", "none"] = "none"
 

@@ -12,7 +12,17 @@ from litestar.params import Parameter, QueryParameter
 from api.caching import Encoded, send
 from api.controllers.drafts import draft_controller
 from api.controllers.handouts import send_handout
-from api.controllers.params import SLUG_PATTERN, EspParam, PaperParam, SizeParam, SlugParam, VersionParam
+from api.controllers.params import (
+    SLUG_PATTERN,
+    CursorParam,
+    EspParam,
+    NumberParam,
+    PaperParam,
+    SizeParam,
+    SlugParam,
+    VersionParam,
+)
+from api.conventions import next_link
 from api.deps import DocumentsDep, EmailsDep, HandoutsDep
 from api.documents import today
 from api.emails import EmailDocument, EmailFormat
@@ -20,6 +30,7 @@ from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
+from content.model import MAX_VERSION
 
 
 class ItemList(model.Wire, kw_only=True):
@@ -45,6 +56,12 @@ class FaqItemDocument(model.Wire, kw_only=True):
     item: model.FaqItem
 
 
+def in_language(response: Response[Any], item: model.Content) -> Response[Any]:
+    """Content responses say which locale they are in."""
+    response.headers["Content-Language"] = item.locale
+    return response
+
+
 def item_controller(
     kind: model.Kind, plural: str, name: str, content: type[Any], published: type[Any]
 ) -> type[Controller]:
@@ -67,7 +84,7 @@ def item_controller(
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
-            cursor: Annotated[str | None, Parameter(max_length=500, description="From nextCursor.")] = None,
+            cursor: CursorParam = None,
             tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
             locale: Annotated[str | None, Parameter(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")] = None,
         ) -> Response[ItemList]:
@@ -77,7 +94,10 @@ def item_controller(
             for summary in page.items:
                 summary.review.status = summary.review.status_on(day)
             body = ItemList(items=page.items, next_cursor=page.next_cursor)
-            return send(request, Encoded.of(body), documents.cache_control)
+            response = send(request, Encoded.of(body), documents.cache_control)
+            if page.next_cursor:
+                response.headers["Link"] = next_link(request, page.next_cursor)
+            return response
 
         @get(
             "/{slug:str}",
@@ -94,7 +114,7 @@ def item_controller(
         ) -> Response[published]:  # type: ignore[valid-type]
             """The latest published version, or the one named by ``version``."""
             document = await documents.get(kind, slug, version)
-            return send(request, document.encoded, documents.cache_control)
+            return in_language(send(request, document.encoded, documents.cache_control), document.value)
 
         @get(
             "/{slug:str}/versions",
@@ -124,11 +144,11 @@ def item_controller(
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             slug: SlugParam,
-            number: Annotated[int, Parameter(ge=1, description="The version number.")],
+            number: NumberParam,
         ) -> Response[published]:  # type: ignore[valid-type]
             """A published version by number; it never changes."""
             document = await documents.get(kind, slug, number)
-            return send(request, document.encoded, documents.cache_control)
+            return in_language(send(request, document.encoded, documents.cache_control), document.value)
 
         @get(
             "/{slug:str}/diff",
@@ -141,8 +161,12 @@ def item_controller(
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             slug: SlugParam,
-            from_version: Annotated[int, QueryParameter(name="from", ge=1, description="The older version.")],
-            to_version: Annotated[int, QueryParameter(name="to", ge=1, description="The newer version.")],
+            from_version: Annotated[
+                int, QueryParameter(name="from", ge=1, le=MAX_VERSION, description="The older version.")
+            ],
+            to_version: Annotated[
+                int, QueryParameter(name="to", ge=1, le=MAX_VERSION, description="The newer version.")
+            ],
         ) -> Response[Diff]:
             """Fields, blocks, FAQ entries or rows added, removed and changed between versions."""
             before = await documents.store.get(kind, slug, from_version)
@@ -252,4 +276,4 @@ class FaqItemController(Controller):
         if entry is None:
             raise NotFound(f"FAQ {slug!r} version {document.value.version} has no item {item_id!r}.")
         body = FaqItemDocument(faq=slug, version=document.value.version, item=entry)
-        return send(request, Encoded.of(body), documents.cache_control)
+        return in_language(send(request, Encoded.of(body), documents.cache_control), document.value)
