@@ -12,7 +12,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import provide_principal
@@ -32,7 +32,9 @@ from api.documents import Documents
 from api.emails import Emails
 from api.handouts import Handouts
 from api.observability import Metrics, observe
+from api.openapi import HEADERS, PARAMETERS, document_http
 from api.problems import handle_exception
+from api.reference import ReferencePage, assets_router
 from api.services import Services, open_services
 from api.settings import Settings
 from content.editorial import Editorial
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DigestController,
             HandoutController,
             HealthController,
+            assets_router(),
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
@@ -104,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.asgi_handler = http_conventions(app, app.asgi_handler)
+    document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
     return app
 
 
@@ -113,9 +117,11 @@ def openapi_config() -> OpenAPIConfig:
         version=API_VERSION,
         summary="Versioned patient-education content as JSON, PDF handouts and email copy.",
         path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+        render_plugins=[ReferencePage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         use_handler_docstrings=True,
         components=Components(
+            headers=HEADERS,  # type: ignore[arg-type]
+            parameters=PARAMETERS,  # type: ignore[arg-type]
             security_schemes={
                 "bearer": SecurityScheme(
                     type="http",
