@@ -138,24 +138,27 @@ def bearer(token: str, **headers: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def folio_server(env: dict[str, str]) -> Iterator[str]:
+def folio_server(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
     """A real `folio serve` process on a free 127.0.0.1 port, with these FOLIO_* settings."""
-    with folio_process(env) as (base, _process):
+    with folio_process(env, log) as (base, _process):
         yield base
 
 
 @contextlib.contextmanager
-def folio_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Like folio_server, also handing over the process (to signal it)."""
+def folio_process(
+    env: dict[str, str], log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like folio_server, also handing over the process (to signal it); its output goes to ``log``."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     folio = str(Path(sys.executable).with_name("folio"))
+    output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [folio, "serve"],
         env=os.environ | env | {"FOLIO_PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -171,6 +174,8 @@ def folio_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[b
     finally:
         process.terminate()
         process.wait(30)
+        if log:
+            output.close()  # type: ignore[union-attr]
 
 
 # --- what ran -------------------------------------------------------------------------------
