@@ -58,6 +58,14 @@ def sanitize(html: str) -> str:
     )
 
 
+def allowed_link(url: str) -> bool:
+    """An absolute link with an allowed scheme: what a rendered link may point to in any channel."""
+    scheme, sep, rest = url.partition(":")
+    if not sep or scheme.lower() not in ALLOWED_SCHEMES:
+        return False
+    return scheme.lower() in ("mailto", "tel") or (rest.startswith("//") and len(rest) > 2)
+
+
 @lru_cache(maxsize=4096)
 def inline_html(text: str) -> str:
     """Render inline Markdown (emphasis, strong, code, links) to sanitized HTML."""
