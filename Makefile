@@ -4,17 +4,41 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 
-.PHONY: run test lint openapi bench previews lock check-system clean
+# The PostgreSQL the suite creates its throwaway databases on (tools/postgres-up provides it).
+FOLIO_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+CLIENTS := tests/clients/node_modules/.package-lock.json
+AXE     := tests/browser/node_modules/.package-lock.json
 
-run: $(STAMP)
+.PHONY: run test lint openapi bench previews lock check-system system-run system-test clean
+
+# Sync never fails on items edited through the API (it names them and leaves them alone), so a
+# second `make run` after API edits changes nothing and serves.
+run: system-run $(STAMP)
 	$(BIN)/folio migrate
 	$(BIN)/folio sync
 	$(BIN)/folio serve
 
-test: $(STAMP) tests/browser/node_modules
+# The whole suite, nothing skipped: PostgreSQL, browser, fuzzer and client checks must all run
+# (FOLIO_TEST_EVERYTHING turns a would-be skip into a failure), and the last lines say what ran.
+test: system-test $(STAMP) $(CLIENTS) $(AXE)
+	tools/postgres-up
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	FOLIO_TEST_POSTGRES_URL="$(FOLIO_TEST_POSTGRES_URL)" FOLIO_TEST_EVERYTHING=1 $(BIN)/pytest
+
+system-run:
+	@tools/system-packages run
+
+system-test:
+	@tools/system-packages test
+
+# openapi-typescript and tsc, pinned by tests/clients/package-lock.json, for the client check.
+$(CLIENTS): tests/clients/package.json tests/clients/package-lock.json
+	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+
+# axe-core, injected into Debian's chromium by the browser tests to check accessibility.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -46,12 +70,6 @@ lock: $(STAMP)
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
-# axe-core, injected into Debian's chromium by the browser tests (pinned in package-lock.json).
-tests/browser/node_modules: tests/browser/package-lock.json
-	@command -v npm >/dev/null || { echo "The browser tests need npm. Debian: apt-get install npm"; exit 1; }
-	npm ci --prefix tests/browser --no-audit --no-fund --silent
-	@touch $@
-
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory check-system
 	$(PYTHON) -m venv $(VENV)
@@ -74,4 +92,4 @@ check-system:
 		|| echo "Note: handouts render about 3x faster with Debian's libharfbuzz-subset0 (optional)."
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache tests/clients/node_modules tests/browser/node_modules

@@ -12,7 +12,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import provide_principal
@@ -21,10 +21,13 @@ from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
 from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
+from api.conventions import http_conventions
 from api.documents import Documents
 from api.exports import Exports
 from api.observability import Metrics, observe
+from api.openapi import HEADERS, PARAMETERS, document_http
 from api.problems import handle_exception
+from api.reference import ReferencePage, assets_router
 from api.services import Services, open_services
 from api.settings import Settings
 from content.editorial import Editorial
@@ -60,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         services: Services = state.services
         return services.editorial
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *ITEM_CONTROLLERS,
             FaqItemController,
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ExportController,
             HealthController,
+            assets_router(),
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
@@ -87,6 +91,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(),
         debug=False,
     )
+    app.asgi_handler = http_conventions(app, app.asgi_handler)
+    document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
+    return app
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -95,9 +102,11 @@ def openapi_config() -> OpenAPIConfig:
         version=API_VERSION,
         summary="Versioned patient-education content as JSON, PDF handouts and email copy.",
         path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+        render_plugins=[ReferencePage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         use_handler_docstrings=True,
         components=Components(
+            headers=HEADERS,  # type: ignore[arg-type]
+            parameters=PARAMETERS,  # type: ignore[arg-type]
             security_schemes={
                 "bearer": SecurityScheme(
                     type="http",
@@ -105,6 +114,6 @@ def openapi_config() -> OpenAPIConfig:
                     description="`folio token create --name NAME --role ROLE`; roles: reader < editor "
                     "< reviewer < publisher < admin, each including the ones before it.",
                 )
-            }
+            },
         ),
     )

@@ -15,8 +15,18 @@ from api.settings import Settings
 OPENAPI_PATH = Path("openapi/openapi.json")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("folio")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="folio", description="Folio content API")
+    parser.add_argument("--version", action="version", version=f"folio {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the API (settings from FOLIO_* variables)")
@@ -76,6 +86,27 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 2
+    try:
+        if args.command in NEEDS_MIGRATED_STORE:
+            asyncio.run(require_migrated(settings))
+        return run(args, settings, parser)
+    except Exception as exc:
+        problem = database_problem(exc, settings)
+        if problem is None:
+            raise
+        print(f"folio: {problem}", file=sys.stderr)
+        return 1
+
+
+# Commands that read or write the store refuse to start on a database that is not migrated.
+NEEDS_MIGRATED_STORE = {"serve", "sync", "library", "token", "export"}
+
+
+class StoreNotReady(Exception):
+    """The database answers but its schema is not the one this version of Folio needs."""
+
+
+def run(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     match args.command:
         case "serve":
             return serve_app(settings, args.host or settings.host, args.port or settings.port, args.workers)
@@ -92,6 +123,50 @@ def main(argv: list[str] | None = None) -> int:
         case "export":
             return export(settings, args, parser)
     return 2
+
+
+async def require_migrated(settings: Settings) -> None:
+    from content.db import create_engine
+    from content.migrations import head_revision
+    from content.store import Store
+
+    engine = create_engine(settings.db_url)
+    try:
+        current = await Store(engine).schema_revision()
+    finally:
+        await engine.dispose()
+    if current != head_revision():
+        state = "has no schema yet" if current is None else f"is at schema {current}, not {head_revision()}"
+        raise StoreNotReady(f"the database {state}; run `folio migrate` first")
+
+
+def database_problem(exc: BaseException, settings: Settings) -> str | None:
+    """One line naming a database problem and its fix, or None for anything else."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    url = sa.make_url(settings.db_url)
+    where = url.render_as_string(hide_password=True)
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    for error in seen:
+        name = type(error).__name__
+        if isinstance(error, StoreNotReady):
+            return str(error)
+        if name == "InvalidCatalogNameError":
+            return f"{error} (at {where}); create it (`createdb {url.database}`) or fix FOLIO_DATABASE_URL"
+        if name in ("InvalidPasswordError", "InvalidAuthorizationSpecificationError"):
+            return f"{error} (at {where}); fix the user or password in FOLIO_DATABASE_URL"
+        if url.get_backend_name() == "sqlite" and isinstance(error, (OSError, sqlite3.OperationalError)):
+            return f"cannot open the SQLite store {url.database} ({error}); check FOLIO_DATA_DIR"
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error) or name
+            return f"cannot reach the database at {where}: {reason}; start it or fix FOLIO_DATABASE_URL"
+    return None
 
 
 def export(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -152,7 +227,7 @@ def migrate(settings: Settings) -> int:
 
 async def sync_library(settings: Settings, library: Path | None, author: str, force: bool = False) -> int:
     from content.db import create_engine
-    from content.errors import Conflict, LibraryError
+    from content.errors import LibraryError
     from content.library import load_library
     from content.store import Store
 
@@ -166,15 +241,19 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
         return 1
     engine = create_engine(settings.db_url)
     try:
-        created = await Store(engine).sync(loaded.items, author=author, force=force)
-    except Conflict as exc:
-        print(f"folio sync: nothing was imported. {exc.detail}", file=sys.stderr)
-        return 1
+        report = await Store(engine).sync(loaded.items, author=author, force=force)
     finally:
         await engine.dispose()
-    for entry in created:
+    for entry in report.created:
         print(f"created {entry.kind} {entry.slug} version {entry.version}")
-    print(f"{len(created)} new version(s); {len(loaded.items) - len(created)} item(s) unchanged")
+    for entry in report.refreshed:
+        print(f"refreshed {entry.kind} {entry.slug} version {entry.version} (what it embeds changed)")
+    for name in report.kept:
+        print(f"kept {name}: published through the API since the last sync (--force overwrites it)")
+    unchanged = len(loaded.items) - len(report.created) - len(report.kept)
+    kept = f"; {len(report.kept)} kept as published through the API" if report.kept else ""
+    refreshed = f", {len(report.refreshed)} refreshed" if report.refreshed else ""
+    print(f"{len(report.created)} new version(s){refreshed}; {unchanged} item(s) unchanged{kept}")
     return 0
 
 
@@ -210,7 +289,8 @@ async def manage_tokens(settings: Settings, args: argparse.Namespace) -> int:
                 info, token = await create_token(
                     engine, args.name, args.role, actor="cli", display_name=args.display_name
                 )
-                print(f"created token {info.name!r} ({info.role}); it is shown only now:")
+                # Only the token on stdout, so `T=$(folio token create ...)` captures just it.
+                print(f"created token {info.name!r} ({info.role}); it is shown only now.", file=sys.stderr)
                 print(token)
             case "list":
                 for t in await list_tokens(engine):

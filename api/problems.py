@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from http import HTTPStatus
 from typing import Any
 
@@ -14,6 +15,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from api.exports import Busy
 from content.errors import Conflict, ContentError, Gone, InvalidInput, LibraryError, NotFound, Stale
+from content.model import SINGLE_LINE, TEXT
 
 log = logging.getLogger("folio.api")
 PROBLEM_JSON = "application/problem+json"
@@ -27,7 +29,8 @@ class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
-    type: str = "about:blank"
+    # Always sent (RFC 9457 §3.1.1): "about:blank" says the status code and title are the meaning.
+    type: str
     title: str
     status: int
     detail: str
@@ -36,7 +39,9 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 def _spec(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON, description=description)
+    return ResponseSpec(
+        data_container=Problem, media_type=PROBLEM_JSON, description=description, generate_examples=False
+    )
 
 
 # Documented on every read route; the schema is the one body every error shares.
@@ -72,6 +77,7 @@ def problem(
     status: int, detail: str, *, errors: list[FieldError] | None = None, path: str = ""
 ) -> Response[bytes]:
     body = Problem(
+        type="about:blank",
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,
@@ -81,13 +87,41 @@ def problem(
     return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
 
 
-def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
-    """Litestar reports a parameter by its Python name; clients know its alias (``from``)."""
+# What a field's pattern means, said the way a client can act on it.
+_PATTERN_MEANING = {
+    SINGLE_LINE: "must be a single line without control characters",
+    TEXT: "must not contain NUL or other control characters",
+}
+_AT = re.compile(r" - at `(\$[^`]*)`$")
+
+
+def _friendly(message: str) -> str:
+    for pattern, meaning in _PATTERN_MEANING.items():
+        if repr(pattern) in message or pattern in message:
+            return meaning
+    return message
+
+
+def _wire_name(request: Request[Any, Any, Any], key: str, source: str, message: str) -> str:
+    """Body fields as JSON paths (``$.title``); parameters by the name clients send (``from``)."""
+    if source == "body":
+        at = _AT.search(message)
+        if at:
+            return at.group(1)
+        return "$" if key in ("", "data", "body") else "$." + key.removeprefix("data.")
     try:
         definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
     except (AttributeError, KeyError):
         return key
     return getattr(definition, "name", None) or key
+
+
+def _while_decoding_body(exc: BaseException) -> bool:
+    """Too deep JSON or bad UTF-8 raise from msgspec, under Litestar's decode_json, not as DecodeError."""
+    return any(
+        frame.f_code.co_name == "decode_json" and "litestar" in frame.f_code.co_filename
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
@@ -98,19 +132,21 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         errors = [FieldError(name=exc.field, detail=exc.detail)] if isinstance(exc, InvalidInput) else []
         return problem(status, exc.detail, errors=errors, path=path)
     if isinstance(exc, ValidationException):
-        errors = [
-            FieldError(
-                name=_wire_name(request, str(e.get("key") or "body")),
-                detail=str(e.get("message")),
-                source=str(getattr(e.get("source"), "value", e.get("source")) or "body"),
-            )
-            for e in (exc.extra if isinstance(exc.extra, list) else [])
-        ]
+        errors = []
+        for e in exc.extra if isinstance(exc.extra, list) else []:
+            source = str(getattr(e.get("source"), "value", e.get("source")) or "body")
+            message = str(e.get("message"))
+            name = _wire_name(request, str(e.get("key") or ""), source, message)
+            errors.append(FieldError(name=name, detail=_friendly(_AT.sub("", message)), source=source))
         if not errors and (missing := _MISSING.search(exc.detail)):
             source, name = missing.groups()
             errors = [FieldError(name=name, detail="This parameter is required.", source=source)]
         detail = "; ".join(f"Invalid {e.source} field '{e.name}': {e.detail}" for e in errors)
         return problem(400, detail or exc.detail, errors=errors, path=path)
+    if isinstance(exc, (RecursionError, UnicodeDecodeError)) and _while_decoding_body(exc):
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "not valid UTF-8"
+        error = FieldError(name="$", detail=f"The JSON body is {what}.", source="body")
+        return problem(400, f"The JSON body is {what}.", errors=[error], path=path)
     if isinstance(exc, Busy):
         response = problem(503, exc.detail, path=path)
         response.headers["Retry-After"] = str(exc.retry_after)

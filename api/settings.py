@@ -8,8 +8,16 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
+import sqlalchemy as sa
 
 from content.library import DEFAULT_LIBRARY
+
+# Driverless URL schemes and the async driver Folio runs them with.
+_ASYNC_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -56,9 +64,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     @property
     def db_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite+aiosqlite:///{Path(self.data_dir).resolve() / 'folio.db'}"
+        """The SQLAlchemy URL; the common driverless forms get the async driver Folio uses."""
+        if not self.database_url:
+            return f"sqlite+aiosqlite:///{Path(self.data_dir).resolve() / 'folio.db'}"
+        scheme, sep, rest = self.database_url.partition("://")
+        driver = _ASYNC_DRIVERS.get(scheme.lower()) if sep else None
+        if driver is None and scheme.lower() not in _ASYNC_DRIVERS.values():
+            raise ValueError(
+                f"FOLIO_DATABASE_URL {_shown(self.database_url)!r} is not a database Folio supports; use "
+                "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, sqlite:///PATH, or leave it empty "
+                "for SQLite in FOLIO_DATA_DIR"
+            )
+        return f"{driver}://{rest}" if driver else self.database_url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +88,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 continue
             values[name] = [v.strip() for v in raw.split(",") if v.strip()] if name == "cors_origins" else raw
         try:
-            return msgspec.convert(values, cls, strict=False)
+            settings = msgspec.convert(values, cls, strict=False)
         except msgspec.ValidationError as exc:
             raise ValueError(f"invalid FOLIO_* setting: {exc}") from None
+        settings.db_url  # noqa: B018 - a bad database URL is refused here, before anything runs
+        return settings
+
+
+def _shown(url: str) -> str:
+    """The URL for a message, without its password."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url if "@" not in url else "<unparsable URL>"

@@ -163,16 +163,32 @@ def create_engine(url: str) -> AsyncEngine:
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_pre_ping=True)
+    sa.event.listen(engine.sync_engine, "begin", _postgres_begin)
+    return engine
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:
-    """The engine for write transactions: on SQLite they take the write lock when they begin.
+    """The engine for write transactions: they take the store's one write lock when they begin.
 
     A deferred SQLite transaction that reads and then writes fails at once (SQLITE_BUSY, no
     retry) when another writer committed in between; BEGIN IMMEDIATE waits its turn instead.
+    PostgreSQL gets the same single-writer semantics from a transaction-scoped advisory lock,
+    shared by every process on the database: a write checks its preconditions (the draft's
+    ETag, the next version number, whether the slug is free) with no other write in between, so
+    racing requests get the 412 or 409 a sequential one would, never a unique-key violation.
+    Writes are editorial and short; reads never take the lock.
     """
     return engine.execution_options(folio_write=True)
+
+
+# pg_advisory_xact_lock(classid, objid): "foli" in ASCII, then the lock's purpose (1: writes).
+_WRITE_LOCK = (0x666F6C69, 1)
+
+
+def _postgres_begin(conn: sa.Connection) -> None:
+    if conn.get_execution_options().get("folio_write", False):
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock({}, {})".format(*_WRITE_LOCK))
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:

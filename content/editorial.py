@@ -247,7 +247,7 @@ class Editorial:
         """
         today = utcnow().date()
         if next_review_on <= today:
-            raise InvalidInput("nextReviewOn", "The next review must be after today.")
+            raise InvalidInput("$.nextReviewOn", "The next review must be after today.")
         async with self.engine.begin() as conn:
             row = await self._item(conn, kind, slug, published=False)
             draft_hash = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
@@ -286,8 +286,8 @@ class Editorial:
         async with self.engine.begin() as conn:
             row = await self._item(conn, kind, slug, published=False)
             draft = (await conn.execute(sa.select(drafts).where(drafts.c.item_id == row.id))).first()
-            if draft is None:
-                raise NotFound(f"The {kind} {slug!r} has no draft to publish.")
+            if draft is None:  # the draft the client read was published or discarded meanwhile
+                raise Stale(f"The {kind} {slug!r} has no draft now; the one you read is gone.")
             if draft.revision != expected:
                 raise Stale("The draft changed since you read it; fetch it again.")
             if draft.reviewed_hash != draft.content_hash:
@@ -322,6 +322,8 @@ class Editorial:
                 raise NotFound(f"No published {kind} {slug!r} version {number}.")
             item = decode_content(content)
             before = await _latest_hash(conn, row.id)
+            if before == content_hash(item):  # a repeated (or concurrent) restore: already done
+                raise Conflict(f"The latest {kind} {slug!r} already has version {number}'s content.")
             note = note or f"Restored version {number}"
             new = await publish(conn, item, author=actor, note=note, source="api", force=True)
             assert new is not None

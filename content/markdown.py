@@ -45,14 +45,25 @@ def _parser() -> MarkdownIt:
 
 
 def sanitize(html: str) -> str:
-    """Keep only inline formatting and links with allowed schemes."""
+    """Keep only inline formatting and absolute links with allowed schemes."""
     return nh3.clean(
         html,
         tags=set(_INLINE_TAGS),
         attributes={"a": {"href", "title"}},
         url_schemes=set(ALLOWED_SCHEMES),
+        # Relative and scheme-relative links ("/x", "//host/x") resolve against wherever the
+        # HTML lands: a frontend's origin, an email client, WeasyPrint's file: base URL.
+        url_relative="deny",
         link_rel="noopener noreferrer",
     )
+
+
+def allowed_link(url: str) -> bool:
+    """An absolute link with an allowed scheme: what a rendered link may point to in any channel."""
+    scheme, sep, rest = url.partition(":")
+    if not sep or scheme.lower() not in ALLOWED_SCHEMES:
+        return False
+    return scheme.lower() in ("mailto", "tel") or (rest.startswith("//") and len(rest) > 2)
 
 
 @lru_cache(maxsize=4096)

@@ -26,9 +26,20 @@ Kind: TypeAlias = Literal["article", "faq", "comparison"]
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
 Locale = Annotated[str, Meta(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
 Tag = Annotated[str, Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
-Title = Annotated[str, Meta(min_length=1, max_length=200)]
+# Text is checked by pattern, the same in the spec as in the decoder. A single line has no
+# control characters (C0, DEL, C1) and no Unicode line or paragraph separator: a title becomes an
+# email Subject header and a PDF title. Longer text may hold tabs and line breaks, never NUL or
+# other control characters, which PostgreSQL cannot store and no channel can render. The
+# trailing ``(?!\n)`` keeps Python's ``$`` (which also matches before a final newline) as strict
+# as ECMAScript's.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$(?!\n)"
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Line = Annotated[str, Meta(min_length=1, max_length=200, pattern=SINGLE_LINE)]
+Title = Line
 # Inline Markdown source: emphasis, strong, code and links only.
-InlineText = Annotated[str, Meta(min_length=1, max_length=10_000)]
+InlineText = Annotated[str, Meta(min_length=1, max_length=10_000, pattern=TEXT)]
+# Version numbers are 32-bit in both stores: anything above cannot exist and is refused as input.
+MAX_VERSION = 2**31 - 1
 ReviewStatus: TypeAlias = Literal["current", "due", "overdue"]
 
 # A review falls "due" this long before its next-review date.
@@ -47,13 +58,13 @@ class ItemRef(Wire, kw_only=True):
 
     type: Kind
     slug: Slug
-    version: Annotated[int, Meta(ge=1)] | None = None
+    version: Annotated[int, Meta(ge=1, le=MAX_VERSION)] | None = None
 
 
 class Review(Wire, kw_only=True):
     """Who last reviewed an item, when, and when the next review is due."""
 
-    reviewed_by: Annotated[str, Meta(min_length=1, max_length=200)]
+    reviewed_by: Line
     reviewed_on: dt.date
     next_review_on: dt.date
     status: ReviewStatus | None = None  # derived at read time, never stored
@@ -126,8 +137,9 @@ class FaqEmbed(Block, tag="faq", kw_only=True):
 class Cta(Block, tag="cta", kw_only=True):
     """A call to action. ``url`` is a link or a brand setting: ``brand:appointment``, ``brand:phone``."""
 
-    label: Title
-    url: Annotated[str, Meta(max_length=2000)]
+    label: Line
+    # Which schemes are allowed is checked with the item (content.library), naming the choices.
+    url: Annotated[str, Meta(min_length=1, max_length=2000, pattern=SINGLE_LINE)]
     href: str = ""  # the resolved link, derived at read time
 
 
@@ -145,7 +157,7 @@ class Item(Wire, tag_field="type", kw_only=True):
     slug: Slug
     locale: Locale = "en"
     title: Title
-    summary: Annotated[str, Meta(min_length=1, max_length=2000)]
+    summary: Annotated[str, Meta(min_length=1, max_length=2000, pattern=TEXT)]
     tags: list[Tag] = []
     related: list[Ref] = []
     # Set by a reviewer, not by the editor: absent on drafts, present on every published version.
@@ -163,7 +175,7 @@ class Article(Item, tag="article", kw_only=True):
 
 class FaqItem(Wire, kw_only=True):
     id: Slug
-    question: Annotated[str, Meta(min_length=1, max_length=500)]
+    question: Annotated[str, Meta(min_length=1, max_length=500, pattern=SINGLE_LINE)]
     answer: InlineText
     answer_html: str = ""
 
@@ -173,7 +185,7 @@ class FaqSet(Item, tag="faq", kw_only=True):
 
 
 class ComparisonRow(Wire, kw_only=True):
-    factor: Annotated[str, Meta(min_length=1, max_length=200)]
+    factor: Line
     values: Annotated[list[InlineText], Meta(min_length=1)]
     values_html: list[str] = []
 

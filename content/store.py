@@ -11,8 +11,8 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 import msgspec
 import sqlalchemy as sa
@@ -72,6 +72,16 @@ class Created:
     kind: model.Kind
     slug: str
     version: int
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What a library sync did: versions it created, items it left alone (changed in the API),
+    and versions it gave items whose embeds changed (``refreshed``)."""
+
+    created: list[Created] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    refreshed: list[Created] = field(default_factory=list)
 
 
 class SearchHit(model.Wire, kw_only=True):
@@ -297,38 +307,36 @@ class Store:
 
     async def sync(
         self, library_items: Iterable[model.Content], author: str, *, force: bool = False
-    ) -> list[Created]:
+    ) -> SyncReport:
         """Publish every item whose content changed, all in one transaction.
 
         Embeddable items go first, so an article published in the same run pins their new
         versions; then every live item whose latest version embeds an older one is refreshed.
-        An item whose latest version was published through the API is not overwritten unless
-        ``force``: the whole run is refused with Conflict naming every such item.
+        An item whose latest version was published through the API, and differs from its
+        library file, is left alone and named in ``kept`` unless ``force``: an editor's work in
+        the API is never overwritten by a stale file, and every other item still syncs.
         """
         from content.outbox import enqueue
 
         library_items = sorted(library_items, key=lambda i: not model.KIND_SPECS[i.kind].embeddable)
-        created: list[Created] = []
+        report = SyncReport()
         async with writer(self.engine).begin() as conn:
-            if not force:
-                clashes = await _api_edited(conn, library_items)
-                if clashes:
-                    raise Conflict(
-                        "Published through the API since the last sync (use --force to overwrite): "
-                        + ", ".join(clashes)
-                    )
+            kept = set() if force else set(await _api_edited(conn, library_items))
             for item in library_items:
+                if f"{item.kind}/{item.slug}" in kept:
+                    report.kept.append(f"{item.kind}/{item.slug}")
+                    continue
                 number = await publish(conn, item, author=author, note="Synced from the library")
                 if number is not None:
-                    created.append(Created(kind=item.kind, slug=item.slug, version=number))
+                    report.created.append(Created(kind=item.kind, slug=item.slug, version=number))
                     await record(conn, author, "sync", item.kind, item.slug, number, None, content_hash(item))
-            for entry in list(created):
-                created += await refresh_dependents(
+            for entry in report.created:
+                report.refreshed += await refresh_dependents(
                     conn, entry.kind, entry.slug, entry.version, author, "library"
                 )
-            for entry in created:
+            for entry in report.created + report.refreshed:
                 await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None)
-        return created
+        return report
 
 
 async def _api_edited(conn: AsyncConnection, library_items: list[model.Content]) -> list[str]:
@@ -583,7 +591,11 @@ def encode_cursor(after: str | int) -> str:
 
 
 class _Cursor(msgspec.Struct, forbid_unknown_fields=True):
-    after: str | int
+    # Bounded like the values cursors are made of (slugs, 32-bit ids): a forged one is a 400.
+    after: (
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]*$", max_length=120)]
+        | Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+    )
 
 
 def decode_cursor(cursor: str) -> str | int:

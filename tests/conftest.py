@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -141,24 +143,27 @@ def bearer(token: str, **headers: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def folio_server(env: dict[str, str]) -> Iterator[str]:
+def folio_server(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
     """A real `folio serve` process on a free 127.0.0.1 port, with these FOLIO_* settings."""
-    with folio_process(env) as (base, _process):
+    with folio_process(env, log) as (base, _process):
         yield base
 
 
 @contextlib.contextmanager
-def folio_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Like folio_server, also handing over the process (to signal it)."""
+def folio_process(
+    env: dict[str, str], log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like folio_server, also handing over the process (to signal it); its output goes to ``log``."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     folio = str(Path(sys.executable).with_name("folio"))
+    output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [folio, "serve"],
         env=os.environ | env | {"FOLIO_PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -174,3 +179,60 @@ def folio_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[b
     finally:
         process.terminate()
         process.wait(30)
+        if log:
+            output.close()  # type: ignore[union-attr]
+
+
+# --- what ran -------------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium")
+CLIENTS = Path(__file__).parent / "clients" / "node_modules" / ".bin"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under `make test` (FOLIO_TEST_EVERYTHING) a missing prerequisite fails the run, never skips it."""
+    if not os.environ.get("FOLIO_TEST_EVERYTHING"):
+        return
+    missing = [
+        what
+        for what, present in (
+            ("FOLIO_TEST_POSTGRES_URL (PostgreSQL tests)", POSTGRES_URL),
+            ("chromium (browser tests)", CHROMIUM),
+            ("tests/clients/node_modules (npm ci --prefix tests/clients)", (CLIENTS / "tsc").exists()),
+        )
+        if not present
+    ]
+    if missing:
+        pytest.exit("make test runs everything, but these are missing: " + "; ".join(missing), returncode=3)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """End with what ran: tests per store, browser and fuzzer tests, and anything skipped."""
+    passed = terminalreporter.stats.get("passed", [])
+    failed = terminalreporter.stats.get("failed", [])
+    ran = [r for r in passed + failed if r.when == "call"]
+    count = Counter[str]()
+    for report in ran:
+        for label, marker in (
+            ("SQLite", "[sqlite"),
+            ("PostgreSQL", "postgresql"),
+            ("browser (chromium)", "browser"),
+            ("fuzzer (schemathesis)", "fuzz"),
+        ):
+            if marker in report.nodeid:
+                count[label] += 1
+    terminalreporter.section("what ran")
+    terminalreporter.write_line(
+        f"{len(ran)} tests ran: "
+        + ", ".join(
+            f"{n} on {label}" if label in ("SQLite", "PostgreSQL") else f"{n} {label}"
+            for label, n in count.items()
+        )
+    )
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        for report in skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            terminalreporter.write_line(f"skipped {report.nodeid}: {reason}")
+    else:
+        terminalreporter.write_line("nothing was skipped")

@@ -9,6 +9,8 @@ from msgspec import Meta, structs
 
 from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, send
+from api.controllers.params import SLUG_PATTERN, CursorParam, IdParam, line
+from api.conventions import next_link
 from api.deps import DocumentsDep, EditorialDep, PrincipalDep
 from api.problems import WRITE_PROBLEMS
 from content import model
@@ -17,7 +19,7 @@ from content.tokens import Role, TokenInfo, create_token, list_tokens, revoke_to
 
 
 class WebhookInput(model.Wire, kw_only=True):
-    url: Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=2000)]
+    url: Annotated[str, Meta(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)", max_length=2000)]
     events: Annotated[list[Event], Meta(min_length=1)] = msgspec.field(default_factory=lambda: list(EVENTS))
 
 
@@ -68,17 +70,20 @@ class AdminController(Controller):
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
+        cursor: CursorParam = None,
         type: Annotated[model.Kind | None, Parameter(description="Only this kind of item.")] = None,
-        slug: Annotated[str | None, Parameter(max_length=120)] = None,
-        actor: Annotated[str | None, Parameter(max_length=200)] = None,
-        action: Annotated[str | None, Parameter(max_length=40)] = None,
+        slug: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=120)] = None,
+        actor: Annotated[str | None, line(200)] = None,
+        action: Annotated[str | None, line(40)] = None,
     ) -> Response[AuditPage]:
         """Every write, newest first: who, what, when, item, version, hashes before and after."""
         page = await editorial.audit_log(
             limit=limit, cursor=cursor, kind=type, slug=slug, actor=actor, action=action
         )
-        return private(request, page)
+        response = private(request, page)
+        if page.next_cursor:
+            response.headers["Link"] = next_link(request, page.next_cursor)
+        return response
 
     @post("/tokens", operation_id="createToken", summary="Create an API token", responses=WRITE_PROBLEMS)
     async def create_token(
@@ -110,7 +115,7 @@ class AdminController(Controller):
     )
     async def revoke(
         self,
-        name: Annotated[str, Parameter(max_length=100)],
+        name: Annotated[str, line(100)],
         documents: DocumentsDep,
         principal: PrincipalDep,
     ) -> None:
@@ -146,7 +151,7 @@ class AdminController(Controller):
         status_code=204,
     )
     async def remove_webhook(
-        self, hook_id: Annotated[int, Parameter(ge=1)], editorial: EditorialDep, principal: PrincipalDep
+        self, hook_id: IdParam, editorial: EditorialDep, principal: PrincipalDep
     ) -> None:
         """Its pending deliveries are abandoned."""
         await editorial.remove_webhook(hook_id, principal.name)
@@ -160,7 +165,7 @@ class AdminController(Controller):
     async def deliveries(
         self,
         request: Request[Any, Any, Any],
-        hook_id: Annotated[int, Parameter(ge=1)],
+        hook_id: IdParam,
         editorial: EditorialDep,
     ) -> Response[DeliveryList]:
         """Newest first, with attempts, last status and error."""

@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 from msgspec import Meta, structs
 
 from api.auth import BEARER_SECURITY, if_match, requires
 from api.caching import NO_STORE, Encoded, send
-from api.controllers.params import SlugParam
+from api.controllers.params import NumberParam, SlugParam
 from api.deps import DocumentsDep, EditorialDep, PrincipalDep
 from api.documents import Documents, today
 from api.problems import WRITE_PROBLEMS
@@ -33,7 +33,7 @@ class ReviewInput(model.Wire, kw_only=True):
 
 
 class PublishInput(model.Wire, kw_only=True):
-    note: Annotated[str, Meta(max_length=1000)] = ""
+    note: Annotated[str, Meta(max_length=1000, pattern=model.TEXT)] = ""
 
 
 # The draft shape of each kind: the item plus the server's facts about the draft.
@@ -63,7 +63,7 @@ def draft_response(
 
 def _same_slug(item: model.Content, slug: str) -> None:
     if item.slug != slug:
-        raise InvalidInput("slug", f"The body's slug {item.slug!r} is not the URL's {slug!r}.")
+        raise InvalidInput("$.slug", f"The body's slug {item.slug!r} is not the URL's {slug!r}.")
 
 
 def draft_controller(spec: model.KindSpec) -> type[Controller]:
@@ -223,7 +223,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             self,
             request: Request[Any, Any, Any],
             slug: SlugParam,
-            number: Annotated[int, Parameter(ge=1)],
+            number: NumberParam,
             editorial: EditorialDep,
             documents: DocumentsDep,
             principal: PrincipalDep,

@@ -56,7 +56,7 @@ async def _send(
 ) -> Response[bytes]:
     """The export, or 304 when the client has it: the ETag is computed before any render."""
     etag = exports.etag(channel, fmt, bundles, options)
-    headers = {"ETag": etag, "Cache-Control": cache_control}
+    headers = {"ETag": etag, "Cache-Control": cache_control, "Content-Language": bundles[0].locale}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if etag_matches(request.headers.get("if-none-match"), etag):
@@ -76,8 +76,8 @@ class PacketInput(model.Wire, kw_only=True):
 class DigestInput(model.Wire, kw_only=True):
     """What goes into a newsletter: a subject, an intro and up to 20 items."""
 
-    subject: Annotated[str, Meta(min_length=1, max_length=200)]
-    intro: Annotated[str, Meta(min_length=1, max_length=2000)]
+    subject: model.Line
+    intro: Annotated[str, Meta(min_length=1, max_length=2000, pattern=model.TEXT)]
     items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
     esp: Literal["mailchimp", "sendgrid", "postmark", "none"] = "none"
 

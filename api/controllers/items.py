@@ -12,13 +12,22 @@ from msgspec.structs import replace
 
 from api.caching import Encoded, send
 from api.controllers.drafts import draft_controller
-from api.controllers.params import SLUG_PATTERN, IncludeParam, SlugParam, VersionParam
+from api.controllers.params import (
+    SLUG_PATTERN,
+    CursorParam,
+    IncludeParam,
+    NumberParam,
+    SlugParam,
+    VersionParam,
+)
+from api.conventions import next_link
 from api.deps import DocumentsDep
 from api.documents import Document, Documents, today
 from api.problems import READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
+from content.model import MAX_VERSION
 
 
 class ItemList(model.Wire, kw_only=True):
@@ -48,6 +57,12 @@ async def _encoded(documents: Documents, document: Document, include: str | None
     return await documents.with_embeds(document) if include == "embeds" else document.encoded
 
 
+def in_language(response: Response[Any], item: model.Content) -> Response[Any]:
+    """Content responses say which locale they are in."""
+    response.headers["Content-Language"] = item.locale
+    return response
+
+
 def item_controller(spec: model.KindSpec) -> type[Controller]:
     """A controller serving one kind of item under ``/v1/{plural}``."""
     kind, plural, name, published = spec.name, spec.plural, spec.title, spec.published
@@ -69,7 +84,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
-            cursor: Annotated[str | None, Parameter(max_length=500, description="From nextCursor.")] = None,
+            cursor: CursorParam = None,
             tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
             locale: Annotated[str | None, Parameter(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")] = None,
         ) -> Response[ItemList]:
@@ -79,7 +94,10 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             for summary in page.items:
                 summary.review.status = summary.review.status_on(day)
             body = ItemList(items=page.items, next_cursor=page.next_cursor)
-            return send(request, Encoded.of(body), documents.cache_control)
+            response = send(request, Encoded.of(body), documents.cache_control)
+            if page.next_cursor:
+                response.headers["Link"] = next_link(request, page.next_cursor)
+            return response
 
         @get(
             "/{slug:str}",
@@ -97,7 +115,8 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
         ) -> Response[published]:  # type: ignore[valid-type]
             """The latest published version, or the one named by ``version``."""
             document = await documents.get(kind, slug, version)
-            return send(request, await _encoded(documents, document, include), documents.cache_control)
+            encoded = await _encoded(documents, document, include)
+            return in_language(send(request, encoded, documents.cache_control), document.value)
 
         @get(
             "/{slug:str}/versions",
@@ -130,12 +149,13 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             slug: SlugParam,
-            number: Annotated[int, Parameter(ge=1, description="The version number.")],
+            number: NumberParam,
             include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """A published version by number; it never changes."""
             document = await documents.get(kind, slug, number)
-            return send(request, await _encoded(documents, document, include), documents.cache_control)
+            encoded = await _encoded(documents, document, include)
+            return in_language(send(request, encoded, documents.cache_control), document.value)
 
         @get(
             "/{slug:str}/diff",
@@ -148,8 +168,12 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
             slug: SlugParam,
-            from_version: Annotated[int, QueryParameter(name="from", ge=1, description="The older version.")],
-            to_version: Annotated[int, QueryParameter(name="to", ge=1, description="The newer version.")],
+            from_version: Annotated[
+                int, QueryParameter(name="from", ge=1, le=MAX_VERSION, description="The older version.")
+            ],
+            to_version: Annotated[
+                int, QueryParameter(name="to", ge=1, le=MAX_VERSION, description="The newer version.")
+            ],
         ) -> Response[Diff]:
             """Fields, blocks, FAQ entries or rows added, removed and changed between versions."""
             before = await documents.store.get(kind, slug, from_version)
@@ -198,4 +222,4 @@ class FaqItemController(Controller):
         if entry is None:
             raise NotFound(f"FAQ {slug!r} version {document.value.version} has no item {item_id!r}.")
         body = FaqItemDocument(faq=slug, version=document.value.version, item=entry)
-        return send(request, Encoded.of(body), documents.cache_control)
+        return in_language(send(request, Encoded.of(body), documents.cache_control), document.value)

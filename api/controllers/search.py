@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from api.caching import Encoded, send
+from api.controllers.params import line
 from api.deps import DocumentsDep
 from api.problems import READ_PROBLEMS
 from content import model
@@ -26,7 +27,7 @@ class SearchController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
-        q: Annotated[str, Parameter(min_length=1, max_length=200, description="Words to find.")],
+        q: Annotated[str, line(200, "Words to find.", min_length=1)],
         type: Annotated[model.Kind | None, Parameter(description="Only this kind.")] = None,
         limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
     ) -> Response[SearchResults]:

@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from content import model
 from content.bundle import Bundle
+from content.markdown import allowed_link
 from content.render import canonical_url, resolve_link
 from exporters.templating import environment
 
@@ -288,7 +289,10 @@ _MARKS = re.compile(r"(\*\*|__|\*|_|`)")
 
 def plain(text: str) -> str:
     """Inline Markdown to reading text: emphasis dropped, links as 'label (URL)'."""
-    return _MARKS.sub("", _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text))
+    def link(m: re.Match[str]) -> str:  # a target that is no allowed link is not shown at all
+        return f"{m.group(1)} ({m.group(2)})" if allowed_link(m.group(2)) else m.group(1)
+
+    return _MARKS.sub("", _LINK.sub(link, text))
 
 
 def wrap(text: str, indent: str = "", first: str | None = None) -> str:

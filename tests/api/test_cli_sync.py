@@ -102,7 +102,7 @@ def test_running_server_sees_a_sync_within_its_latest_ttl(env: Settings, library
         assert client.get(ARTICLE).json()["version"] == 2
 
 
-def test_sync_refuses_to_overwrite_api_edits_unless_forced(
+def test_sync_keeps_api_edits_unless_forced(
     env: Settings, library: Path, tokens: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     faq = "/v1/faqs/ketamine-addiction-faq"
@@ -120,16 +120,29 @@ def test_sync_refuses_to_overwrite_api_edits_unless_forced(
     faq_file.write_text(faq_file.read_text().replace("It is possible but rare.", "Possible, but rare."))
     capsys.readouterr()
 
-    assert main(["sync"]) == 1
-    err = capsys.readouterr().err
-    assert "faq/ketamine-addiction-faq" in err and "--force" in err and "nothing was imported" in err
-    [versions] = read(env, "/v1/comparisons/medical-vs-recreational-ketamine/versions")
-    assert len(versions.json()["versions"]) == 1  # the clean change was not imported either
+    assert main(["sync"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "created comparison medical-vs-recreational-ketamine version 2",
+        # The article embeds both: it pins the new comparison (and kept the API's FAQ v2).
+        "refreshed article is-ketamine-therapy-addictive version 3 (what it embeds changed)",
+        "kept faq/ketamine-addiction-faq: published through the API since the last sync"
+        " (--force overwrites it)",
+        "1 new version(s), 1 refreshed; 2 item(s) unchanged; 1 kept as published through the API",
+    ]
+    faq_versions, comparison_versions = read(
+        env, faq + "/versions", "/v1/comparisons/medical-vs-recreational-ketamine/versions"
+    )
+    assert [v["version"] for v in faq_versions.json()["versions"]] == [2, 1]  # the API's edit stays
+    assert len(comparison_versions.json()["versions"]) == 2  # the clean change was imported
+
+    assert main(["sync"]) == 0  # again: nothing to do, the API's edit still kept
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("0 new version(s); 3 item(s) unchanged; 1 kept")
 
     assert main(["sync", "--force"]) == 0
     out = capsys.readouterr().out
     assert "created faq ketamine-addiction-faq version 3" in out
-    assert "created comparison medical-vs-recreational-ketamine version 2" in out
 
 
 def test_library_export_then_sync_creates_nothing(

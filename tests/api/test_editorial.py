@@ -329,11 +329,11 @@ def _state(client: Client, tokens: dict[str, str]) -> tuple[Any, ...]:
     ("body", "status", "name"),
     [
         (b'{"title": "unterminated', 400, None),
-        ({"title": 5}, 400, "title"),
+        ({"title": 5}, 400, "$.title"),
         ({"colour": "red"}, 400, None),
-        ({"items": [{"id": "x", "question": "q", "answer": "a", "extra": 1}]}, 400, "items[0]"),
-        ({"items": []}, 400, "items"),
-        ({"slug": "another-slug"}, 400, "slug"),
+        ({"items": [{"id": "x", "question": "q", "answer": "a", "extra": 1}]}, 400, "$.items[0]"),
+        ({"items": []}, 400, "$.items"),
+        ({"slug": "another-slug"}, 400, "$.slug"),
         (
             {"review": {"reviewedBy": "me", "reviewedOn": "2026-01-01", "nextReviewOn": "2027-01-01"}},
             400,

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 from api.cli import OPENAPI_PATH, openapi_text
 
@@ -63,3 +64,52 @@ def test_write_routes_declare_bearer_security() -> None:
     assert spec["paths"]["/v1/articles/{slug}/draft"]["put"]["requestBody"]["content"]["application/json"][
         "schema"
     ] == {"$ref": "#/components/schemas/Article"}
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in node:
+        kind, name = node["$ref"].split("/")[-2:]
+        return spec["components"][kind][name]  # type: ignore[no-any-return]
+    return node
+
+
+def test_spec_declares_the_http_headers_routes_use() -> None:
+    spec = json.loads(openapi_text())
+    paths = spec["paths"]
+
+    def params(path: str, method: str) -> dict[str, dict[str, Any]]:
+        found = [_resolve(spec, p) for p in paths[path][method].get("parameters", [])]
+        return {p["name"]: p for p in found if p["in"] == "header"}
+
+    def headers(path: str, method: str, status: str) -> set[str]:
+        return set(paths[path][method]["responses"][status].get("headers", {}))
+
+    put = params("/v1/articles/{slug}/draft", "put")
+    assert put["If-Match"]["required"] is True
+    for path, item in paths.items():
+        if "get" in item:
+            assert "If-None-Match" in params(path, "get"), path
+            assert {"ETag", "Cache-Control", "Vary"} <= headers(path, "get", "200"), path
+            assert "304" in item["get"]["responses"], path
+    assert "Link" in headers("/v1/articles", "get", "200")
+    assert "Content-Language" in headers("/v1/articles/{slug}", "get", "200")
+    assert "Location" in headers("/v1/articles", "post", "201")
+    assert "Location" in headers("/v1/articles/{slug}/publish", "post", "200")
+    assert "Retry-After" in headers("/v1/articles/{slug}/handout.pdf", "get", "503")
+
+
+def test_spec_names_every_media_type_without_examples() -> None:
+    text = openapi_text()
+    spec = json.loads(text)
+    paths = spec["paths"]
+
+    def content(path: str, method: str = "get") -> dict[str, Any]:
+        return paths[path][method]["responses"]["200"]["content"]  # type: ignore[no-any-return]
+
+    binary = {"type": "string", "format": "binary"}
+    assert content("/v1/articles/{slug}/handout.pdf") == {"application/pdf": {"schema": binary}}
+    assert content("/v1/handouts", "post") == {"application/pdf": {"schema": binary}}
+    assert content("/v1/faqs/{slug}/email.eml") == {"message/rfc822": {"schema": binary}}
+    assert list(content("/v1/faqs/{slug}/email.html")) == ["text/html"]
+    assert list(content("/v1/faqs/{slug}/email.txt")) == ["text/plain"]
+    assert '"example' not in text  # nothing random (a Problem once showed "status": 4707)

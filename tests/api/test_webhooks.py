@@ -178,7 +178,7 @@ def test_webhook_input_is_checked(settings: Settings, tokens: dict[str, str]) ->
         bad = client.post(
             "/v1/webhooks", json={"url": "ftp://x", "events": ["published"]}, headers=bearer(tokens["admin"])
         )
-        assert bad.status_code == 400 and bad.json()["errors"][0]["name"] == "url"
+        assert bad.status_code == 400 and bad.json()["errors"][0]["name"] == "$.url"
         bad = client.post(
             "/v1/webhooks",
             json={"url": "https://x.example", "events": ["deleted"]},

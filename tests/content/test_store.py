@@ -20,9 +20,9 @@ async def count_versions(store: Store) -> int:
 
 async def test_sync_is_idempotent(store: Store, library: Path) -> None:
     items = load_library(library).items
-    first = await store.sync(items, author="library")
+    first = (await store.sync(items, author="library")).created
     assert {(c.kind, c.slug, c.version) for c in first} == {(i.kind, i.slug, 1) for i in items}
-    assert await store.sync(items, author="library") == []
+    assert (await store.sync(items, author="library")).created == []
     assert await count_versions(store) == len(items)
 
 
@@ -31,9 +31,10 @@ async def test_changed_content_gets_the_next_version_and_old_ones_stay(store: St
     await store.sync(items, author="library")
     faq = next(i for i in items if isinstance(i, model.FaqSet))
     changed = msgspec.structs.replace(faq, title="Ketamine and addiction: your questions")
-    created = await store.sync([changed], author="editor")
+    report = await store.sync([changed], author="editor")
+    assert [(c.slug, c.version) for c in report.created] == [(faq.slug, 2)]
     # The article embedding the FAQ gets a version pinning the new one, in the same sync.
-    assert [(c.slug, c.version) for c in created] == [(faq.slug, 2), ("is-ketamine-therapy-addictive", 2)]
+    assert [(c.slug, c.version) for c in report.refreshed] == [("is-ketamine-therapy-addictive", 2)]
     assert (await store.get("faq", faq.slug)).content.title == changed.title
     assert (await store.get("faq", faq.slug, 1)).content.title == faq.title
     history = await store.history("faq", faq.slug)

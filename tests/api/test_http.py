@@ -1,0 +1,160 @@
+"""HTTP as clients and CDNs expect it: HEAD, Allow, Vary, Link, Content-Language, problem types."""
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from litestar.testing import TestClient
+
+from api.cli import OPENAPI_PATH
+from tests.conftest import bearer
+
+Client = TestClient[Any]
+SPEC = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+ARTICLE = "/v1/articles/is-ketamine-therapy-addictive"
+# Real values for every path parameter in the spec, so each GET route answers 200.
+PATH_VALUES = {
+    "{slug}": None,  # per kind, below
+    "{number}": "1",
+    "{item_id}": "physical-dependence",
+    "{hook_id}": "1",
+    "{name}": "admin",
+}
+SLUGS = {
+    "articles": "is-ketamine-therapy-addictive",
+    "faqs": "ketamine-addiction-faq",
+    "comparisons": "medical-vs-recreational-ketamine",
+}
+QUERIES = {"/v1/search": "?q=ketamine", "/v1/articles/{slug}/diff": "?from=1&to=1"}
+
+
+def _get_routes() -> list[str]:
+    routes = []
+    for template, item in SPEC["paths"].items():
+        if "get" not in item or "draft" in template:
+            continue
+        path = template
+        for plural, slug in SLUGS.items():
+            if template.startswith((f"/v1/{plural}/", f"/{plural}/")):
+                path = path.replace("{slug}", slug)
+        for name, value in PATH_VALUES.items():
+            if value is not None:
+                path = path.replace(name, value)
+        query = next((q for t, q in QUERIES.items() if template.replace("faqs", "articles") == t), "")
+        if template.endswith("/diff"):
+            query = "?from=1&to=1"
+        routes.append(path + query)
+    return routes
+
+
+GET_ROUTES = _get_routes()
+
+
+@pytest.fixture
+def admin_client(client: Client, tokens: dict[str, str]) -> Client:
+    client.headers.update(bearer(tokens["admin"]))
+    hook = client.post("/v1/webhooks", json={"url": "https://hooks.example/folio"})
+    assert hook.status_code == 201, hook.text
+    return client
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_head_answers_every_get_route_like_get(admin_client: Client) -> None:
+    assert len(GET_ROUTES) >= 30
+    for path in GET_ROUTES:
+        if path.startswith("/metrics"):
+            continue  # counters move between the two requests
+        get = admin_client.get(path)
+        head = admin_client.head(path)
+        assert get.status_code == 200, (path, get.text)
+        assert head.status_code == 200, path
+        assert head.content == b"", path
+        for name in ("content-type", "etag", "cache-control", "content-length", "vary", "link"):
+            assert head.headers.get(name) == get.headers.get(name), (path, name)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        (ARTICLE, "GET, HEAD, DELETE, OPTIONS"),
+        (ARTICLE + "/draft", "GET, HEAD, POST, PUT, DELETE, OPTIONS"),
+        ("/v1/articles", "GET, HEAD, POST, OPTIONS"),
+        ("/health", "GET, HEAD, OPTIONS"),
+        ("/v1/handouts", "POST, OPTIONS"),
+    ],
+)
+def test_allow_names_every_method_of_the_path(client: Client, path: str, allow: str) -> None:
+    options = client.options(path)
+    assert options.status_code == 204 and options.headers["allow"] == allow
+    wrong = client.patch(path)
+    assert wrong.status_code == 405 and wrong.headers["allow"] == allow
+    assert wrong.json()["type"] == "about:blank" and wrong.json()["status"] == 405
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "path", [ARTICLE, "/v1/articles", "/v1/faqs/ketamine-addiction-faq/versions", "/health"]
+)
+@pytest.mark.parametrize("origin", [None, "https://app.example.org"])
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_vary_names_accept_encoding_and_origin(
+    client: Client, path: str, origin: str | None, encoding: str
+) -> None:
+    headers = {"Accept-Encoding": encoding} | ({"Origin": origin} if origin else {})
+    response = client.get(path, headers=headers)
+    vary = [v.strip() for v in response.headers["vary"].split(",")]
+    assert "Accept-Encoding" in vary
+    assert ("Origin" in vary) == bool(origin)
+    revalidated = client.get(path, headers=headers | {"If-None-Match": response.headers["etag"]})
+    assert revalidated.status_code == 304 and "Accept-Encoding" in revalidated.headers["vary"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_pages_link_to_the_next_one(client: Client, tokens: dict[str, str]) -> None:
+    first = client.get("/v1/articles?limit=1&locale=en")
+    body = first.json()
+    assert body["nextCursor"]
+    link = first.headers["link"]
+    target, rel = link.split(";")
+    assert rel.strip() == 'rel="next"' and target.startswith("</v1/articles?") and target.endswith(">")
+    assert parse_qs(urlsplit(target[1:-1]).query) == {
+        "limit": ["1"],
+        "locale": ["en"],
+        "cursor": [body["nextCursor"]],
+    }
+    second = client.get(link[1 : link.index(">")])
+    assert second.status_code == 200 and second.json()["items"] != body["items"]
+    assert "link" not in second.headers and second.json()["nextCursor"] is None
+    audit = client.get("/v1/audit?limit=1", headers=bearer(tokens["admin"]))
+    assert audit.headers["link"].endswith('; rel="next"')
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_content_says_its_language(client: Client) -> None:
+    for path in (
+        ARTICLE,
+        ARTICLE + "/versions/1",
+        "/v1/faqs/ketamine-addiction-faq/items/physical-dependence",
+    ):
+        assert client.get(path).headers["content-language"] == "en", path
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/v1/articles/nope", 404),
+        ("get", ARTICLE + "?version=0", 400),
+        ("get", "/nowhere", 404),
+        ("post", "/v1/articles", 401),
+        ("delete", "/health", 405),
+    ],
+)
+def test_problems_have_a_type(client: Client, method: str, path: str, status: int) -> None:
+    response = client.request(method.upper(), path)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "about:blank" and problem["status"] == status and problem["title"]
