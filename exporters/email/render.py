@@ -167,12 +167,17 @@ def list_unsubscribe(options: EmailOptions) -> dict[str, str]:
 
 def palette(brand: model.Brand) -> dict[str, str]:
     """Brand colours as text and button colours that keep AA contrast in light and dark mode."""
-    on_white = readable(brand.primary_color, LIGHT_SURFACE)
+    return _palette(brand.primary_color, brand.accent_color)
+
+
+@lru_cache(maxsize=16)
+def _palette(primary: str, accent: str) -> dict[str, str]:
+    on_white = readable(primary, LIGHT_SURFACE)
     return {
-        "primary": readable(on_white, brand.accent_color),  # links and h2 on white and accent
-        "primary_dark": readable(brand.primary_color, DARK_RAISED),  # the same in dark mode
+        "primary": readable(on_white, accent),  # links and h2 on white and on the accent
+        "primary_dark": readable(primary, DARK_RAISED),  # the same in dark mode
         "button": on_white,  # white text on it
-        "accent": brand.accent_color,
+        "accent": accent,
     }
 
 
