@@ -73,3 +73,21 @@ def _check(esp: str, path: Path, dark: Any, image: Any) -> None:
     lowest = min(contrast(t["colour"], t["background"]) for t in measured["texts"])
     assert lowest >= AA, f"{esp}/{path.name}: {lowest:.2f}:1 in dark mode"
     assert image.open(io.BytesIO(png)).size[0] == 640
+
+
+def test_export_says_when_unsubscribe_is_not_configured(
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+    library: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FOLIO_DATABASE_URL", db_url)
+    monkeypatch.setenv("FOLIO_LIBRARY_DIR", str(library))
+    monkeypatch.setenv("FOLIO_DATA_DIR", str(tmp_path / "var"))
+    assert main(["sync"]) == 0
+    assert main(["export", "email", "article", "ketamine-withdrawal", "--out", str(tmp_path / "mail")]) == 0
+    assert "FOLIO_UNSUBSCRIBE_URL and FOLIO_UNSUBSCRIBE_MAILTO are not set" in capsys.readouterr().err
+    eml = (tmp_path / "mail" / "ketamine-withdrawal-v1.eml").read_bytes()
+    message = email.message_from_bytes(eml, policy=email.policy.default)
+    assert "example.invalid" in message["List-Unsubscribe"]
