@@ -49,6 +49,17 @@ async def export_email(
                 (out / f"{stem}.{ext}").write_bytes(rendered.body)
             _progress(n, len(bundles), stem)
     print(f"wrote {len(bundles) * len(EXTENSIONS)} file(s) to {out}")
+    defaults = Settings()
+    if (settings.unsubscribe_url, settings.unsubscribe_mailto) == (
+        defaults.unsubscribe_url,
+        defaults.unsubscribe_mailto,
+    ):
+        print(
+            "folio export: FOLIO_UNSUBSCRIBE_URL and FOLIO_UNSUBSCRIBE_MAILTO are not set; the .eml "
+            "List-Unsubscribe headers (and, with --esp none, the unsubscribe link) name example.invalid "
+            "placeholders that reach nobody.",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -64,6 +64,7 @@ class Exports:
         default_paper: Paper = "a4",
         utm_source: str = "folio",
         utm_medium: str = "email",
+        unsubscribe: tuple[str, str] = ("https://example.invalid/unsubscribe", "unsubscribe@example.invalid"),
         workers: int,
         queue_limit: int,
         timeout: float,
@@ -74,6 +75,7 @@ class Exports:
         self.public_url = public_url
         self.default_paper: Paper = default_paper
         self.utm = (utm_source, utm_medium)
+        self.unsubscribe = unsubscribe  # (https URL, mailto address) for esp=none and List-Unsubscribe
         self.cache = cache
         self.metrics = metrics
         self.queue_limit = queue_limit
@@ -95,10 +97,10 @@ class Exports:
         return HandoutOptions(paper or self.default_paper, size, self.public_url, today())
 
     def email_options(self, esp: Esp) -> EmailOptions:
-        return EmailOptions(esp, self.public_url, *self.utm)
+        return EmailOptions(esp, self.public_url, *self.utm, *self.unsubscribe)
 
     def digest_options(self, esp: Esp, subject: str, intro: str) -> DigestOptions:
-        return DigestOptions(esp, self.public_url, *self.utm, subject=subject, intro=intro)
+        return DigestOptions(esp, self.public_url, *self.utm, *self.unsubscribe, subject=subject, intro=intro)
 
     async def page_options(self, bundle: Bundle) -> PageOptions:
         item = bundle.item

@@ -60,6 +60,7 @@ async def open_services(
             default_paper=settings.paper,
             utm_source=settings.utm_source,
             utm_medium=settings.utm_medium,
+            unsubscribe=(settings.unsubscribe_url, settings.unsubscribe_mailto),
             workers=settings.pdf_workers,
             queue_limit=settings.pdf_queue,
             timeout=settings.pdf_timeout_seconds,

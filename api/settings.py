@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 import sqlalchemy as sa
+from msgspec import Meta
 
 from content.library import DEFAULT_LIBRARY
 
@@ -53,6 +54,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # UTM parameters added to http(s) links in email exports.
     utm_source: str = "folio"
     utm_medium: str = "email"
+    # Where readers unsubscribe: the link in esp=none email and every .eml's List-Unsubscribe
+    # (RFC 2369) with one-click POST (RFC 8058). Set both to what your mailing list answers; the
+    # defaults are reserved .invalid names that reach nobody, never the clinic's care inbox.
+    unsubscribe_url: Annotated[str, Meta(pattern=r"^https://[^\s<>,]+$")] = (
+        "https://example.invalid/unsubscribe"
+    )
+    unsubscribe_mailto: Annotated[str, Meta(pattern=r"^[^@\s<>?,]+@[^@\s<>?,]+$")] = (
+        "unsubscribe@example.invalid"
+    )
 
     @property
     def base_url(self) -> str:

@@ -322,3 +322,8 @@ class Brand(Wire, kw_only=True):
     disclaimer: Annotated[str, Meta(min_length=1, max_length=2000)]
     primary_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1f5f8b"
     accent_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#e9f2f8"
+    # Email wording; unset, the channel's own labels are used (and follow the locale).
+    greeting: Annotated[str, Meta(min_length=1, max_length=60)] | None = None  # "Hello" Ana,
+    greeting_without_name: Annotated[str, Meta(min_length=1, max_length=60)] | None = None  # "Hello",
+    cta_label: Annotated[str, Meta(min_length=1, max_length=60)] | None = None  # every email's button
+    email_disclaimer: Annotated[str, Meta(min_length=1, max_length=2000)] | None = None

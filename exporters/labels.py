@@ -29,13 +29,17 @@ LABELS = {
     "embedded_from": "From “{title}”, version {version}",
     "in_this_packet": "“{title}” (version {version}) is printed in full in this packet, on page",
     "book": "Book an appointment",
+    # Email: every link's text names where it goes, so it makes sense read on its own.
     "hello": "Hello",
-    "read_online": "Read it online",
-    "unsubscribe": "Unsubscribe",
-    "unsubscribe_tail": "from these emails.",
+    "read_online": "Read online: {title}",
+    "read_item": "Read: {title}",
+    "unsubscribe": "Unsubscribe from these emails",
+    "sent_by": "This email comes from {clinic}.",
+    "email_disclaimer": (
+        "This email is general information for patients. It is not medical advice and does not "
+        "replace a conversation with your own clinician."
+    ),
     "phone": "Phone",
-    "read_it": "Read it",
-    "read_more": "Read more",
     "newer_version": "This is version {version}, kept for the record. A newer version is available:",
     "read_latest": "read the latest version",
     "handout": "Print a handout",

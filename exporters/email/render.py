@@ -28,18 +28,20 @@ from content import model
 from content.bundle import Bundle
 from content.markdown import allowed_link
 from content.render import canonical_url, resolve_link
+from exporters.email.colours import DARK_RAISED, DARK_SURFACE, LIGHT_SURFACE, readable
+from exporters.labels import LABELS
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "email-2"
+TEMPLATE_VERSION = "email-3"
 WIDTH = 72
 ESPS = ("mailchimp", "sendgrid", "postmark", "none")
 Esp = Literal["mailchimp", "sendgrid", "postmark", "none"]
 
-# Merge tags for the reader's first name and the unsubscribe link, in each service's syntax.
-MERGE_TAGS: dict[str, tuple[str, str]] = {
-    "mailchimp": ("*|FNAME|*", "*|UNSUB|*"),
-    "sendgrid": ("{{first_name}}", "{{{unsubscribe}}}"),
-    "postmark": ("{{first_name}}", "{{{ pm:unsubscribe }}}"),
+# Each service's own unsubscribe tag; it expands to the reader's personal unsubscribe link.
+UNSUBSCRIBE_TAGS: dict[str, str] = {
+    "mailchimp": "*|UNSUB|*",
+    "sendgrid": "{{{unsubscribe}}}",
+    "postmark": "{{{ pm:unsubscribe }}}",
 }
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -50,6 +52,9 @@ class EmailOptions:
     public_url: str = "http://127.0.0.1:8000"  # where readers read items on the web
     utm_source: str = "folio"
     utm_medium: str = "email"
+    # esp=none: the body's unsubscribe link; every flavour: the .eml's List-Unsubscribe header.
+    unsubscribe_url: str = "https://example.invalid/unsubscribe"
+    unsubscribe_mailto: str = "unsubscribe@example.invalid"
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class EmailParts:
     preheader: str
     html: str
     text: str
-    headers: dict[str, str]  # X-Folio-* headers naming the version(s)
+    headers: dict[str, str]  # X-Folio-* headers naming the version(s), List-Unsubscribe
     message_key: str  # stable per content + options: the Message-ID's local part
     date: dt.datetime  # the .eml's Date: when the newest version in it was published
 
@@ -119,10 +124,62 @@ def _tag_links(html: str, campaign: str, options: EmailOptions) -> Markup:
     return Markup(_HREF.sub(tag, html))
 
 
-def _merge(options: EmailOptions, brand: model.Brand) -> tuple[str, str]:
-    if options.esp in MERGE_TAGS:
-        return MERGE_TAGS[options.esp]
-    return "", f"mailto:{brand.email or ''}?subject=Unsubscribe"
+def greeting(esp: str, brand: model.Brand) -> str:
+    """The salutation with its fallback, in the service's syntax: "Hello Ana," or "Hello,".
+
+    Mailchimp: conditional merge tags; SendGrid: Handlebars ``#if``/``else``; Postmark
+    (Mustachio): a section with ``{{.}}`` and an inverted section, as each one documents.
+    """
+    hello = brand.greeting or LABELS["hello"]
+    alone = brand.greeting_without_name or hello
+    match esp:
+        case "mailchimp":
+            return f"*|IF:FNAME|*{hello} *|FNAME|*,*|ELSE:|*{alone},*|END:IF|*"
+        case "sendgrid":
+            return f"{{{{#if first_name}}}}{hello} {{{{first_name}}}},{{{{else}}}}{alone},{{{{/if}}}}"
+        case "postmark":
+            return (
+                f"{{{{#first_name}}}}{hello} {{{{.}}}},{{{{/first_name}}}}"
+                f"{{{{^first_name}}}}{alone},{{{{/first_name}}}}"
+            )
+    return f"{alone},"
+
+
+_RTL = frozenset({"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+
+
+def direction(locale: str) -> str:
+    """The text direction of a locale's script, for the root element's ``dir``."""
+    return "rtl" if locale.split("-")[0].lower() in _RTL else "ltr"
+
+
+def unsubscribe_link(options: EmailOptions) -> str:
+    return UNSUBSCRIBE_TAGS.get(options.esp, options.unsubscribe_url)
+
+
+def list_unsubscribe(options: EmailOptions) -> dict[str, str]:
+    """RFC 2369 and RFC 8058 headers: an https link that takes a one-click POST, and a mailto."""
+    mailto = f"mailto:{options.unsubscribe_mailto}?subject=unsubscribe"
+    return {
+        "List-Unsubscribe": f"<{options.unsubscribe_url}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def palette(brand: model.Brand) -> dict[str, str]:
+    """Brand colours as text and button colours that keep AA contrast in light and dark mode."""
+    return _palette(brand.primary_color, brand.accent_color)
+
+
+@lru_cache(maxsize=16)
+def _palette(primary: str, accent: str) -> dict[str, str]:
+    on_white = readable(primary, LIGHT_SURFACE)
+    return {
+        "primary": readable(on_white, accent),  # links and h2 on white and on the accent
+        "primary_dark": readable(primary, DARK_RAISED),  # the same in dark mode
+        "button": on_white,  # white text on it
+        "accent": accent,
+    }
 
 
 def _preheader(summary: str) -> str:
@@ -140,11 +197,14 @@ def _render(name: str, context: dict[str, object]) -> tuple[str, str]:
 
 
 def _common(brand: model.Brand, options: EmailOptions, campaign: str) -> dict[str, object]:
-    first_name, unsubscribe = _merge(options, brand)
     return {
         "brand": brand,
-        "first_name": first_name,
-        "unsubscribe": unsubscribe,
+        "greeting": greeting(options.esp, brand),
+        "unsubscribe": unsubscribe_link(options),
+        "cta_label": brand.cta_label or LABELS["book"],
+        "disclaimer": brand.email_disclaimer or LABELS["email_disclaimer"],
+        "colours": palette(brand),
+        "dark": {"surface": DARK_SURFACE, "raised": DARK_RAISED},
         "link": lambda url: with_utm(resolve_link(url, brand), campaign, options),
         "rich": lambda html: _tag_links(html, campaign, options),
         "width": WIDTH,
@@ -160,6 +220,7 @@ def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
         "subject": item.title,
         "preheader": _preheader(item.summary),
         "locale": item.locale,
+        "direction": direction(item.locale),
         "read_online": with_utm(canonical_url(options.public_url, item), item.slug, options),
     }
     html, text = _render("item", context)
@@ -170,6 +231,7 @@ def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
     }
     if item.embeds:
         headers["X-Folio-Embeds"] = ", ".join(f"{r.type}/{r.slug}@{r.version}" for r in item.embeds)
+    headers |= list_unsubscribe(options)
     return EmailParts(
         subject=item.title,
         preheader=_preheader(item.summary),
@@ -194,6 +256,7 @@ def digest_parts(bundles: Sequence[Bundle], options: DigestOptions) -> EmailPart
         "intro": options.intro,
         "cards": cards,
         "locale": bundles[0].locale,
+        "direction": direction(bundles[0].locale),
     }
     html, text = _render("digest", context)
     return EmailParts(
@@ -201,9 +264,8 @@ def digest_parts(bundles: Sequence[Bundle], options: DigestOptions) -> EmailPart
         preheader=_preheader(options.intro),
         html=html,
         text=text,
-        headers={
-            "X-Folio-Items": ", ".join(f"{b.item.kind}/{b.item.slug}@{b.item.version}" for b in bundles)
-        },
+        headers={"X-Folio-Items": ", ".join(f"{b.item.kind}/{b.item.slug}@{b.item.version}" for b in bundles)}
+        | list_unsubscribe(options),
         message_key=_key("|".join(b.etag for b in bundles), options),
         date=max(b.item.published_at for b in bundles),
     )

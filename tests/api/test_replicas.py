@@ -52,6 +52,7 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
         "FOLIO_LIBRARY_DIR": str(DEFAULT_LIBRARY),
         "FOLIO_DATA_DIR": str(tmp_path / "shared"),  # the rendered-export cache both replicas see
         "FOLIO_LATEST_TTL": "0",  # every request asks the database which version is latest
+        "FOLIO_PUBLIC_URL": "https://folio.example.org",  # one address behind the balancer, as in production
         "FOLIO_WEBHOOK_POLL_SECONDS": "0.1",
     }
     receiver = Receiver()
