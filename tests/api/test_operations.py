@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.observability import JsonFormatter
 from api.settings import Settings
-from content.migrations import alembic_config
+from content.migrations import alembic_config, head_revision
 
 ARTICLE = "/v1/articles/ketamine-withdrawal"
 
@@ -49,7 +49,7 @@ def test_metrics(client: TestClient[Any]) -> None:
 
 def test_ready(client: TestClient[Any]) -> None:
     response = client.get("/ready")
-    assert response.status_code == 200 and response.json() == {"status": "ready", "schema": "0002"}
+    assert response.status_code == 200 and response.json() == {"status": "ready", "schema": head_revision()}
 
 
 def test_not_ready_when_the_schema_is_behind(settings: Settings, tmp_path: Path) -> None:
