@@ -52,18 +52,18 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> dict[str, Any]:
-    """JSON logs on stderr for our loggers and uvicorn's; returns uvicorn's log_config."""
+    """JSON logs on stderr for our loggers and the server's; a ``logging.config`` dict."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": JsonFormatter}},
+        "formatters": {"json": {"()": "api.observability.JsonFormatter"}},
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
         },
         "loggers": {
             "folio": {"handlers": ["stderr"], "level": level, "propagate": False},
-            "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},
-            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},  # ours replaces it
+            "_granian": {"handlers": ["stderr"], "level": level, "propagate": False},
+            "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},  # ours replaces it
         },
     }
 

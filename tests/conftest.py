@@ -136,21 +136,21 @@ def bearer(token: str, **headers: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def folio_server(env: dict[str, str]) -> Iterator[str]:
+def folio_server(env: dict[str, str], *args: str) -> Iterator[str]:
     """A real `folio serve` process on a free 127.0.0.1 port, with these FOLIO_* settings."""
-    with folio_process(env) as (base, _process):
+    with folio_process(env, *args) as (base, _process):
         yield base
 
 
 @contextlib.contextmanager
-def folio_process(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def folio_process(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Like folio_server, also handing over the process (to signal it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     folio = str(Path(sys.executable).with_name("folio"))
     process = subprocess.Popen(
-        [folio, "serve"],
+        [folio, "serve", *args],
         env=os.environ | env | {"FOLIO_PORT": str(port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

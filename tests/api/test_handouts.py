@@ -208,7 +208,7 @@ def test_shutdown_finishes_the_render_in_flight(settings: Settings, tmp_path: Pa
             raise AssertionError("the render never started")
         process.send_signal(signal.SIGTERM)
         request.join(120)
-        # uvicorn shuts down gracefully, then re-raises the signal it captured.
+        # granian stops accepting, lets the request finish, then the app waits for the render.
         assert process.wait(120) in (0, -signal.SIGTERM)
     response = result["r"]
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
