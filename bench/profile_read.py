@@ -41,6 +41,12 @@ def short(frame: str) -> str:
 
 
 def layer(frame: str) -> str:
+    if frame.startswith("Observe.__call__.<locals>.send_observed"):
+        # Its self time is granian's native ASGI send (handing the bytes to Rust), which py-spy
+        # cannot see into: the server's cost, as ASGIResponse.send_body's is in the peers.
+        return "server: ASGI send into granian (native)"
+    if frame == "(native / idle)":
+        return "native threads or idle (tokio, epoll)"
     if "(api/" in frame or "(content/" in frame:
         return "folio"
     if "(litestar/" in frame:
