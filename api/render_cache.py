@@ -136,26 +136,27 @@ class DatabaseRenderCache:
             raise NotImplementedError("DatabaseRenderCache locks need PostgreSQL; use DiskRenderCache")
         lock_id = advisory_lock_id(key)
         # A connection of its own, in autocommit: the lock belongs to the session, so no
-        # transaction stays open while the render runs.
+        # transaction stays open while the render runs. Whenever it is unclear whether the
+        # session holds the lock (cancelled mid-call, a failed unlock) or it still carries our
+        # lock_timeout, the connection is discarded: closing the session releases its locks.
         async with self.engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(sa.text(f"SET lock_timeout = {max(1, int(timeout * 1000))}"))
             try:
+                await conn.execute(sa.text(f"SET lock_timeout = {max(1, int(timeout * 1000))}"))
                 await conn.execute(sa.select(sa.func.pg_advisory_lock(lock_id)))
-            except DBAPIError as exc:
-                if _sqlstate(exc) == _LOCK_NOT_AVAILABLE:
+                await conn.execute(sa.text("RESET lock_timeout"))
+            except BaseException as exc:
+                await asyncio.shield(conn.invalidate())
+                if isinstance(exc, DBAPIError) and _sqlstate(exc) == _LOCK_NOT_AVAILABLE:
                     raise TimeoutError(f"render lock {key} still held after {timeout:g} s") from None
                 raise
-            finally:
-                await conn.execute(sa.text("RESET lock_timeout"))
             try:
                 yield
             finally:
                 try:
-                    await asyncio.shield(conn.execute(sa.select(sa.func.pg_advisory_unlock(lock_id))))
+                    await conn.execute(sa.select(sa.func.pg_advisory_unlock(lock_id)))
                 except BaseException:
-                    # The session may be unusable: closing it is what releases the lock then.
-                    await conn.invalidate()
+                    await asyncio.shield(conn.invalidate())
                     raise
 
     async def prune(self, before: dt.datetime) -> int:

@@ -121,6 +121,13 @@ async def test_postgres_lock_is_released_after_an_exception(pg_cache: DatabaseRe
             raise RuntimeError("the render failed")
     other = create_engine(str(pg_cache.engine.url.render_as_string(hide_password=False)))
     try:
+        # A waiter cancelled mid-wait (its client went away) leaves nothing behind either.
+        async with DatabaseRenderCache(other).lock(KEY, timeout=5):
+            waiter = asyncio.create_task(_hold(pg_cache, KEY))
+            await asyncio.sleep(0.3)
+            waiter.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
         async with DatabaseRenderCache(other).lock(KEY, timeout=0.5):
             pass
         async with other.connect() as conn:
@@ -131,6 +138,11 @@ async def test_postgres_lock_is_released_after_an_exception(pg_cache: DatabaseRe
             assert held.scalar() == 0
     finally:
         await other.dispose()
+
+
+async def _hold(cache: RenderCache, key: str) -> None:
+    async with cache.lock(key, timeout=5):
+        pass
 
 
 async def test_disk_lock_is_released_after_an_exception(tmp_path: Path) -> None:
