@@ -45,9 +45,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Benchmarks write their figures under bench/results/; tests never time anything.
+# Debian packages it drives: wrk and ab (load), nginx (the static-file baseline).
 bench: $(STAMP)
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
-		|| { echo "make bench needs wrk. Debian: apt-get install wrk"; exit 1; }
+	@command -v wrk >/dev/null && command -v ab >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
+		|| { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk apache2-utils nginx-light >/dev/null; } \
+		|| { echo "make bench needs Debian's wrk, apache2-utils and nginx-light (apt-get install ...)"; exit 1; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/read_path.py
 

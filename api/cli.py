@@ -184,20 +184,22 @@ def export(settings: Settings, args: argparse.Namespace, parser: argparse.Argume
 
 
 def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> int:
-    """Serve with uvicorn; each worker builds its app from the same FOLIO_* environment.
+    """Serve with granian: N worker processes, each building its app from the same FOLIO_* settings.
 
-    On SIGTERM uvicorn stops accepting, lets in-flight requests finish (up to the render time
-    limit), then the app's shutdown waits for running handout renders.
+    Each worker gets its own socket with TCP_NODELAY (so two workers never wait out Nagle's
+    delay), from one listening port. On SIGTERM granian stops accepting, lets in-flight
+    requests finish, then the app's shutdown waits for running handout renders.
     """
     import os
     import shutil
 
-    import uvicorn
-
-    from api.observability import configure_logging
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
 
     if workers > 1:
-        # Prometheus counters from every worker are summed from files in this folder.
+        # Prometheus counters from every worker are summed from files in this folder. Set before
+        # prometheus_client is first imported: it picks its value store then, and workers fork.
         metrics_dir = Path(settings.data_dir) / "metrics"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
@@ -205,16 +207,22 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> int
     # Workers build their settings from the environment: they must see the address served,
     # which is also the default public URL printed in QR codes.
     os.environ["FOLIO_HOST"], os.environ["FOLIO_PORT"] = host, str(port)
-    uvicorn.run(
+
+    from api.observability import configure_logging
+
+    Server(
         "api.app:create_app",
         factory=True,
-        host=host,
+        address=host,
         port=port,
+        interface=Interfaces.ASGI,
         workers=workers,
-        proxy_headers=True,
-        log_config=configure_logging(),
-        timeout_graceful_shutdown=int(settings.pdf_timeout_seconds),
-    )
+        log_level=LogLevels.info,
+        log_dictconfig=configure_logging(),
+        log_access=False,  # the app writes its own access line, with the request id
+        # A stuck worker is killed once the longest render could have finished.
+        workers_kill_timeout=int(settings.pdf_timeout_seconds) + 10,
+    ).serve()
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from api.documents import Documents
 from api.exports import Exports
 from api.observability import Metrics
-from api.render_cache import DiskRenderCache
+from api.render_cache import render_cache_for
 from api.settings import Settings
 from api.webhooks import Deliverer
 from content.db import create_engine
@@ -54,7 +54,7 @@ async def open_services(
         )
         exports = Exports(
             documents,
-            DiskRenderCache(Path(settings.data_dir) / "exports"),
+            render_cache_for(settings, engine),
             metrics,
             public_url=settings.base_url,
             default_paper=settings.paper,

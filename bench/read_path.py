@@ -82,7 +82,7 @@ def main() -> int:
             server.terminate()
             server.wait(10)
     report = {
-        "benchmark": "read path, one uvicorn worker, sequential keep-alive client on loopback",
+        "benchmark": "read path, folio serve (granian, one worker), sequential keep-alive client on loopback",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "results": results,

@@ -139,6 +139,18 @@ deliveries = sa.Table(
     sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
 )
 
+# Rendered exports (handouts, email, pages) keyed by their ETag, for replicas without a shared
+# disk: api/render_cache.py. A row never changes; a new ETag is a new row.
+rendered = sa.Table(
+    "rendered",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_rendered_created_at", "created_at"),
+)
+
 # Full-text search lives in dialect-specific tables made by the migration:
 # SQLite: FTS5 table search_fts(title, summary, body), rowid = items.id.
 # PostgreSQL: search_documents(item_id, title, summary, body, document tsvector) + GIN index.

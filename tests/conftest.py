@@ -143,15 +143,15 @@ def bearer(token: str, **headers: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def folio_server(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
+def folio_server(env: dict[str, str], *args: str, log: Path | None = None) -> Iterator[str]:
     """A real `folio serve` process on a free 127.0.0.1 port, with these FOLIO_* settings."""
-    with folio_process(env, log) as (base, _process):
+    with folio_process(env, *args, log=log) as (base, _process):
         yield base
 
 
 @contextlib.contextmanager
 def folio_process(
-    env: dict[str, str], log: Path | None = None
+    env: dict[str, str], *args: str, log: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Like folio_server, also handing over the process (to signal it); its output goes to ``log``."""
     with socket.socket() as sock:
@@ -160,7 +160,7 @@ def folio_process(
     folio = str(Path(sys.executable).with_name("folio"))
     output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [folio, "serve"],
+        [folio, "serve", *args],
         env=os.environ | env | {"FOLIO_PORT": str(port)},
         stdout=output,
         stderr=output,

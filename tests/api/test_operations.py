@@ -1,5 +1,6 @@
 """Operations: request ids, JSON access logs, Prometheus metrics, readiness."""
 
+import io
 import json
 import logging
 from pathlib import Path
@@ -11,7 +12,7 @@ from alembic import command
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.observability import JsonFormatter
+from api.observability import JsonFormatter, JsonLinesHandler
 from api.settings import Settings
 from content.migrations import alembic_config, head_revision
 
@@ -60,3 +61,37 @@ def test_not_ready_when_the_schema_is_behind(settings: Settings, tmp_path: Path)
         assert response.status_code == 503
         assert "folio migrate" in response.json()["detail"]
         assert client.get("/health").status_code == 200  # alive, just not ready
+
+
+def test_cors_preflight_and_vary(client: TestClient[Any]) -> None:
+    allowed = {"Origin": "https://app.example.org", "Access-Control-Request-Method": "PUT"}
+    preflight = client.options(ARTICLE, headers=allowed | {"Access-Control-Request-Headers": "if-match"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.org"
+    assert "PUT" in preflight.headers["access-control-allow-methods"]
+    assert preflight.headers["access-control-allow-headers"] == "if-match"
+    assert "origin" in preflight.headers["vary"].lower() and preflight.headers["x-request-id"]
+    refused = client.options(ARTICLE, headers=allowed | {"Origin": "https://evil.example.com"})
+    assert "access-control-allow-origin" not in refused.headers
+    simple = client.get(ARTICLE, headers={"Origin": "https://app.example.org"})
+    assert [v.strip() for v in simple.headers["vary"].split(",")] == ["Accept-Encoding", "Origin"]
+
+
+def test_access_log_as_folio_serve_writes_it(client: TestClient[Any]) -> None:
+    """With `folio serve`'s logging, access lines skip LogRecords; they read the same."""
+    stream = io.StringIO()
+    handler = JsonLinesHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("folio.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        client.get(ARTICLE, headers={"X-Request-ID": "trace-43"})
+        logging.getLogger("folio.access").info("by hand", extra={"fields": {"status": 1}})
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(logging.NOTSET)
+    fast, slow = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert fast.keys() == slow.keys() | {"method", "path", "route", "duration_ms"}
+    assert fast["request_id"] == "trace-43" and fast["route"] == "/v1/articles/{slug}"
+    assert fast["status"] == 200 and fast["level"] == "info" and fast["msg"] == "request"

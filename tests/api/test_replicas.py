@@ -1,13 +1,13 @@
 """Two real server processes on one PostgreSQL database, as replicas behind a balancer."""
 
 import asyncio
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from content.db import create_engine
 from content.library import DEFAULT_LIBRARY, load_library
@@ -50,14 +50,17 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
     env = {
         "FOLIO_DATABASE_URL": database,
         "FOLIO_LIBRARY_DIR": str(DEFAULT_LIBRARY),
-        "FOLIO_DATA_DIR": str(tmp_path / "shared"),  # the rendered-export cache both replicas see
         "FOLIO_LATEST_TTL": "0",  # every request asks the database which version is latest
         "FOLIO_PUBLIC_URL": "https://folio.example.org",  # one address behind the balancer, as in production
         "FOLIO_WEBHOOK_POLL_SECONDS": "0.1",
     }
     receiver = Receiver()
     try:
-        with folio_server(env) as a, folio_server(env) as b:
+        # Two data folders: the replicas share nothing but PostgreSQL (rendered exports included).
+        with (
+            folio_server(env | {"FOLIO_DATA_DIR": str(tmp_path / "a")}) as a,
+            folio_server(env | {"FOLIO_DATA_DIR": str(tmp_path / "b")}) as b,
+        ):
             hook = httpx.post(
                 a + "/v1/webhooks",
                 json={"url": receiver.url, "events": ["published"]},
@@ -126,4 +129,14 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
-    assert os.path.isdir(tmp_path / "shared" / "exports")
+    # Nothing rendered landed on either replica's disk: the handout lives in the database.
+    assert not list(tmp_path.glob("*/rendered/*")) and not list(tmp_path.glob("*/exports/*"))
+
+    async def rendered() -> int:
+        engine = create_engine(database)
+        async with engine.connect() as conn:
+            count = await conn.scalar(sa.text("SELECT count(*) FROM rendered WHERE key LIKE '\"pdf-%'"))
+        await engine.dispose()
+        return int(count or 0)
+
+    assert asyncio.run(rendered()) == 1
