@@ -82,6 +82,8 @@ def _p(name: str) -> Reference:
 FILE_MEDIA = {"EmailHtml": "text/html", "EmailTxt": "text/plain", "EmailEml": "message/rfc822"}
 CONDITIONAL_WRITES = ("replace", "review", "publish")
 LOCATED = ("create", "publish", "restore", "unarchive")
+# Reads that send no ETag: the metrics change with every scrape.
+UNVALIDATED = ("metrics",)
 WRITES_WITH_ETAG = ("create", "start", "replace", "review", "publish", "restore", "unarchive")
 PAGED = ("listArticles", "listFaqs", "listComparisons", "listAudit")
 IN_A_LANGUAGE_SUFFIXES = ("Version", "Page", "Email", "EmailHtml", "EmailTxt", "EmailEml", "Handout")
@@ -98,7 +100,7 @@ class _FolioOperation(Operation):
         ok_status = next((s for s in ("200", "201") if s in responses), None)
         ok = responses.get(ok_status) if ok_status else None
         headers: dict[str, Any] = {}
-        if self.method == "GET":
+        if self.method == "GET" and op not in UNVALIDATED:
             params.append(_p("IfNoneMatch"))
             headers |= {name: _h(name) for name in ("ETag", "Cache-Control", "Vary")}
             if op in PAGED:
