@@ -21,6 +21,7 @@ from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
 from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
+from api.desk import desk_router
 from api.documents import Documents
 from api.exports import Exports
 from api.observability import Metrics, observe
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ExportController,
             HealthController,
+            desk_router(),
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
