@@ -11,7 +11,6 @@ from litestar.params import Parameter
 from api.deps import EditorialDep
 from api.desk.labels import LABELS
 from api.desk.web import SIGNIN_COOKIE, current, desk_opts, page, redirect, session_cookie, signin_token
-from content import model
 from content.sessions import TTL, close_session, open_session
 
 
@@ -78,7 +77,7 @@ class AccountController(Controller):
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
         cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        type: model.Kind | None = None,
+        type: Annotated[str, Parameter(max_length=20)] = "",  # a kind; empty for any
         slug: Annotated[str, Parameter(max_length=120)] = "",
         actor: Annotated[str, Parameter(max_length=200)] = "",
         action: Annotated[str, Parameter(max_length=40)] = "",
@@ -87,7 +86,7 @@ class AccountController(Controller):
         found = await editorial.audit_log(
             limit=50,
             cursor=cursor,
-            kind=type,
+            kind=type or None,
             slug=slug or None,
             actor=actor or None,
             action=action or None,
@@ -98,7 +97,7 @@ class AccountController(Controller):
             "audit.html.j2",
             entries=found.entries,
             next_cursor=found.next_cursor,
-            filters={"type": type or "", "slug": slug, "actor": actor, "action": action},
+            filters={"type": type, "slug": slug, "actor": actor, "action": action},
             actions=[
                 "create",
                 "start_draft",

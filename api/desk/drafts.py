@@ -118,9 +118,7 @@ class DraftController(Controller):
         html = await _page_html(
             documents, exports, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
-        return Response(
-            html, media_type="text/html", headers={"Cache-Control": "private, no-store"}
-        )
+        return Response(html, media_type="text/html", headers={"Cache-Control": "private, no-store"})
 
     @get(per_kind("/draft/handout.pdf"), **desk_opts("reader"))
     async def preview_handout(

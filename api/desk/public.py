@@ -24,7 +24,7 @@ Size = Literal["standard", "large"]
 Esp = Literal["none", "mailchimp", "sendgrid", "postmark"]
 EMAIL_FILES = ("html", "txt", "eml")
 _REF = re.compile(r"^(article|faq|comparison)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
-Refs = Annotated[list[str] | None, Parameter(query="item", required=False)]
+Refs = Annotated[list[str] | None, Parameter(required=False)]  # ?item=kind/slug, repeated
 Text = Annotated[str, Parameter(max_length=2000)]
 
 
@@ -69,9 +69,9 @@ class LibraryController(Controller):
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
         q: Text = "",
-        type: model.Kind | None = None,
+        type: Annotated[str, Parameter(max_length=20)] = "",  # a kind; empty for any
         tag: Annotated[str, Parameter(max_length=60)] = "",
-        status: model.ReviewStatus | None = None,
+        status: Annotated[str, Parameter(max_length=20)] = "",  # current, due, overdue; empty for any
     ) -> Response[Any]:
         """The library: search and filter by title, summary, text, tags, type and review status."""
         items = await summaries(documents)
@@ -86,18 +86,18 @@ class LibraryController(Controller):
         items = [
             s
             for s in items
-            if (type is None or s.type == type)
+            if (not type or s.type == type)
             and (not tag or tag in s.tags)
-            and (status is None or s.review.status_on(day) == status)
+            and (not status or s.review.status_on(day) == status)
         ]
         return await page(
             request,
             "library.html.j2",
             items=items,
             q=q,
-            type=type or "",
+            type=type,
             tag=tag,
-            status=status or "",
+            status=status,
             tags=all_tags,
             day=day,
         )
@@ -233,12 +233,12 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
-        items: Refs = None,
+        item: Refs = None,
         paper: Paper | None = None,
         size: Size = "standard",
     ) -> Response[Any]:
         """Pick items, reorder them, download one PDF."""
-        chosen = parse_refs(items)
+        chosen = parse_refs(item)
         everything = await summaries(documents)
         by_key = {ref_key(s): s for s in everything}
         picked = [by_key[ref_key(r)] for r in chosen if ref_key(r) in by_key]
@@ -257,12 +257,12 @@ class LibraryController(Controller):
     async def packet_pdf(
         self,
         exports: ExportsDep,
-        items: Refs = None,
+        item: Refs = None,
         paper: Paper | None = None,
         size: Size = "standard",
     ) -> Response[Any]:
         """The packet as one PDF, with a contents page."""
-        chosen = parse_refs(items)
+        chosen = parse_refs(item)
         if not chosen:
             raise InvalidInput("item", "Add at least one item to the packet.")
         bundles = [await exports.bundle(r.type, r.slug) for r in chosen]
@@ -278,11 +278,11 @@ class LibraryController(Controller):
         exports: ExportsDep,
         subject: Annotated[str, Parameter(max_length=200)] = "",
         intro: Text = "",
-        items: Refs = None,
+        item: Refs = None,
         esp: Esp = "none",
     ) -> Response[Any]:
         """A newsletter: subject, introduction and items; then preview, copy and download it."""
-        chosen = parse_refs(items)
+        chosen = parse_refs(item)
         everything = await summaries(exports.documents)
         document = None
         problems = []
@@ -319,12 +319,12 @@ class LibraryController(Controller):
         exports: ExportsDep,
         subject: Annotated[str, Parameter(min_length=1, max_length=200)],
         intro: Annotated[str, Parameter(min_length=1, max_length=2000)],
-        items: Refs = None,
+        item: Refs = None,
         esp: Esp = "none",
     ) -> Response[Any]:
         """The digest as a file to download."""
         fmt = request.url.path.rsplit(".", 1)[1]
-        chosen = parse_refs(items)
+        chosen = parse_refs(item)
         if not chosen:
             raise InvalidInput("item", "Pick at least one item.")
         bundles = [await exports.bundle(r.type, r.slug) for r in chosen]
