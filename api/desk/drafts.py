@@ -11,12 +11,13 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
+from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import DocumentsDep, EditorialDep, ExportsDep
 from api.desk.diffs import rows
 from api.desk.forms import State, blank, item_of, state_from_form, state_of, subjects
 from api.desk.labels import LABELS
 from api.desk.previews import preview_bundle
-from api.desk.public import Esp, Paper, Size, email_document
+from api.desk.public import email_document
 from api.desk.web import current, desk_opts, file, item_url, kind_of, page, per_kind, redirect
 from api.documents import Documents, today
 from api.exports import Exports
@@ -34,7 +35,7 @@ async def actor(request: Request[Any, Any, Any]) -> tuple[str, str]:
     return session.token_name, session.display_name
 
 
-async def _latest(documents: Documents, kind: model.Kind, slug: str) -> int:
+async def _latest(documents: Documents, kind: model.Kind, slug: SlugParam) -> int:
     try:
         return (await documents.locate(kind, slug)).number
     except ContentError:
@@ -68,7 +69,11 @@ class DraftController(Controller):
 
     @get(per_kind("/draft"), **desk_opts("reader"))
     async def draft(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep, slug: str
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
     ) -> Response[Any]:
         """The draft beside the published version: the diff, previews, sign-off and publish."""
         return await self._draft_page(request, editorial, documents, kind_of(request), slug)
@@ -79,7 +84,7 @@ class DraftController(Controller):
         editorial: Editorial,
         documents: Documents,
         kind: model.Kind,
-        slug: str,
+        slug: SlugParam,
         problem: str = "",
         status_code: int = 200,
     ) -> Response[Any]:
@@ -111,7 +116,7 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         exports: ExportsDep,
-        slug: str,
+        slug: SlugParam,
     ) -> Response[Any]:
         """The draft as its patient page."""
         draft = await editorial.get(kind_of(request), slug)
@@ -127,9 +132,9 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         exports: ExportsDep,
-        slug: str,
-        paper: Paper | None = None,
-        size: Size = "standard",
+        slug: SlugParam,
+        paper: PaperParam = None,
+        size: SizeParam = "standard",
     ) -> Response[Any]:
         """The draft as its handout PDF."""
         draft = await editorial.get(kind_of(request), slug)
@@ -146,8 +151,8 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         exports: ExportsDep,
-        slug: str,
-        esp: Esp = "none",
+        slug: SlugParam,
+        esp: EspParam = "none",
     ) -> Response[Any]:
         """The draft as its email, at 600 and 375 px."""
         kind = kind_of(request)
@@ -173,7 +178,9 @@ class DraftController(Controller):
     # --- writing ---------------------------------------------------------------------------
 
     @get("/new", **desk_opts("editor"))
-    async def new_form(self, request: Request[Any, Any, Any], kind: model.Kind = "article") -> Response[Any]:
+    async def new_form(
+        self, request: Request[Any, Any, Any], kind: Annotated[model.Kind, Parameter()] = "article"
+    ) -> Response[Any]:
         """A new item of any kind, as a draft."""
         return await self._edit_page(request, kind, None, blank(kind), "")
 
@@ -221,7 +228,7 @@ class DraftController(Controller):
 
     @post(per_kind("/draft/start"), **desk_opts("editor"), status_code=303)
     async def start(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, slug: str
+        self, request: Request[Any, Any, Any], editorial: EditorialDep, slug: SlugParam
     ) -> Response[Any]:
         """A draft copied from the latest version."""
         kind = kind_of(request)
@@ -231,7 +238,7 @@ class DraftController(Controller):
 
     @get(per_kind("/draft/edit"), **desk_opts("editor"))
     async def edit_form(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, slug: str
+        self, request: Request[Any, Any, Any], editorial: EditorialDep, slug: SlugParam
     ) -> Response[Any]:
         """The draft as a form: Markdown for articles, rows for FAQ sets and comparisons."""
         kind = kind_of(request)
@@ -245,7 +252,7 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         exports: ExportsDep,
-        slug: str,
+        slug: SlugParam,
     ) -> Response[Any]:
         """Saves with the revision the form was read at; a conflict keeps every word typed."""
         kind = kind_of(request)
@@ -345,7 +352,11 @@ class DraftController(Controller):
 
     @post(per_kind("/draft/discard"), **desk_opts("editor"), status_code=303)
     async def discard(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep, slug: str
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
     ) -> Response[Any]:
         """Deletes the draft (and an item never published)."""
         kind = kind_of(request)
@@ -358,7 +369,11 @@ class DraftController(Controller):
 
     @post(per_kind("/draft/review"), **desk_opts("reviewer"), status_code=303)
     async def review(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep, slug: str
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
     ) -> Response[Any]:
         """Signs off exactly the draft shown, with the next review date."""
         kind = kind_of(request)
@@ -376,7 +391,11 @@ class DraftController(Controller):
 
     @post(per_kind("/draft/publish"), **desk_opts("publisher"), status_code=303)
     async def publish(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep, slug: str
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
     ) -> Response[Any]:
         """The reviewed draft becomes the next version."""
         kind = kind_of(request)
@@ -395,7 +414,7 @@ class DraftController(Controller):
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
         documents: DocumentsDep,
-        slug: str,
+        slug: SlugParam,
         number: Annotated[int, Parameter(ge=1)],
     ) -> Response[Any]:
         """Publishes a copy of an old version as the next one."""
@@ -408,7 +427,11 @@ class DraftController(Controller):
 
     @post(per_kind("/archive"), **desk_opts("publisher"), status_code=303)
     async def archive(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep, slug: str
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
     ) -> Response[Any]:
         """Withdraws the item; refused while a live item embeds it."""
         kind = kind_of(request)
@@ -418,7 +441,11 @@ class DraftController(Controller):
 
     @post(per_kind("/unarchive"), **desk_opts("admin"), status_code=303)
     async def unarchive(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep, slug: str
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
     ) -> Response[Any]:
         """Brings an archived item back."""
         kind = kind_of(request)

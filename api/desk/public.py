@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
+from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import DocumentsDep, ExportsDep
 from api.desk.diffs import rows
 from api.desk.web import desk_opts, file, item_url, kind_of, page, per_kind, query
@@ -107,7 +108,7 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
-        slug: str,
+        slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
     ) -> Response[Any]:
         """An item: its review, handouts, email copy, history, compare, and what a role may do."""
@@ -141,10 +142,10 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
-        slug: str,
+        slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
-        paper: Paper | None = None,
-        size: Size = "standard",
+        paper: PaperParam = None,
+        size: SizeParam = "standard",
     ) -> Response[Any]:
         """The handout shown in the browser's PDF viewer, to print from there."""
         bundle = await exports.bundle(kind_of(request), slug, version)
@@ -162,9 +163,9 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
-        slug: str,
-        a: Annotated[int, Parameter(query="from", ge=1)],
-        b: Annotated[int, Parameter(query="to", ge=1)],
+        slug: SlugParam,
+        a: Annotated[int, QueryParameter(name="from", ge=1)],
+        b: Annotated[int, QueryParameter(name="to", ge=1)],
     ) -> Response[Any]:
         """Any two published versions side by side, word by word."""
         kind = kind_of(request)
@@ -188,9 +189,9 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
-        slug: str,
+        slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
-        esp: Esp = "none",
+        esp: EspParam = "none",
     ) -> Response[Any]:
         """The email of any version at 600 and 375 px; copy its HTML or text; download it."""
         kind = kind_of(request)
@@ -218,9 +219,9 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
-        slug: str,
+        slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
-        esp: Esp = "none",
+        esp: EspParam = "none",
     ) -> Response[Any]:
         """The email as a file to download."""
         fmt = request.url.path.rsplit(".", 1)[1]
@@ -234,8 +235,8 @@ class LibraryController(Controller):
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
         item: Refs = None,
-        paper: Paper | None = None,
-        size: Size = "standard",
+        paper: PaperParam = None,
+        size: SizeParam = "standard",
     ) -> Response[Any]:
         """Pick items, reorder them, download one PDF."""
         chosen = parse_refs(item)
@@ -258,8 +259,8 @@ class LibraryController(Controller):
         self,
         exports: ExportsDep,
         item: Refs = None,
-        paper: Paper | None = None,
-        size: Size = "standard",
+        paper: PaperParam = None,
+        size: SizeParam = "standard",
     ) -> Response[Any]:
         """The packet as one PDF, with a contents page."""
         chosen = parse_refs(item)
@@ -279,7 +280,7 @@ class LibraryController(Controller):
         subject: Annotated[str, Parameter(max_length=200)] = "",
         intro: Text = "",
         item: Refs = None,
-        esp: Esp = "none",
+        esp: EspParam = "none",
     ) -> Response[Any]:
         """A newsletter: subject, introduction and items; then preview, copy and download it."""
         chosen = parse_refs(item)
@@ -320,7 +321,7 @@ class LibraryController(Controller):
         subject: Annotated[str, Parameter(min_length=1, max_length=200)],
         intro: Annotated[str, Parameter(min_length=1, max_length=2000)],
         item: Refs = None,
-        esp: Esp = "none",
+        esp: EspParam = "none",
     ) -> Response[Any]:
         """The digest as a file to download."""
         fmt = request.url.path.rsplit(".", 1)[1]
