@@ -4,17 +4,33 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 
-.PHONY: run test lint openapi bench previews lock check-system clean
+.PHONY: run test lint openapi bench previews screenshots lock check-system clean
 
 run: $(STAMP)
 	$(BIN)/folio migrate
 	$(BIN)/folio sync
 	$(BIN)/folio serve
 
-test: $(STAMP)
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# axe-core for the desk's browser tests, pinned in tests/browser/package-lock.json; never served.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq npm >/dev/null; } \
+		|| { echo "The browser tests need npm. Debian: apt-get install npm"; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	@touch $(AXE)
+
+# Every desk page at 375 and 1280 px, from a throwaway store: docs/desk/.
+screenshots: $(STAMP) $(AXE)
+	mkdir -p docs/desk
+	FOLIO_DESK_SCREENSHOTS=$(CURDIR)/docs/desk FOLIO_TEST_POSTGRES_URL= $(BIN)/pytest -q -p no:randomly \
+		"tests/browser/test_desk.py::test_every_page_passes_axe_at_both_widths"
+	ls docs/desk
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response, Router
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -28,8 +29,6 @@ STATIC = Path(__file__).parent / "static"
 def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Errors as desk pages; a page that needs a session sends the person to sign in first."""
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
-        from urllib.parse import quote
-
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Response("", status_code=303, headers={"Location": f"/desk/signin?next={quote(target)}"})
     status, detail = 500, "The desk could not finish this; the error was logged."

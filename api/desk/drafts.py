@@ -17,7 +17,7 @@ from api.desk.diffs import rows
 from api.desk.forms import State, blank, item_of, state_from_form, state_of, subjects
 from api.desk.labels import LABELS
 from api.desk.previews import preview_bundle
-from api.desk.public import email_document
+from api.desk.public import email_document, summaries
 from api.desk.web import current, desk_opts, file, item_url, kind_of, page, per_kind, redirect
 from api.documents import Documents, today
 from api.exports import Exports
@@ -60,8 +60,6 @@ class DraftController(Controller):
         self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep
     ) -> Response[Any]:
         """Drafts waiting, and published items whose review is due or overdue; oldest first."""
-        from api.desk.public import summaries
-
         day = today()
         due = [s for s in await summaries(documents) if s.review.status_on(day) != "current"]
         due.sort(key=lambda s: s.review.next_review_on)

@@ -252,6 +252,7 @@ class LibraryController(Controller):
             available=[s for s in everything if ref_key(s) not in keys],
             paper=paper or "",
             size=size,
+            day=today(),
         )
 
     @get("/packet.pdf", **desk_opts())
@@ -303,6 +304,7 @@ class LibraryController(Controller):
             request,
             "digest.html.j2",
             everything=everything,
+            day=today(),
             chosen=[ref_key(r) for r in chosen],
             subject=subject,
             intro=intro,
