@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
+from msgspec.structs import replace
 
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import DocumentsDep, EditorialDep, ExportsDep
@@ -91,7 +92,9 @@ class DraftController(Controller):
         diff_rows = None
         if based:
             stored = await documents.store.get(kind, slug, based)
-            diff_rows = rows(diff_items(stored.content, draft.content, based, based + 1))
+            # The review is what this page records, not a change an editor made: leave it out.
+            published, drafted = replace(stored.content, review=None), replace(draft.content, review=None)
+            diff_rows = rows(diff_items(published, drafted, based, based + 1))
         return await page(
             request,
             "draft.html.j2",

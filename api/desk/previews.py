@@ -18,7 +18,7 @@ from content.errors import ContentError
 from content.render import published
 from content.store import content_hash, embedded_refs
 
-NOT_REVIEWED = "Not reviewed yet"
+NOT_REVIEWED = "(not yet reviewed)"
 
 
 async def preview_bundle(

@@ -7,7 +7,7 @@ import contextlib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,9 @@ SCREENSHOTS = os.environ.get("FOLIO_DESK_SCREENSHOTS")  # a folder: the page tou
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 # Frames are the channels' own output in sandboxed srcdoc frames (no script runs there).
 AXE_RUN = """async (tags) => {
-    const result = await axe.run(document, {iframes: false, runOnly: {type: "tag", values: tags}});
+    const result = await axe.run(document, {
+        iframes: false, resultTypes: ["violations"], runOnly: {type: "tag", values: tags},
+    });
     return result.violations.map(v => ({
         id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
     }));
@@ -40,7 +42,7 @@ WIDTHS = {"375": {"width": 375, "height": 812}, "1280": {"width": 1280, "height"
 class Desk:
     base: str
     tokens: dict[str, str]
-    contexts: list[BrowserContext] = field(default_factory=list)
+    store: str
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -72,7 +74,7 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             "FOLIO_LATEST_TTL": "0",
         }
         base = stack.enter_context(folio_server(env))
-        yield Desk(base, tokens)
+        yield Desk(base, tokens, request.param)
 
 
 @pytest.fixture(scope="module")
