@@ -19,7 +19,7 @@ from api.desk.forms import State, blank, item_of, state_from_form, state_of, sub
 from api.desk.labels import LABELS
 from api.desk.previews import preview_bundle
 from api.desk.public import email_document, summaries
-from api.desk.web import current, desk_opts, file, item_url, kind_of, page, per_kind, redirect
+from api.desk.web import current, desk_opts, file, headers, item_url, kind_of, page, per_kind, redirect
 from api.documents import Documents, today
 from api.exports import Exports
 from content import model
@@ -124,7 +124,7 @@ class DraftController(Controller):
         html = await _page_html(
             documents, exports, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
-        return Response(html, media_type="text/html", headers={"Cache-Control": "private, no-store"})
+        return Response(html, media_type="text/html", headers=headers(private=True))
 
     @get(per_kind("/draft/handout.pdf"), **desk_opts("reader"))
     async def preview_handout(

@@ -118,7 +118,7 @@ def open_page(browser: Browser, desk: Desk) -> Iterator[Any]:
     foreign = [
         u for u in requests if not u.startswith(desk.base + "/") and not re.match(r"^(about|data|blob):", u)
     ]
-    assert requests and foreign == []
+    assert foreign == []
 
 
 def sign_in(page: Page, base: str, token: str, next_path: str = "/desk") -> None:
