@@ -51,6 +51,8 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
         "FOLIO_DATABASE_URL": database,
         "FOLIO_LIBRARY_DIR": str(DEFAULT_LIBRARY),
         "FOLIO_DATA_DIR": str(tmp_path / "shared"),  # the rendered-export cache both replicas see
+        # Replicas behind one address print the same links and QR codes, so share rendered output.
+        "FOLIO_PUBLIC_URL": "https://clinic.example.org",
         "FOLIO_LATEST_TTL": "0",  # every request asks the database which version is latest
         "FOLIO_WEBHOOK_POLL_SECONDS": "0.1",
     }
