@@ -12,13 +12,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from msgspec.structs import replace
 
+import exporters
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import DocumentsDep, EditorialDep, ExportsDep
 from api.desk.diffs import rows
 from api.desk.forms import State, blank, item_of, state_from_form, state_of, subjects
 from api.desk.labels import LABELS
 from api.desk.previews import preview_bundle
-from api.desk.public import email_document, summaries
+from api.desk.public import summaries
 from api.desk.web import current, desk_opts, file, headers, item_url, kind_of, page, per_kind, redirect
 from api.documents import Documents, today
 from api.exports import Exports
@@ -48,7 +49,8 @@ async def _page_html(
 ) -> str:
     bundle = await preview_bundle(documents, item, latest, author)
     options = PageOptions(exports.public_url, latest, today())
-    return (await exports.render("web", "html", [bundle], options)).body.decode()
+    # Rendered afresh, not through the export caches: drafts change with every keystroke.
+    return exporters.render("web", "html", [bundle], options).decode()
 
 
 def _etag(form: Any) -> str:
@@ -161,7 +163,9 @@ class DraftController(Controller):
         bundle = await preview_bundle(
             documents, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
-        document = await email_document(exports, [bundle], exports.email_options(esp))
+        document = msgspec.json.decode(
+            exporters.render("email", "json", [bundle], exports.email_options(esp))
+        )
         base = item_url(kind, slug)
         return await page(
             request,
