@@ -9,7 +9,7 @@ FOLIO_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 CLIENTS := tests/clients/node_modules/.package-lock.json
 AXE     := tests/browser/node_modules/.package-lock.json
 
-.PHONY: run test lint openapi bench previews lock check-system system-run system-test clean
+.PHONY: run test lint openapi bench previews screenshots lock check-system system-run system-test clean
 
 # Sync never fails on items edited through the API (it names them and leaves them alone), so a
 # second `make run` after API edits changes nothing and serves.
@@ -39,6 +39,13 @@ $(CLIENTS): tests/clients/package.json tests/clients/package-lock.json
 # axe-core, injected into Debian's chromium by the browser tests to check accessibility.
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+# Every desk page at 375 and 1280 px, from a throwaway store: docs/desk/.
+screenshots: $(STAMP) $(AXE)
+	mkdir -p docs/desk
+	FOLIO_DESK_SCREENSHOTS=$(CURDIR)/docs/desk FOLIO_TEST_POSTGRES_URL= $(BIN)/pytest -q -p no:randomly \
+		"tests/browser/test_desk.py::test_every_page_passes_axe_at_both_widths"
+	ls docs/desk
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

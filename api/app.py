@@ -20,6 +20,7 @@ from api.controllers.health import HealthController
 from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
+from api.desk import desk_router
 from api.documents import Documents
 from api.exports import Exports
 from api.observability import Metrics, Observe
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ExportController,
             HealthController,
             assets_router(),
+            desk_router(),
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),

@@ -151,6 +151,20 @@ rendered = sa.Table(
     sa.Index("ix_rendered_created_at", "created_at"),
 )
 
+# Desk sign-ins: a random id in an HttpOnly cookie, stored hashed, standing for a token.
+desk_sessions = sa.Table(
+    "desk_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),  # SHA-256 of the cookie's random id
+    sa.Column("token_name", sa.String(100), nullable=False),  # the token signed in with
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),  # the forms' CSRF token
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_desk_sessions_expires", "expires_at"),
+)
+
 # Full-text search lives in dialect-specific tables made by the migration:
 # SQLite: FTS5 table search_fts(title, summary, body), rowid = items.id.
 # PostgreSQL: search_documents(item_id, title, summary, body, document tsvector) + GIN index.

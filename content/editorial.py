@@ -59,6 +59,19 @@ class Draft:
     info: DraftInfo
 
 
+@dataclass(frozen=True, slots=True)
+class DraftSummary:
+    """A draft as a review queue lists it."""
+
+    kind: model.Kind
+    slug: str
+    title: str
+    updated_by: str
+    updated_at: dt.datetime
+    based_on_version: int
+    reviewed: bool  # a review covers exactly the current content
+
+
 class AuditEntry(model.Wire, kw_only=True):
     id: int
     at: dt.datetime
@@ -181,6 +194,29 @@ class Editorial:
         if row is None:
             raise NotFound(f"The {kind} {slug!r} has no draft.")
         return _draft(kind, slug, row)
+
+    async def waiting(self) -> list[DraftSummary]:
+        """Every draft, least recently changed first (the oldest waits longest)."""
+        query = (
+            sa.select(drafts, items.c.kind, items.c.slug, items.c.title, items.c.latest_version)
+            .join(items, items.c.id == drafts.c.item_id)
+            .where(items.c.archived_at.is_(None))
+            .order_by(drafts.c.updated_at, items.c.slug)
+        )
+        async with self.store.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            DraftSummary(
+                kind=r.kind,
+                slug=r.slug,
+                title=decode_content(r.content).title,
+                updated_by=r.updated_by,
+                updated_at=as_utc(r.updated_at),
+                based_on_version=r.latest_version,
+                reviewed=r.reviewed_hash == r.content_hash,
+            )
+            for r in rows
+        ]
 
     async def replace(self, item: model.Content, expected: str, actor: str) -> Draft:
         """Overwrite the draft, if ``expected`` is still its ETag."""

@@ -1,0 +1,74 @@
+"""The desk: /desk, the browser face for staff, marketing, reviewers, editors and publishers.
+
+Server-rendered pages over the same services as the API, with the same roles; a server-side
+session stands for the token a person signed in with. ``desk_router()`` is the one thing the
+app factory registers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response, Router
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.static_files import create_static_files_router
+
+from api.desk.account import AccountController
+from api.desk.drafts import DraftController
+from api.desk.labels import LABELS
+from api.desk.public import LibraryController
+from api.desk.web import check_csrf, environment, headers
+from api.problems import _DOMAIN_STATUS
+from content.errors import ContentError, InvalidInput
+
+STATIC = Path(__file__).parent / "static"
+
+
+def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Errors as desk pages; a page that needs a session sends the person to sign in first."""
+    if isinstance(exc, NotAuthorizedException) and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Response("", status_code=303, headers={"Location": f"/desk/signin?next={quote(target)}"})
+    status, detail = 500, "The desk could not finish this; the error was logged."
+    if isinstance(exc, HTTPException):
+        status, detail = exc.status_code, exc.detail
+        if status == 400 and getattr(exc, "extra", None):
+            detail = "; ".join(str(e.get("message", "")) for e in exc.extra if isinstance(e, dict)) or detail  # type: ignore[union-attr]
+    elif isinstance(exc, ContentError):
+        status = next((code for kind, code in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
+        detail = f"{exc.field}: {exc.detail}" if isinstance(exc, InvalidInput) else exc.detail
+    else:
+        request.logger.exception("desk error", exc_info=exc)
+    session = request.state.get("desk_session") if "desk_session" in request.state else None
+    body = (
+        environment()
+        .get_template("error.html.j2")
+        .render(
+            request_path=request.url.path,
+            session=session,
+            csrf=session.csrf if session else "",
+            can=lambda role: False,
+            flash="",
+            status=status,
+            detail=detail,
+            heading=LABELS["error"],
+        )
+    )
+    return Response(body, status_code=status, media_type="text/html", headers=headers(True))
+
+
+def desk_router() -> Router:
+    return Router(
+        path="/desk",
+        route_handlers=[
+            LibraryController,
+            AccountController,
+            DraftController,
+            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+        ],
+        before_request=check_csrf,
+        exception_handlers={Exception: desk_error},
+        include_in_schema=False,
+    )

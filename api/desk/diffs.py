@@ -1,0 +1,86 @@
+"""content.diff's structured diff, made readable: each change as words struck out and inserted."""
+
+from __future__ import annotations
+
+import difflib
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from content.diff import Diff
+
+_TEXT_KEYS = (
+    "level",
+    "title",
+    "text",
+    "question",
+    "answer",
+    "factor",
+    "values",
+    "label",
+    "url",
+    "slug",
+    "items",
+)
+
+
+def describe(value: Any) -> str:
+    """A block, FAQ entry, row or field value as the words a person reads."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return " · ".join(describe(v) for v in value)
+    if isinstance(value, dict):
+        if "reviewedBy" in value or "reviewed_by" in value:
+            return f"{value.get('reviewedBy', value.get('reviewed_by'))}, {value.get('reviewedOn', '')}"
+        if "type" in value and "slug" in value and len(value) <= 3:
+            return f"{value['type']}/{value['slug']}" + (
+                f" v{value['version']}" if value.get("version") else ""
+            )
+        parts = [describe(value[k]) for k in _TEXT_KEYS if k in value and value[k] not in (None, "", [])]
+        kind = value.get("type") or value.get("style") or value.get("tone")
+        return (f"[{kind}] " if kind else "") + " — ".join(parts)
+    return str(value)
+
+
+def words(before: str, after: str) -> tuple[Markup, Markup]:
+    """Both sides, with removed words in <del> and added words in <ins>."""
+    a, b = before.split(" "), after.split(" ")
+    left, right = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        old, new = html.escape(" ".join(a[i1:i2])), html.escape(" ".join(b[j1:j2]))
+        if op == "equal":
+            left.append(old)
+            right.append(new)
+        else:
+            if old:
+                left.append(f"<del>{old}</del>")
+            if new:
+                right.append(f"<ins>{new}</ins>")
+    return Markup(" ".join(left)), Markup(" ".join(right))
+
+
+@dataclass(frozen=True)
+class Row:
+    op: str  # added, removed, changed
+    where: str  # "title", "body 3", "items why-dizzy"
+    before: Markup
+    after: Markup
+
+
+def rows(diff: Diff) -> list[Row]:
+    out = []
+    for field in diff.fields:
+        before, after = words(describe(field.before), describe(field.after))
+        out.append(Row("changed", field.field, before, after))
+    for change in diff.changes:
+        before, after = words(describe(change.before), describe(change.after))
+        key = change.key + 1 if isinstance(change.key, int) else change.key
+        out.append(Row(change.op, f"{change.path} {key}", before, after))
+    return out

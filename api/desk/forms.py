@@ -1,0 +1,171 @@
+"""Edit forms: an item as the strings a form shows, and those strings back into an item.
+
+The form's state is kept as typed (strings), so a page re-rendered after an error or a
+conflict shows exactly what the editor wrote, never a normalized copy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar.datastructures import FormMultiDict
+
+from content import model
+from content.errors import InvalidInput
+from content.markdown import parse_article_body, to_markdown
+
+State = dict[str, Any]  # field name -> str; "entries" -> list of dicts of str
+
+
+def state_of(item: model.Content) -> State:
+    state: State = {
+        "slug": item.slug,
+        "title": item.title,
+        "summary": item.summary,
+        "locale": item.locale,
+        "tags": ", ".join(item.tags),
+        "related": "\n".join(f"{r.type}/{r.slug}" for r in item.related),
+        "entries": [],
+    }
+    match item:
+        case model.Article(body=body):
+            state["body"] = to_markdown(body)
+        case model.FaqSet(items=entries):
+            state["entries"] = [{"id": e.id, "question": e.question, "answer": e.answer} for e in entries]
+        case model.Comparison(subjects=subjects, rows=rows, footnote=footnote):
+            state["subjects"] = "\n".join(subjects)
+            state["footnote"] = footnote or ""
+            state["entries"] = [{"factor": r.factor, "values": list(r.values)} for r in rows]
+    return state
+
+
+def blank(kind: model.Kind) -> State:
+    state: State = {"slug": "", "title": "", "summary": "", "locale": "en", "tags": "", "related": ""}
+    match kind:
+        case "article":
+            state |= {"body": "", "entries": []}
+        case "faq":
+            state["entries"] = [{"id": "", "question": "", "answer": ""}]
+        case "comparison":
+            state |= {"subjects": "", "footnote": "", "entries": [{"factor": "", "values": ["", ""]}]}
+    return state
+
+
+def state_from_form(kind: model.Kind, form: FormMultiDict) -> State:
+    """The form's strings, with the add/remove/move button it was sent with applied."""
+
+    def get(name: str) -> str:
+        return str(form.get(name, "")).replace("\r\n", "\n")
+
+    state: State = {name: get(name) for name in ("slug", "title", "summary", "locale", "tags", "related")}
+    count = int(get("count") or 0) if get("count").isdigit() else 0
+    match kind:
+        case "article":
+            state |= {"body": get("body"), "entries": []}
+        case "faq":
+            state["entries"] = [
+                {"id": get(f"e{i}-id"), "question": get(f"e{i}-question"), "answer": get(f"e{i}-answer")}
+                for i in range(count)
+            ]
+        case "comparison":
+            state["subjects"] = get("subjects")
+            state["footnote"] = get("footnote")
+            columns = max(len(subjects(state)), 1)
+            state["entries"] = [
+                {"factor": get(f"e{i}-factor"), "values": [get(f"e{i}-v{j}") for j in range(columns)]}
+                for i in range(count)
+            ]
+    _apply(kind, state, get("action"))
+    return state
+
+
+def subjects(state: State) -> list[str]:
+    return [line.strip() for line in state.get("subjects", "").split("\n") if line.strip()]
+
+
+def _apply(kind: model.Kind, state: State, action: str) -> None:
+    entries: list[dict[str, Any]] = state["entries"]
+    verb, _, index = action.partition("-")
+    if verb == "add":
+        columns = max(len(subjects(state)), 2)
+        entries.append(
+            {"id": "", "question": "", "answer": ""}
+            if kind == "faq"
+            else {"factor": "", "values": [""] * columns}
+        )
+    elif index.isdigit() and int(index) < len(entries):
+        i = int(index)
+        if verb == "remove":
+            del entries[i]
+        elif verb == "up" and i > 0:
+            entries[i - 1], entries[i] = entries[i], entries[i - 1]
+        elif verb == "down" and i + 1 < len(entries):
+            entries[i + 1], entries[i] = entries[i], entries[i + 1]
+
+
+_PATH = re.compile(r"^\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
+_FIELDS = {"items": "e", "rows": "e"}
+
+
+def field_of(path: str) -> str:
+    """A msgspec error path ($.items[2].answer) as the form field it came from (e2-answer)."""
+    match = _PATH.match(path)
+    if not match:
+        return "form"
+    name, index, sub, sub_index = match.groups()
+    if name in _FIELDS and index is not None:
+        if sub == "values" and sub_index is not None:
+            return f"e{index}-v{sub_index}"
+        return f"e{index}-{sub}" if sub else f"e{index}-id"
+    if name in ("items", "rows"):
+        return "entries"
+    return {"tags": "tags", "related": "related", "subjects": "subjects"}.get(name, name)
+
+
+def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[str, str]]:
+    """The item the form describes, or the field errors that stop it."""
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {
+        "type": kind,
+        "slug": state["slug"].strip(),
+        "locale": state["locale"].strip() or "en",
+        "title": state["title"].strip(),
+        "summary": state["summary"].strip(),
+        "tags": [t.strip() for t in re.split(r"[,\n]", state["tags"]) if t.strip()],
+        "related": [],
+    }
+    for line in state["related"].split("\n"):
+        kind_name, _, slug = line.strip().partition("/")
+        if line.strip():
+            if kind_name not in model.KIND_SPECS or not slug:
+                errors["related"] = f"{line.strip()!r} is not kind/slug (kinds: {', '.join(model.KINDS)})."
+            else:
+                data["related"].append({"type": kind_name, "slug": slug.strip()})
+    match kind:
+        case "article":
+            try:
+                blocks = parse_article_body(state["body"])
+                data["body"] = msgspec.to_builtins(blocks)
+            except InvalidInput as exc:
+                errors["body"] = f"{exc.field}: {exc.detail}"
+        case "faq":
+            data["items"] = [
+                {"id": e["id"].strip(), "question": e["question"].strip(), "answer": e["answer"].strip()}
+                for e in state["entries"]
+            ]
+        case "comparison":
+            data["subjects"] = subjects(state)
+            data["rows"] = [
+                {"factor": e["factor"].strip(), "values": [v.strip() for v in e["values"]]}
+                for e in state["entries"]
+            ]
+            data["footnote"] = state["footnote"].strip() or None
+    if errors:
+        return None, errors
+    try:
+        return msgspec.convert(data, model.KIND_SPECS[kind].content), {}
+    except msgspec.ValidationError as exc:
+        message, _, path = str(exc).rpartition(" - at `")
+        return None, {field_of(path.rstrip("`")) if path else "form": message or str(exc)}

@@ -1,0 +1,240 @@
+"""The desk's Jinja environment, its sessions and role checks, and page responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.types import Guard
+from markupsafe import Markup
+
+from api.caching import NO_STORE
+from api.desk.labels import LABELS
+from content import model
+from content.sessions import Session, find_session
+from content.tokens import ROLES, Role, allows
+
+TEMPLATES = Path(__file__).parent / "templates"
+COOKIE = "folio_desk"
+SIGNIN_COOKIE = "folio_desk_signin"  # double-submit CSRF token of the sign-in form
+# Pages may load only this app's own styles, scripts and images; previews sit in srcdoc frames.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+def long_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:%d %b %Y}" if not isinstance(value, dt.datetime) else f"{value:%d %b %Y %H:%M} UTC"
+
+
+def query(**params: Any) -> str:
+    """A query string from the non-empty parameters; lists repeat their key."""
+    pairs = []
+    for key, value in params.items():
+        for one in value if isinstance(value, list | tuple) else [value]:
+            if one not in (None, ""):
+                pairs.append((key, str(one)))
+    return ("?" + urlencode(pairs)) if pairs else ""
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = long_date
+    env.filters["html"] = Markup  # only for HTML content.markdown or a channel produced
+    env.globals.update(
+        labels=LABELS,
+        kinds=model.KIND_SPECS,
+        plurals=model.PLURALS,
+        roles=ROLES,
+        allows=allows,
+        query=query,
+        quote=quote,
+    )
+    return env
+
+
+def kind_of(request: Request[Any, Any, Any]) -> model.Kind:
+    """The kind a per-kind desk path names: /desk/{plural}/..."""
+    return model.BY_PLURAL[request.url.path.split("/")[2]].name
+
+
+def per_kind(suffix: str = "") -> list[str]:
+    """Paths of one route for every kind, under the desk router's /desk."""
+    return [f"/{spec.plural}/{{slug:str}}{suffix}" for spec in model.KIND_SPECS.values()]
+
+
+def item_url(kind: str, slug: str, suffix: str = "") -> str:
+    return f"/desk/{model.PLURALS[kind]}/{slug}{suffix}"  # type: ignore[index]
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+async def current(connection: ASGIConnection[Any, Any, Any, Any]) -> Session | None:
+    """The signed-in session of this request, looked up once."""
+    if "desk_session" not in connection.state:
+        session_id = connection.cookies.get(COOKIE)
+        engine = connection.app.state.services.documents.store.engine
+        connection.state.desk_session = await find_session(engine, session_id) if session_id else None
+    return connection.state.desk_session  # type: ignore[no-any-return]
+
+
+def session_cookie(request: Request[Any, Any, Any], value: str, expires: dt.datetime | None) -> Cookie:
+    """HttpOnly, SameSite=Strict, Secure under https, only sent to /desk."""
+    return Cookie(
+        key=COOKIE,
+        value=value,
+        path="/desk",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=max(int((expires - dt.datetime.now(dt.UTC)).total_seconds()), 0) if expires else 0,
+    )
+
+
+def signin_token(request: Request[Any, Any, Any]) -> tuple[str, Cookie | None]:
+    """The sign-in form's CSRF token: the one in the cookie, or a new one with its cookie."""
+    existing = request.cookies.get(SIGNIN_COOKIE)
+    if existing:
+        return existing, None
+    token = secrets.token_urlsafe(24)
+    cookie = Cookie(
+        key=SIGNIN_COOKIE,
+        value=token,
+        path="/desk",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return token, cookie
+
+
+def needs(role: Role) -> Guard:
+    """The API's rule for a desk route: 401 without a session, 403 below ``role``."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        session = await current(connection)
+        if session is None:
+            raise NotAuthorizedException("Sign in to continue.")
+        if not allows(session.role, role):
+            raise PermissionDeniedException(LABELS["forbidden"].format(role=role, current=session.role))
+
+    return guard
+
+
+def desk_opts(role: Role | None = None) -> dict[str, Any]:
+    """Route options: out of the OpenAPI schema, the role's guard, the role kept for the tests."""
+    opts: dict[str, Any] = {"include_in_schema": False, "opt": {"desk_role": role}}
+    if role is not None:
+        opts["guards"] = [needs(role)]
+    return opts
+
+
+async def check_csrf(request: Request[Any, Any, Any]) -> None:
+    """Every desk POST carries the session's CSRF token (or the sign-in form's)."""
+    if request.method != "POST":
+        return
+    form = await request.form()
+    sent = str(form.get("csrf", "")) or request.headers.get("x-csrf-token", "")
+    if request.url.path == "/desk/signin":
+        expected = request.cookies.get(SIGNIN_COOKIE, "")
+    else:
+        session = await current(request)
+        expected = session.csrf if session else ""
+    if not expected or not sent or not secrets.compare_digest(sent, expected):
+        raise PermissionDeniedException(
+            "The form expired or came from elsewhere; reload the page and try again."
+        )
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+def headers(private: bool) -> dict[str, str]:
+    return {
+        "Cache-Control": NO_STORE if private else "no-cache",
+        "Content-Security-Policy": CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+
+
+def flash(request: Request[Any, Any, Any]) -> str:
+    """The message a redirect after a POST asked for (?done=published&v=3), from the label table."""
+    params = request.query_params
+    template = LABELS.get("done_" + params.get("done", ""), "")
+    return template.format(version=params.get("v", ""), date=params.get("d", "")) if template else ""
+
+
+async def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    status_code: int = 200,
+    cookies: list[Cookie] | None = None,
+    **context: Any,
+) -> Response[str]:
+    """A desk page; anything shown to a signed-in person is private and never stored."""
+    session = await current(request)
+    csrf = session.csrf if session else ""
+    body = (
+        environment()
+        .get_template(template)
+        .render(
+            request_path=request.url.path,
+            session=session,
+            csrf=csrf,
+            can=lambda role: session is not None and allows(session.role, role),
+            flash=flash(request),
+            **context,
+        )
+    )
+    return Response(
+        body,
+        media_type="text/html",
+        status_code=status_code,
+        headers=headers(private=session is not None or template != "library.html.j2"),
+        cookies=cookies or [],
+    )
+
+
+def redirect(location: str, done: str = "") -> Response[str]:
+    """After a POST: 303 to the page that shows the result (with a message to announce)."""
+    if done:
+        location += ("&" if "?" in location else "?") + urlencode({"done": done})
+    return Response("", status_code=303, headers={"Location": location, "Cache-Control": NO_STORE})
+
+
+def file(
+    body: bytes, media_type: str, filename: str, *, inline: bool = False, private: bool = True
+) -> Response[bytes]:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Cache-Control": NO_STORE if private else "public, max-age=60",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,209 @@
+"""The desk's sessions, CSRF and roles, through the app (the browser suite drives the pages)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+from litestar.testing import TestClient
+
+from api.settings import Settings
+from content.db import create_engine, desk_sessions
+from content.tokens import ROLES, allows, revoke_token
+
+SLUG = "no-such-item"  # a route past its guard answers 404 for it; one stopped by the guard, 403
+# Every desk route and the API role it needs (None: public), as the API's own routes need them.
+EXPECTED_ROLES: dict[str, str | None] = {
+    "GET /desk": None,
+    "GET /desk/packet": None,
+    "GET /desk/packet.pdf": None,
+    "GET /desk/digest": None,
+    "GET /desk/signin": None,
+    "POST /desk/signin": None,
+    "POST /desk/signout": "reader",
+    "GET /desk/audit": "admin",
+    "GET /desk/review": "reader",
+    "GET /desk/new": "editor",
+    "POST /desk/new": "editor",
+    "POST /desk/preview": "editor",
+    "GET /desk/{plural}/{slug}": None,
+    "GET /desk/{plural}/{slug}/print.pdf": None,
+    "GET /desk/{plural}/{slug}/compare": None,
+    "GET /desk/{plural}/{slug}/email": None,
+    "GET /desk/{plural}/{slug}/email.*": None,
+    "GET /desk/digest.*": None,
+    "GET /desk/{plural}/{slug}/draft": "reader",
+    "GET /desk/{plural}/{slug}/draft/page": "reader",
+    "GET /desk/{plural}/{slug}/draft/handout.pdf": "reader",
+    "GET /desk/{plural}/{slug}/draft/email": "reader",
+    "POST /desk/{plural}/{slug}/draft/start": "editor",
+    "GET /desk/{plural}/{slug}/draft/edit": "editor",
+    "POST /desk/{plural}/{slug}/draft/edit": "editor",
+    "POST /desk/{plural}/{slug}/draft/discard": "editor",
+    "POST /desk/{plural}/{slug}/draft/review": "reviewer",
+    "POST /desk/{plural}/{slug}/draft/publish": "publisher",
+    "POST /desk/{plural}/{slug}/versions/{number}/restore": "publisher",
+    "POST /desk/{plural}/{slug}/archive": "publisher",
+    "POST /desk/{plural}/{slug}/unarchive": "admin",
+}
+
+
+def _routes(client: TestClient) -> list[tuple[str, str, str | None]]:  # type: ignore[type-arg]
+    """(method, concrete path, role) of every desk route, from the app itself."""
+    found = []
+    for route in client.app.routes:
+        if not route.path.startswith("/desk") or route.path.startswith("/desk/static"):
+            continue
+        for method, handler in getattr(route, "route_handler_map", {}).items():
+            if method in ("HEAD", "OPTIONS"):
+                continue
+            role = (
+                handler[0].opt.get("desk_role")
+                if isinstance(handler, tuple)
+                else handler.opt.get("desk_role")
+            )
+            path = re.sub(r"\{slug:str\}", SLUG, route.path).replace("{number:int}", "1")
+            found.append((method, path, role))
+    return found
+
+
+def _pattern(method: str, path: str) -> str:
+    path = re.sub(r"^/desk/(articles|faqs|comparisons)/" + SLUG, "/desk/{plural}/{slug}", path)
+    path = path.replace("/versions/1/", "/versions/{number}/")
+    path = re.sub(r"\.(html|txt|eml)$", ".*", path)
+    return f"{method} {path}"
+
+
+def _session(client: TestClient, token: str) -> str:  # type: ignore[type-arg]
+    """Signs in through the form; returns the session's CSRF token."""
+    client.cookies.clear()
+    form = client.get("/desk/signin").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)[1]  # type: ignore[index]
+    response = client.post("/desk/signin", data={"csrf": csrf, "token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get("/desk").text
+    assert token not in page  # a token is never shown again
+    return re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
+
+
+def test_every_desk_route_states_the_api_role(client: TestClient) -> None:  # type: ignore[type-arg]
+    routes = {_pattern(m, p): role for m, p, role in _routes(client)}
+    assert routes == EXPECTED_ROLES
+
+
+def test_every_desk_route_honours_the_roles(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
+    for role in (None, *ROLES):
+        csrf = _session(client, tokens[role]) if role else ""
+        if role is None:
+            client.cookies.clear()
+        for method, path, needed in _routes(client):
+            if path in ("/desk/signin", "/desk/signout"):
+                continue
+            if method == "GET":
+                response = client.get(path, follow_redirects=False)
+            else:
+                response = client.post(path, data={"csrf": csrf}, follow_redirects=False)
+            where = f"{method} {path} as {role}"
+            if needed is None or (role is not None and allows(role, needed)):
+                assert response.status_code not in (401, 403), where
+            elif role is None:
+                assert response.status_code == (303 if method == "GET" else 401), where
+                if method == "GET":
+                    assert response.headers["location"].startswith("/desk/signin?next=")
+            else:
+                assert response.status_code == 403, where
+
+
+def test_the_session_cookie(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
+    form = client.get("/desk/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)[1]  # type: ignore[index]
+    bad = client.post("/desk/signin", data={"csrf": csrf, "token": "folio_wrong"})
+    assert bad.status_code == 401 and "folio_wrong" not in bad.text
+    signed = client.post(
+        "/desk/signin",
+        data={"csrf": csrf, "token": tokens["editor"], "next": "//evil.example"},
+        follow_redirects=False,
+    )
+    assert signed.headers["location"] == "/desk?done=signed_in"
+    cookie = next(
+        v for k, v in signed.headers.multi_items() if k == "set-cookie" and v.startswith("folio_desk=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/desk" in cookie
+    assert "Max-Age=28800" in cookie or "Max-Age=2879" in cookie
+    assert tokens["editor"] not in signed.headers.get("location", "")
+    page = client.get("/desk/review")
+    assert page.status_code == 200 and page.headers["cache-control"] == "private, no-store"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_sign_in_needs_the_forms_csrf_token(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
+    client.get("/desk/signin")
+    response = client.post(
+        "/desk/signin", data={"csrf": "forged", "token": tokens["admin"]}, follow_redirects=False
+    )
+    assert response.status_code == 403
+
+
+def test_a_write_without_the_sessions_csrf_token_is_refused(
+    client: TestClient,
+    tokens: dict[str, str],  # type: ignore[type-arg]
+) -> None:
+    _session(client, tokens["admin"])
+    for data in ({}, {"csrf": "forged"}):
+        response = client.post("/desk/articles/ketamine-withdrawal/archive", data=data)
+        assert response.status_code == 403
+    assert client.get("/v1/articles/ketamine-withdrawal").status_code == 200  # not archived
+
+
+def test_sign_out_revocation_and_expiry_end_a_session(
+    client: TestClient,
+    tokens: dict[str, str],
+    settings: Settings,  # type: ignore[type-arg]
+) -> None:
+    csrf = _session(client, tokens["reader"])
+    assert client.post("/desk/signout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.get("/desk/review", follow_redirects=False).status_code == 303
+
+    _session(client, tokens["reviewer"])
+    assert client.get("/desk/review").status_code == 200
+
+    async def expire() -> None:
+        engine = create_engine(settings.db_url)
+        async with engine.begin() as conn:
+            await conn.execute(
+                desk_sessions.update().values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+            )
+            stored = (await conn.execute(sa.select(desk_sessions.c.id_hash))).scalars().all()
+        await engine.dispose()
+        assert all(len(h) == 64 for h in stored)  # ids are stored hashed
+        assert client.cookies.get("folio_desk") not in stored
+
+    asyncio.run(expire())
+    assert client.get("/desk/review", follow_redirects=False).status_code == 303
+
+    _session(client, tokens["editor"])
+
+    async def revoke() -> None:
+        engine = create_engine(settings.db_url)
+        await revoke_token(engine, "editor", "test")
+        await engine.dispose()
+
+    asyncio.run(revoke())
+    assert client.get("/desk/review", follow_redirects=False).status_code == 303
+
+
+def test_draft_previews_are_private(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
+    from tests.conftest import bearer
+
+    client.post("/v1/articles/ketamine-withdrawal/draft", headers=bearer(tokens["editor"]))
+    for path in ("/draft/page", "/draft/email", "/draft"):
+        client.cookies.clear()
+        assert (
+            client.get("/desk/articles/ketamine-withdrawal" + path, follow_redirects=False).status_code == 303
+        )
+        _session(client, tokens["reader"])
+        response = client.get("/desk/articles/ketamine-withdrawal" + path)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "private, no-store"

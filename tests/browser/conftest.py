@@ -1,0 +1,136 @@
+"""A real `folio serve` per store, Debian's chromium driven by Playwright, axe-core from npm."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from content.db import create_engine
+from content.library import DEFAULT_LIBRARY, load_library
+from content.migrations import migrate
+from content.store import Store
+from content.tokens import create_token
+from tests.conftest import DISPLAY_NAMES, ROLES, STORES, _postgres_database, folio_server
+
+HERE = Path(__file__).parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("FOLIO_TEST_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = os.environ.get("FOLIO_DESK_SCREENSHOTS")  # a folder: the page tour writes PNGs there
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# Frames are the channels' own output in sandboxed srcdoc frames (no script runs there).
+AXE_RUN = """async (tags) => {
+    const result = await axe.run(document, {
+        iframes: false, resultTypes: ["violations"], runOnly: {type: "tag", values: tags},
+    });
+    return result.violations.map(v => ({
+        id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
+    }));
+}"""
+WIDTHS = {"375": {"width": 375, "height": 812}, "1280": {"width": 1280, "height": 900}}
+
+
+@dataclass
+class Desk:
+    base: str
+    tokens: dict[str, str]
+    store: str
+
+
+@pytest.fixture(scope="module", params=STORES)
+def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """A served desk over a synced library, with one token per role, on SQLite or PostgreSQL."""
+    tmp = tmp_path_factory.mktemp("desk")
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp / 'folio.db'}"
+        else:
+            url = stack.enter_context(contextlib.contextmanager(_postgres_database)())
+        migrate(url)
+
+        async def prepare() -> dict[str, str]:
+            engine = create_engine(url)
+            await Store(engine).sync(load_library(DEFAULT_LIBRARY).items, author="library")
+            made = {
+                role: (await create_token(engine, role, role, "test", display_name=DISPLAY_NAMES[role]))[1]
+                for role in ROLES
+            }
+            await engine.dispose()
+            return made
+
+        tokens = asyncio.run(prepare())
+        env = {
+            "FOLIO_DATABASE_URL": url,
+            "FOLIO_LIBRARY_DIR": str(DEFAULT_LIBRARY),
+            "FOLIO_DATA_DIR": str(tmp / "var"),
+            "FOLIO_LATEST_TTL": "0",
+        }
+        base = stack.enter_context(folio_server(env))
+        yield Desk(base, tokens, request.param)
+
+
+@pytest.fixture(scope="module")
+def browser(desk: Desk) -> Iterator[Browser]:
+    """Started after the desk (whose setup runs its own event loops), closed before it."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing: run `npm ci --prefix {HERE}` (make test does)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing. Debian: apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser, desk: Desk) -> Iterator[Any]:
+    """New pages in fresh contexts; every request any of them makes must stay on the app's origin."""
+    requests: list[str] = []
+    contexts: list[BrowserContext] = []
+
+    def make(width: str = "1280", **options: Any) -> Page:
+        context = browser.new_context(viewport=WIDTHS[width], accept_downloads=True, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    foreign = [
+        u for u in requests if not u.startswith(desk.base + "/") and not re.match(r"^(about|data|blob):", u)
+    ]
+    assert foreign == []
+
+
+def sign_in(page: Page, base: str, token: str, next_path: str = "/desk") -> None:
+    page.goto(f"{base}/desk/signin?next={next_path}")
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Sign out").is_visible()
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.x A/AA violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(AXE_RUN, AXE_TAGS)
+    return result  # type: ignore[no-any-return]
