@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import TestClient
 
 from tests.api.test_pinned import publish_new_answer
-from tests.browser import axe_violations, chromium, needs_browser
+from tests.chromium import axe_violations, chromium, needs_browser
 from tests.conftest import folio_server
 
 PAGES = [
