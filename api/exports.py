@@ -137,22 +137,21 @@ class Exports:
             self.metrics.cache_lookup(channel, True)
             return body
         self.metrics.cache_lookup(channel, False)
-        if not spec.pooled:
-            body = exporters.render(channel, fmt, bundles, options)
-        else:
-            body = await self._render_pooled(channel, fmt, bundles, options, etag)
-            if body is None:  # another replica rendered it while this one waited for the lock
-                found = await self.cache.get(etag)
-                assert found is not None
-                return found
-        self.renders[channel] = self.renders.get(channel, 0) + 1
-        self.metrics.renders.inc()
+        if spec.pooled:
+            return await self._render_pooled(channel, fmt, bundles, options, etag)
+        body = exporters.render(channel, fmt, bundles, options)
+        self._rendered(channel)
         await self.cache.put(etag, body, spec.formats[fmt].media_type)
         return body
 
+    def _rendered(self, channel: str) -> None:
+        self.renders[channel] = self.renders.get(channel, 0) + 1
+        self.metrics.renders.inc()
+
     async def _render_pooled(
         self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any, etag: str
-    ) -> bytes | None:
+    ) -> bytes:
+        """Rendered once across replicas: the output is stored before the lock is let go."""
         if self.pending >= self.queue_limit:
             raise Busy("Renders are running at capacity; try again in a few seconds.", 5)
         # Claim the slot before the first await, so concurrent requests in this process see it.
@@ -161,9 +160,13 @@ class Exports:
         try:
             try:
                 async with self.cache.lock(etag, self.timeout):
-                    if await self.cache.get(etag) is not None:
-                        return None
-                    return await self._submit(channel, fmt, bundles, options)
+                    # Another replica may have rendered it while this one waited for the lock.
+                    if (found := await self.cache.get(etag)) is not None:
+                        return found
+                    body = await self._submit(channel, fmt, bundles, options)
+                    self._rendered(channel)
+                    await self.cache.put(etag, body, exporters.CHANNELS[channel].formats[fmt].media_type)
+                    return body
             except TimeoutError:
                 raise Busy(f"Rendering took longer than {self.timeout:g} s; try again shortly.", 10) from None
         finally:

@@ -66,10 +66,19 @@ def test_staff_find_and_print_a_handout_and_a_packet(desk: Desk, open_page: Any)
 def test_marketing_copies_the_email_html_of_an_older_version(desk: Desk, open_page: Any) -> None:
     api = desk.base + "/v1/articles/is-ketamine-therapy-addictive"
     if httpx.get(api).json()["version"] == 1:  # make version 1 an older version
-        restored = httpx.post(
-            api + "/versions/1/restore", json={"note": "Re-issued"}, headers=bearer(desk.tokens["publisher"])
+        faq = desk.base + "/v1/faqs/ketamine-addiction-faq"
+        publisher = bearer(desk.tokens["publisher"])
+        # Restoring version 1 over an identical latest is refused: publish the FAQ the article
+        # embeds again instead, which gives the article a version 2 pinning it.
+        started = httpx.post(faq + "/draft", headers=bearer(desk.tokens["editor"]))
+        reviewed = httpx.post(
+            faq + "/draft/review",
+            json={"nextReviewOn": "2027-10-01"},
+            headers=bearer(desk.tokens["reviewer"], **{"If-Match": started.headers["etag"]}),
         )
-        assert restored.status_code == 200
+        published = httpx.post(faq + "/publish", headers={**publisher, "If-Match": reviewed.headers["etag"]})
+        assert published.status_code == 200
+        assert httpx.get(api).json()["version"] == 2
     page: Page = open_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(desk.base + "/desk/articles/is-ketamine-therapy-addictive")
     page.get_by_role("link", name=re.compile("^Email copy")).click()
