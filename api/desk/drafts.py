@@ -410,7 +410,7 @@ class DraftController(Controller):
             number = await editorial.publish(kind, slug, _etag(form), (await actor(request))[0], note)
         except (Conflict, Stale) as exc:
             return await self._draft_page(request, editorial, documents, kind, slug, exc.detail, 409)
-        documents.forget(kind, slug)
+        documents.forget()  # items that embed this one got new versions too
         return redirect(item_url(kind, slug) + f"?v={number}", "published")
 
     @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
@@ -427,7 +427,7 @@ class DraftController(Controller):
         form = await request.form()
         note = str(form.get("note", ""))[:1000]
         new = await editorial.restore(kind, slug, number, (await actor(request))[0], note)
-        documents.forget(kind, slug)
+        documents.forget()  # items that embed this one got new versions too
         return redirect(item_url(kind, slug) + f"?v={new}", "restored")
 
     @post(per_kind("/archive"), **desk_opts("publisher"), status_code=303)
