@@ -27,6 +27,7 @@ from content.db import create_engine
 from content.library import DEFAULT_LIBRARY, load_library
 from content.migrations import migrate
 from content.store import Store
+from tests import chromium
 
 POSTGRES_URL = os.environ.get("FOLIO_TEST_POSTGRES_URL")
 
@@ -185,7 +186,6 @@ def folio_process(
 
 # --- what ran -------------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium")
 CLIENTS = Path(__file__).parent / "clients" / "node_modules" / ".bin"
 
 
@@ -197,7 +197,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         what
         for what, present in (
             ("FOLIO_TEST_POSTGRES_URL (PostgreSQL tests)", POSTGRES_URL),
-            ("chromium (browser tests)", CHROMIUM),
+            ("chromium (browser tests)", chromium.CHROMIUM),
             ("tests/clients/node_modules (npm ci --prefix tests/clients)", (CLIENTS / "tsc").exists()),
         )
         if not present

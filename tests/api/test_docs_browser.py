@@ -1,6 +1,5 @@
 """/docs in a real browser with every non-local request blocked: it still lists the operations."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -8,25 +7,17 @@ from urllib.parse import urlsplit
 import pytest
 
 from api.settings import Settings
-from tests.conftest import CHROMIUM, folio_server
-
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from tests.chromium import chromium, needs_browser
+from tests.conftest import folio_server
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        if os.environ.get("FOLIO_TEST_EVERYTHING"):
-            pytest.fail("chromium is required (make test installs Debian's chromium)")
-        pytest.skip("needs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
+@needs_browser
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_docs_in_a_browser_offline(settings: Settings, tmp_path: Path, browser: object) -> None:
     env = {

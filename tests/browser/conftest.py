@@ -8,33 +8,21 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from content.db import create_engine
 from content.library import DEFAULT_LIBRARY, load_library
 from content.migrations import migrate
 from content.store import Store
 from content.tokens import create_token
+from tests.chromium import axe_violations as chromium_axe
+from tests.chromium import chromium
 from tests.conftest import DISPLAY_NAMES, ROLES, STORES, _postgres_database, folio_server
 
-HERE = Path(__file__).parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("FOLIO_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = os.environ.get("FOLIO_DESK_SCREENSHOTS")  # a folder: the page tour writes PNGs there
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-# Frames are the channels' own output in sandboxed srcdoc frames (no script runs there).
-AXE_RUN = """async (tags) => {
-    const result = await axe.run(document, {
-        iframes: false, resultTypes: ["violations"], runOnly: {type: "tag", values: tags},
-    });
-    return result.violations.map(v => ({
-        id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
-    }));
-}"""
 WIDTHS = {"375": {"width": 375, "height": 812}, "1280": {"width": 1280, "height": 900}}
 
 
@@ -80,23 +68,8 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def browser(desk: Desk) -> Iterator[Browser]:
     """Started after the desk (whose setup runs its own event loops), closed before it."""
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing: run `npm ci --prefix {HERE}` (make test does)")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing. Debian: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -130,7 +103,5 @@ def sign_in(page: Page, base: str, token: str, next_path: str = "/desk") -> None
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.x A/AA violations on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(AXE_RUN, AXE_TAGS)
-    return result  # type: ignore[no-any-return]
+    """axe on the desk page itself: frames hold the channels' own output, checked on its own."""
+    return chromium_axe(page, iframes=False)

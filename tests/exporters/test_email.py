@@ -4,7 +4,6 @@ import email
 import email.policy
 import os
 import re
-import shutil
 import subprocess
 from html import escape
 from html.parser import HTMLParser
@@ -28,6 +27,7 @@ from exporters.email.render import (
     email_parts,
     palette,
 )
+from tests.chromium import CHROMIUM
 from tests.exporters.email_lint import lint
 
 ARTICLE = "/v1/articles/is-ketamine-therapy-addictive"
@@ -335,9 +335,6 @@ def test_any_brand_colour_is_made_readable(brand: Any, primary: str) -> None:
     assert contrast(colours["button"], "#ffffff") >= AA
     for surface in (DARK_SURFACE, DARK_RAISED):
         assert contrast(colours["primary_dark"], surface) >= AA
-
-
-CHROMIUM = shutil.which("chromium")
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs Debian's chromium")

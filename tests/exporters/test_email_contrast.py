@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,9 +20,8 @@ import pytest
 from content.bundle import Bundle
 from exporters.email.colours import AA
 from exporters.email.render import ESPS, DigestOptions, EmailOptions, digest_parts, email_parts
+from tests.chromium import CHROMIUM, FLAGS
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # Chromium's forced dark mode: dark preferred colour scheme, and auto-darkening of pages that
 # do not offer a dark scheme of their own.
 FORCE_DARK = ["--force-dark-mode", "--enable-features=WebContentsForceDark"]
