@@ -43,11 +43,12 @@ class Ref(Wire, kw_only=True):
 
 
 class ItemRef(Wire, kw_only=True):
-    """An item, at a given version or (without one) its latest."""
+    """An item, at a given version or (without one) its latest; in a locale, or as negotiated."""
 
     type: Kind
     slug: Slug
     version: Annotated[int, Meta(ge=1)] | None = None
+    locale: Locale | None = None
 
 
 class Review(Wire, kw_only=True):
@@ -203,6 +204,23 @@ class VersionInfo(Wire, kw_only=True):
     review: Review
 
 
+class Readability(Wire, kw_only=True):
+    """Reading-level figures for one item; a figure that does not apply to its locale is null.
+
+    ``fleschKincaidGrade`` and ``smog`` are US school grades (lower is easier).
+    ``fernandezHuerta`` and ``szigrisztPazos`` run from 0 to 100 (higher is easier; 60 to 70
+    is "normal").
+    """
+
+    locale: Locale
+    words: int
+    sentences: int
+    flesch_kincaid_grade: float | None = None
+    smog: float | None = None
+    fernandez_huerta: float | None = None
+    szigriszt_pazos: float | None = None
+
+
 # The published shapes repeat VersionInfo's fields flat, so a client reads `article.version`:
 # msgspec Structs cannot combine two field-bearing bases, so each kind declares them.
 class PublishedArticle(Article, kw_only=True):
@@ -216,6 +234,12 @@ class PublishedArticle(Article, kw_only=True):
     embeds: list[ItemRef] = []
     # With ?include=embeds: those versions in full, so one request carries a whole article.
     included: list[PublishedFaqSet | PublishedComparison] = []
+    # How hard it is to read, in its locale's formulas.
+    readability: Readability | None = None
+    # The locale asked for, when it has no translation and this one was served instead.
+    fallback_from: Locale | None = None
+    # Every locale this item is published in (this one included).
+    translations: list[Locale] = []
 
 
 class PublishedFaqSet(FaqSet, kw_only=True):
@@ -229,6 +253,12 @@ class PublishedFaqSet(FaqSet, kw_only=True):
     embeds: list[ItemRef] = []
     # With ?include=embeds: those versions in full, so one request carries a whole article.
     included: list[PublishedFaqSet | PublishedComparison] = []
+    # How hard it is to read, in its locale's formulas.
+    readability: Readability | None = None
+    # The locale asked for, when it has no translation and this one was served instead.
+    fallback_from: Locale | None = None
+    # Every locale this item is published in (this one included).
+    translations: list[Locale] = []
 
 
 class PublishedComparison(Comparison, kw_only=True):
@@ -242,6 +272,12 @@ class PublishedComparison(Comparison, kw_only=True):
     embeds: list[ItemRef] = []
     # With ?include=embeds: those versions in full, so one request carries a whole article.
     included: list[PublishedFaqSet | PublishedComparison] = []
+    # How hard it is to read, in its locale's formulas.
+    readability: Readability | None = None
+    # The locale asked for, when it has no translation and this one was served instead.
+    fallback_from: Locale | None = None
+    # Every locale this item is published in (this one included).
+    translations: list[Locale] = []
 
 
 Published: TypeAlias = PublishedArticle | PublishedFaqSet | PublishedComparison
@@ -296,6 +332,8 @@ class ItemSummary(Wire, kw_only=True):
     version: int
     published_at: dt.datetime
     review: Review
+    # The locale asked for, when it has no translation and this one was listed instead.
+    fallback_from: Locale | None = None
 
 
 class Brand(Wire, kw_only=True):
@@ -310,3 +348,10 @@ class Brand(Wire, kw_only=True):
     disclaimer: Annotated[str, Meta(min_length=1, max_length=2000)]
     primary_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1f5f8b"
     accent_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#e9f2f8"
+    # The disclaimer in other locales; ``disclaimer`` is the default locale's.
+    disclaimers: dict[Locale, Annotated[str, Meta(min_length=1, max_length=2000)]] = {}
+
+    def in_locale(self, locale: str) -> Brand:
+        """The brand as a channel prints it in ``locale``: that locale's disclaimer, if it has one."""
+        text = self.disclaimers.get(locale) or self.disclaimers.get(locale.split("-")[0])
+        return msgspec.structs.replace(self, disclaimer=text) if text else self
