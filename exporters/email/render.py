@@ -27,9 +27,10 @@ from markupsafe import Markup
 from content import model
 from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
+from exporters import i18n
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "email-2"
+TEMPLATE_VERSION = "email-3"
 WIDTH = 72
 ESPS = ("mailchimp", "sendgrid", "postmark", "none")
 Esp = Literal["mailchimp", "sendgrid", "postmark", "none"]
@@ -138,10 +139,10 @@ def _render(name: str, context: dict[str, object]) -> tuple[str, str]:
     return html, text.strip("\n") + "\n"
 
 
-def _common(brand: model.Brand, options: EmailOptions, campaign: str) -> dict[str, object]:
+def _common(brand: model.Brand, options: EmailOptions, campaign: str, locale: str) -> dict[str, object]:
     first_name, unsubscribe = _merge(options, brand)
-    return {
-        "brand": brand,
+    return i18n.context(locale) | {
+        "brand": brand.in_locale(locale),
         "first_name": first_name,
         "unsubscribe": unsubscribe,
         "link": lambda url: with_utm(resolve_link(url, brand), campaign, options),
@@ -153,7 +154,7 @@ def _common(brand: model.Brand, options: EmailOptions, campaign: str) -> dict[st
 def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
     """Email copy for one published version with the versions it pins."""
     item = bundle.item
-    context = _common(bundle.brand, options, item.slug) | {
+    context = _common(bundle.brand, options, item.slug, item.locale) | {
         "item": item,
         "bundle": bundle,
         "subject": item.title,
@@ -166,6 +167,7 @@ def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
         "X-Folio-Item": f"{item.kind}/{item.slug}",
         "X-Folio-Version": str(item.version),
         "X-Folio-Reviewed": item.review.reviewed_on.isoformat(),
+        "Content-Language": item.locale,
     }
     if item.embeds:
         headers["X-Folio-Embeds"] = ", ".join(f"{r.type}/{r.slug}@{r.version}" for r in item.embeds)
@@ -187,7 +189,7 @@ def digest_parts(bundles: Sequence[Bundle], options: DigestOptions) -> EmailPart
         {"item": b.item, "url": with_utm(canonical_url(options.public_url, b.item), campaign, options)}
         for b in bundles
     ]
-    context = _common(bundles[0].brand, options, campaign) | {
+    context = _common(bundles[0].brand, options, campaign, bundles[0].locale) | {
         "subject": options.subject,
         "preheader": _preheader(options.intro),
         "intro": options.intro,
@@ -223,9 +225,13 @@ def build_eml(parts: EmailParts, brand: model.Brand) -> bytes:
     message["Message-ID"] = f"<{parts.message_key}@{sender.rpartition('@')[2]}>"
     message["X-Unsent"] = "1"
     for name, value in parts.headers.items():
-        message[name] = value
+        if not name.lower().startswith("content-"):
+            message[name] = value
     message.set_content(parts.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(parts.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for name, value in parts.headers.items():
+        if name.lower().startswith("content-"):  # set_content replaces every Content-* header
+            message[name] = value
     message.set_boundary(f"folio-{parts.message_key}")  # same bytes on every render and replica
     return message.as_bytes()
 
