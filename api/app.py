@@ -23,6 +23,7 @@ from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
 from api.documents import Documents
 from api.exports import Exports
+from api.locales import provide_wanted
 from api.observability import Metrics, observe
 from api.problems import handle_exception
 from api.services import Services, open_services
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "editorial": Provide(provide_editorial, sync_to_thread=False),
             "exports": Provide(provide_exports, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
+            "wanted": Provide(provide_wanted, sync_to_thread=False),
             "metrics": Provide(lambda: metrics, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },

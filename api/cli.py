@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     pdf.add_argument("--paper", choices=["a4", "letter"], help="default: FOLIO_PAPER")
     pdf.add_argument("--size", choices=["standard", "large"], default="standard")
     pdf.add_argument("--out", type=Path, required=True)
+    for parser_ in (email, pdf):
+        parser_.add_argument("--locale", help="with KIND SLUG: its translation (default en); --all: all")
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the app")
     openapi.add_argument("--out", type=Path, default=OPENAPI_PATH)
@@ -101,7 +103,7 @@ def export(settings: Settings, args: argparse.Namespace, parser: argparse.Argume
     if not args.all:
         if len(args.item) != 2 or args.item[0] not in ("article", "faq", "comparison"):
             parser.error("name one item as KIND SLUG (KIND: article, faq, comparison), or use --all")
-        targets = [(args.item[0], args.item[1])]
+        targets = [(args.item[0], args.item[1], args.locale or "en")]
     if args.channel == "pdf":
         return asyncio.run(export_pdf(settings, targets, args.paper, args.size, args.out))
     return asyncio.run(export_email(settings, targets, args.esp, args.out))
@@ -172,7 +174,8 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
     finally:
         await engine.dispose()
     for entry in created:
-        print(f"created {entry.kind} {entry.slug} version {entry.version}")
+        where = "" if entry.locale == "en" else f" ({entry.locale})"
+        print(f"created {entry.kind} {entry.slug}{where} version {entry.version}")
     print(f"{len(created)} new version(s); {len(loaded.items) - len(created)} item(s) unchanged")
     return 0
 
