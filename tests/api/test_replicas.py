@@ -53,6 +53,9 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
         "FOLIO_DATA_DIR": str(tmp_path / "shared"),  # the rendered-export cache both replicas see
         "FOLIO_LATEST_TTL": "0",  # every request asks the database which version is latest
         "FOLIO_WEBHOOK_POLL_SECONDS": "0.1",
+        # Replicas behind one balancer share its address (QR codes name it); without it each
+        # would print its own port, and the two handouts would differ.
+        "FOLIO_PUBLIC_URL": "https://folio.example.org",
     }
     receiver = Receiver()
     try:
