@@ -274,11 +274,12 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
     assert spanish["locale"] == "es"
     # The English translation is untouched: its own versions, its own text.
     assert client.get("/v1/articles/ketamine-withdrawal").json() == english
-    assert DEFAULT_LOCALE == english["locale"]
+    assert english["locale"] == DEFAULT_LOCALE
     history = client.get(f"{base}?locale=es").text
     assert f'href="{base}?version=1&amp;locale=es"' in history
     pdf = client.get(f"{base}/print.pdf?locale=es")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    packet = client.get("/desk/packet.pdf?item=article/ketamine-withdrawal/es&item=faq/ketamine-addiction-faq")
-    assert packet.status_code == 200
+    both = "item=article/ketamine-withdrawal/es&item=faq/ketamine-addiction-faq"
+    packet = client.get(f"/desk/packet.pdf?{both}")
+    assert packet.status_code == 200 and packet.headers["content-type"] == "application/pdf"
 
