@@ -23,6 +23,7 @@ from api.conventions import http_conventions
 from api.desk import desk_router
 from api.documents import Documents
 from api.exports import Exports
+from api.locales import provide_wanted
 from api.observability import Metrics, Observe
 from api.openapi import HEADERS, PARAMETERS, document_http
 from api.problems import handle_exception
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "editorial": Provide(provide_editorial, sync_to_thread=False),
             "exports": Provide(provide_exports, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
+            "wanted": Provide(provide_wanted, sync_to_thread=False),
             "metrics": Provide(lambda: metrics, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },

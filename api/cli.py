@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     pdf.add_argument("--paper", choices=["a4", "letter"], help="default: FOLIO_PAPER")
     pdf.add_argument("--size", choices=["standard", "large"], default="standard")
     pdf.add_argument("--out", type=Path, required=True)
+    for parser_ in (email, pdf):
+        parser_.add_argument("--locale", help="with KIND SLUG: its translation (default en); --all: all")
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the app")
     openapi.add_argument("--out", type=Path, default=OPENAPI_PATH)
@@ -172,12 +174,13 @@ def database_problem(exc: BaseException, settings: Settings) -> str | None:
 def export(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from api.cli_export import export_email, export_pdf
     from content import model
+    from content.locales import DEFAULT_LOCALE
 
     targets = None
     if not args.all:
         if len(args.item) != 2 or args.item[0] not in model.KINDS:
             parser.error(f"name one item as KIND SLUG (KIND: {', '.join(model.KINDS)}), or use --all")
-        targets = [(args.item[0], args.item[1])]
+        targets = [(args.item[0], args.item[1], args.locale or DEFAULT_LOCALE)]
     if args.channel == "pdf":
         return asyncio.run(export_pdf(settings, targets, args.paper, args.size, args.out))
     return asyncio.run(export_email(settings, targets, args.esp, args.out))
@@ -237,7 +240,8 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
     from content.db import create_engine
     from content.errors import LibraryError
     from content.library import load_library
-    from content.store import Store
+    from content.locales import DEFAULT_LOCALE
+    from content.store import Created, Store
 
     root = library or Path(settings.library_dir)
     try:
@@ -252,10 +256,13 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
         report = await Store(engine).sync(loaded.items, author=author, force=force)
     finally:
         await engine.dispose()
+    def named(entry: Created) -> str:
+        return f"{entry.kind} {entry.slug}" + ("" if entry.locale == DEFAULT_LOCALE else f" ({entry.locale})")
+
     for entry in report.created:
-        print(f"created {entry.kind} {entry.slug} version {entry.version}")
+        print(f"created {named(entry)} version {entry.version}")
     for entry in report.refreshed:
-        print(f"refreshed {entry.kind} {entry.slug} version {entry.version} (what it embeds changed)")
+        print(f"refreshed {named(entry)} version {entry.version} (what it embeds changed)")
     for name in report.kept:
         print(f"kept {name}: published through the API since the last sync (--force overwrites it)")
     unchanged = len(loaded.items) - len(report.created) - len(report.kept)

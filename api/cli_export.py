@@ -17,22 +17,28 @@ from content.errors import NotFound
 EXTENSIONS = ("html", "txt", "eml")
 
 
-async def _bundles(services: Services, targets: list[tuple[model.Kind, str]] | None) -> list[Bundle]:
-    """The latest version of each target; None means every published item."""
+Target = tuple[model.Kind, str, str]  # kind, slug, locale
+
+
+async def _bundles(services: Services, targets: list[Target] | None) -> list[Bundle]:
+    """The latest version of each target; None means every translation of every published item."""
     if targets is None:
-        targets = []
-        for kind in model.KINDS:
-            cursor = None
-            while True:
-                page = await services.documents.store.list_items(kind, limit=100, cursor=cursor)
-                targets += [(kind, s.slug) for s in page.items]
-                if (cursor := page.next_cursor) is None:
-                    break
-    return [await services.exports.bundle(kind, slug) for kind, slug in targets]
+        published = await services.documents.store.translations()
+        targets = [
+            (kind, slug, locale)  # type: ignore[misc]
+            for (kind, slug), locales in sorted(published.items())
+            for locale in locales
+        ]
+    return [await services.exports.bundle(kind, slug, None, (locale,)) for kind, slug, locale in targets]
+
+
+def _stem(bundle: Bundle) -> str:
+    suffix = "" if bundle.locale == "en" else f"-{bundle.locale}"
+    return f"{bundle.item.slug}-v{bundle.item.version}{suffix}"
 
 
 async def export_email(
-    settings: Settings, targets: list[tuple[model.Kind, str]] | None, esp: str, out: Path
+    settings: Settings, targets: list[Target] | None, esp: str, out: Path
 ) -> int:
     async with open_services(settings, latest_ttl=0) as services:
         try:
@@ -43,7 +49,7 @@ async def export_email(
         out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a CLI run, no event loop to share
         options = services.exports.email_options(esp)  # type: ignore[arg-type]
         for n, bundle in enumerate(bundles, 1):
-            stem = f"{bundle.item.slug}-v{bundle.item.version}"
+            stem = _stem(bundle)
             for ext in EXTENSIONS:
                 rendered = await services.exports.render("email", ext, [bundle], options)
                 (out / f"{stem}.{ext}").write_bytes(rendered.body)
@@ -64,7 +70,7 @@ async def export_email(
 
 
 async def export_pdf(
-    settings: Settings, targets: list[tuple[model.Kind, str]] | None, paper: str | None, size: str, out: Path
+    settings: Settings, targets: list[Target] | None, paper: str | None, size: str, out: Path
 ) -> int:
     """Renders in the worker pool, as many at once as there are workers."""
     async with open_services(msgspec.structs.replace(settings, pdf_queue=10_000), latest_ttl=0) as services:
@@ -79,7 +85,7 @@ async def export_pdf(
 
         async def render(bundle: Bundle) -> str:
             rendered = await services.exports.render("pdf", "pdf", [bundle], options)
-            name = f"{bundle.item.slug}-v{bundle.item.version}.pdf"
+            name = f"{_stem(bundle)}.pdf"
             await asyncio.to_thread((out / name).write_bytes, rendered.body)
             return name
 

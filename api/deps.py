@@ -5,6 +5,7 @@ from litestar.di import NamedDependency
 from api.auth import Principal
 from api.documents import Documents
 from api.exports import Exports
+from api.locales import Wanted
 from api.observability import Metrics
 from api.settings import Settings
 from content.editorial import Editorial
@@ -15,3 +16,4 @@ EditorialDep = NamedDependency[Editorial]
 PrincipalDep = NamedDependency[Principal]
 ExportsDep = NamedDependency[Exports]
 MetricsDep = NamedDependency[Metrics]
+WantedDep = NamedDependency[Wanted]

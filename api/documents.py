@@ -16,6 +16,7 @@ from api.caching import Encoded
 from api.observability import Metrics
 from content import model
 from content.bundle import Bundle, make_bundle
+from content.locales import DEFAULT_LOCALE
 from content.render import published
 from content.store import Store, VersionKey
 
@@ -81,8 +82,11 @@ class Documents:
     """Builds reader documents and bundles from the store and keeps them.
 
     Published versions never change, so a version's bytes are valid until the review status
-    it shows changes or an item it links to is archived: the key is the version's row id,
-    today's date and the set of archived items (looked up at most every ``latest_ttl`` s).
+    it shows changes, an item it links to is archived or a translation of it is published: the
+    key is the version's row id (one translation's version), the locale it stands in for when it
+    is a fallback, its item's translations, today's date and the set of archived items (the last
+    two looked up at most every ``latest_ttl`` s). Lookups by (kind, slug) key on the locales
+    asked for, so a reader of one locale is never served another's cached answer.
     """
 
     def __init__(
@@ -103,24 +107,40 @@ class Documents:
         self.latest_ttl = latest_ttl
         self._cache = LRU(max_entries)
         self._bundles = LRU(max_entries)
-        self._keys: dict[tuple[str, str, int | None], tuple[float, VersionKey]] = {}
-        self._archived: tuple[float, frozenset[tuple[str, str]]] = (0.0, frozenset())
+        self._keys: dict[tuple[str, str, int | None, tuple[str, ...]], tuple[float, VersionKey]] = {}
+        self._archived: tuple[float, frozenset[tuple[str, str, str]]] = (0.0, frozenset())
+        self._translations: tuple[float, dict[tuple[str, str], tuple[str, ...]]] = (0.0, {})
         self._flights = SingleFlight()
         self.encodes = 0  # how many documents were built; tests and benchmarks read it
 
-    async def get(self, kind: model.Kind, slug: str, version: int | None = None) -> Document:
-        return await self.get_key(await self.locate(kind, slug, version))
+    async def get(
+        self,
+        kind: model.Kind,
+        slug: str,
+        version: int | None = None,
+        locales: tuple[str, ...] = (DEFAULT_LOCALE,),
+    ) -> Document:
+        """The version in the first of ``locales`` the item is published in; a fallback says so."""
+        key = await self.locate(kind, slug, version, locales=locales)
+        return await self.get_key(key, fallback_from=locales[0] if key.locale != locales[0] else None)
 
     async def locate(
-        self, kind: model.Kind, slug: str, version: int | None = None, *, archived_ok: bool = False
+        self,
+        kind: model.Kind,
+        slug: str,
+        version: int | None = None,
+        *,
+        locales: tuple[str, ...] = (DEFAULT_LOCALE,),
+        archived_ok: bool = False,
     ) -> VersionKey:
         """The store's answer to "which version?", reused for ``latest_ttl`` seconds."""
-        key = (kind, slug, version)
+        key = (kind, slug, version, locales)
         cached = self._keys.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         found = await self._flights.run(
-            (*key, archived_ok), lambda: self.store.locate(kind, slug, version, archived_ok=archived_ok)
+            (*key, archived_ok),
+            lambda: self.store.locate(kind, slug, version, locales=locales, archived_ok=archived_ok),
         )
         if self.latest_ttl > 0 and not archived_ok:
             self._keys[key] = (time.monotonic() + self.latest_ttl, found)
@@ -131,35 +151,73 @@ class Documents:
         for k in [k for k in self._keys if kind is None or k[:2] == (kind, slug)]:
             del self._keys[k]
         self._archived = (0.0, frozenset())
+        self._translations = (0.0, {})
 
-    async def archived(self) -> frozenset[tuple[str, str]]:
+    async def translations(self, kind: str, slug: str) -> tuple[str, ...]:
+        """The locales an item is published in (live ones), looked up at most every ``latest_ttl`` s."""
+        expires, found = self._translations
+        if expires <= time.monotonic():
+            found = await self._flights.run("translations", self.store.translations)
+            self._translations = (time.monotonic() + self.latest_ttl, found)
+        return found.get((kind, slug), ())
+
+    async def archived(self, locale: str) -> frozenset[tuple[str, str]]:
+        """(kind, slug) of the items a reader of ``locale`` cannot open: archived, and no live
+        translation in that locale or the default one to fall back to."""
         expires, found = self._archived
-        if expires > time.monotonic():
-            return found
-        found = await self._flights.run("archived", self.store.archived)
-        self._archived = (time.monotonic() + self.latest_ttl, found)
-        return found
+        if expires <= time.monotonic():
+            found = await self._flights.run("archived", self.store.archived)
+            self._archived = (time.monotonic() + self.latest_ttl, found)
+        readable = {locale, DEFAULT_LOCALE}
+        out = set()
+        for kind, slug, _ in found:
+            if not readable & set(await self.translations(kind, slug)):
+                out.add((kind, slug))
+        return frozenset(out)
 
-    async def get_key(self, key: VersionKey) -> Document:
-        cache_key = (key.id, today(), await self.archived())
+    async def get_key(self, key: VersionKey, fallback_from: str | None = None) -> Document:
+        translations = await self.translations(key.kind, key.slug)
+        cache_key = (key.id, fallback_from, translations, today(), await self.archived(key.locale))
         hit = self._cache.get_recent(cache_key)
         self.metrics.cache_lookup("documents", hit is not None)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
-        document = await self._flights.run(cache_key, lambda: self._build(key, cache_key[1], cache_key[2]))
+        document = await self._flights.run(
+            cache_key, lambda: self._build(key, cache_key[3], cache_key[4], translations, fallback_from)
+        )
         self._cache.put(cache_key, document)
         return document
 
-    async def _build(self, key: VersionKey, day: dt.date, archived: frozenset[tuple[str, str]]) -> Document:
+    async def _build(
+        self,
+        key: VersionKey,
+        day: dt.date,
+        archived: frozenset[tuple[str, str]],
+        translations: tuple[str, ...],
+        fallback_from: str | None,
+    ) -> Document:
         stored = await self.store.load(key)
-        value = published(stored.content, stored.info, self.brand, day, stored.pins, archived)
+        value = published(
+            stored.content,
+            stored.info,
+            self.brand,
+            day,
+            stored.pins,
+            archived,
+            translations=translations,
+            fallback_from=fallback_from,
+        )
         self.encodes += 1
         return Document(value=value, encoded=Encoded.of(value))
 
     async def embeds(self, document: Document) -> list[Document]:
         """The exact versions a document pins, archived since or not."""
         return [
-            await self.get_key(await self.locate(ref.type, ref.slug, ref.version, archived_ok=True))
+            await self.get_key(
+                await self.locate(
+                    ref.type, ref.slug, ref.version, locales=(ref.locale or DEFAULT_LOCALE,), archived_ok=True
+                )
+            )
             for ref in document.value.embeds
         ]
 
@@ -169,7 +227,8 @@ class Documents:
         if hit is not None:
             return hit  # type: ignore[no-any-return]
         embeds = [d.value for d in await self.embeds(document)]
-        titles = await self.store.titles(document.value.related)
+        locale = document.value.locale
+        titles = await self.store.titles(document.value.related, (locale, DEFAULT_LOCALE))
         made = make_bundle(document.value, embeds, self.brand, titles)
         self._bundles.put(document.encoded.etag, made)
         return made

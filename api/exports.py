@@ -27,6 +27,7 @@ from api.observability import Metrics
 from api.render_cache import RenderCache
 from content import model
 from content.bundle import Bundle
+from content.locales import DEFAULT_LOCALE
 from exporters.email import DigestOptions, EmailOptions, Esp
 from exporters.pdf import HandoutOptions
 from exporters.web import PageOptions
@@ -90,8 +91,15 @@ class Exports:
 
     # --- what to render --------------------------------------------------------------------
 
-    async def bundle(self, kind: model.Kind, slug: str, version: int | None = None) -> Bundle:
-        return await self.documents.bundle(await self.documents.get(kind, slug, version))
+    async def bundle(
+        self,
+        kind: model.Kind,
+        slug: str,
+        version: int | None = None,
+        locales: tuple[str, ...] = (DEFAULT_LOCALE,),
+    ) -> Bundle:
+        """The bundle of the version in the first of ``locales`` the item is published in."""
+        return await self.documents.bundle(await self.documents.get(kind, slug, version, locales))
 
     def handout_options(self, paper: Paper | None, size: Size) -> HandoutOptions:
         return HandoutOptions(paper or self.default_paper, size, self.public_url, today())
@@ -104,7 +112,7 @@ class Exports:
 
     async def page_options(self, bundle: Bundle) -> PageOptions:
         item = bundle.item
-        latest = await self.documents.locate(item.kind, item.slug)
+        latest = await self.documents.locate(item.kind, item.slug, locales=(item.locale,))
         return PageOptions(self.public_url, latest.number, today())
 
     # --- rendering ----------------------------------------------------------------------------

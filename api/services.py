@@ -69,7 +69,7 @@ async def open_services(
         try:
             yield Services(
                 documents=documents,
-                editorial=Editorial(store),
+                editorial=Editorial(store, max_grade=settings.max_grade),
                 deliverer=deliverer,
                 exports=exports,
                 settings=settings,

@@ -63,6 +63,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     unsubscribe_mailto: Annotated[str, Meta(pattern=r"^[^@\s<>?,]+@[^@\s<>?,]+$")] = (
         "unsubscribe@example.invalid"
     )
+    # Locales readers may ask for (the first is never needed: en is always served), and where
+    # each falls back when an item has no translation: "es:en,pt-BR:pt:en". en comes last.
+    locales: str = "en,es"
+    fallback: str = "es:en"
+    # Plain language: publishing a draft that reads above this US school grade (Flesch-Kincaid
+    # for English; the equivalent Fernández-Huerta score for Spanish) needs an override note.
+    max_grade: float = 8.0
 
     @property
     def base_url(self) -> str:

@@ -13,6 +13,7 @@ from content.store import embedded_refs
 
 def library_bundles() -> dict[str, Bundle]:
     lib, today = load_library(), dt.date.today()
+    english = [item for item in lib.items if item.locale == "en"]
 
     def version(item: model.Content, pins: tuple[model.ItemRef, ...] = ()) -> model.Published:
         info = model.VersionInfo(
@@ -25,9 +26,9 @@ def library_bundles() -> dict[str, Bundle]:
         )
         return published(item, info, lib.brand, today, pins)
 
-    plain = {item.slug: version(item) for item in lib.items}
+    plain = {item.slug: version(item) for item in english}
     bundles = {}
-    for item in lib.items:
+    for item in english:
         pins = tuple(model.ItemRef(type=k, slug=s, version=1) for k, s in embedded_refs(item))
         bundles[item.slug] = make_bundle(version(item, pins), [plain[p.slug] for p in pins], lib.brand)
     return bundles

@@ -24,7 +24,8 @@ items = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
-    sa.UniqueConstraint("kind", "slug", name="uq_items_kind_slug"),
+    # An item is one translation: those of one item share kind and slug.
+    sa.UniqueConstraint("kind", "slug", "locale", name="uq_items_kind_slug_locale"),
 )
 
 item_tags = sa.Table(
@@ -62,7 +63,9 @@ pins = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("slug", sa.String(120), nullable=False),
     sa.Column("number", sa.Integer, nullable=False),
-    sa.Index("ix_pins_target", "kind", "slug"),
+    # The translation pinned: the embedder's own locale where it exists, else the default one.
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Index("ix_pins_target", "kind", "slug", "locale"),
 )
 
 drafts = sa.Table(
@@ -103,6 +106,7 @@ audit = sa.Table(
     sa.Column("action", sa.String(40), nullable=False),
     sa.Column("kind", sa.String(16), nullable=True),
     sa.Column("slug", sa.String(120), nullable=True),
+    sa.Column("locale", sa.String(10), nullable=True),
     sa.Column("version", sa.Integer, nullable=True),
     sa.Column("hash_before", sa.String(80), nullable=True),
     sa.Column("hash_after", sa.String(80), nullable=True),
@@ -167,7 +171,8 @@ desk_sessions = sa.Table(
 
 # Full-text search lives in dialect-specific tables made by the migration:
 # SQLite: FTS5 table search_fts(title, summary, body), rowid = items.id.
-# PostgreSQL: search_documents(item_id, title, summary, body, document tsvector) + GIN index.
+# PostgreSQL: search_documents(item_id, config, title, summary, body, document tsvector) + GIN
+# index, where config is the text search configuration of the row's locale ('spanish', ...).
 
 
 def utcnow() -> dt.datetime:

@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content import model
 from content.db import as_utc, audit, deliveries, drafts, items, utcnow, versions, webhooks, writer
-from content.errors import Conflict, Gone, InvalidInput, NotFound, Stale
+from content.errors import Conflict, Gone, InvalidInput, NotFound, Stale, TooHardToRead
 from content.library import check_item, check_references
+from content.locales import DEFAULT_LOCALE
 from content.outbox import EVENTS, Event, enqueue
+from content.readability import above_threshold, measure
 from content.store import (
     Store,
     content_hash,
@@ -48,12 +50,14 @@ class DraftInfo(model.Wire, kw_only=True):
     content_hash: str
     based_on_version: int  # the latest published version when it was read; 0 if never published
     review_current: bool  # a review covers exactly this content: it may be published
+    readability: model.Readability  # how hard the draft is to read, in its locale's formulas
 
 
 @dataclass(frozen=True, slots=True)
 class Draft:
     kind: model.Kind
     slug: str
+    locale: str
     etag: str
     content: model.Content  # with the draft's recorded review, if any
     info: DraftInfo
@@ -70,6 +74,7 @@ class DraftSummary:
     updated_at: dt.datetime
     based_on_version: int
     reviewed: bool  # a review covers exactly the current content
+    locale: str = DEFAULT_LOCALE
 
 
 class AuditEntry(model.Wire, kw_only=True):
@@ -79,6 +84,7 @@ class AuditEntry(model.Wire, kw_only=True):
     action: str
     type: str | None
     slug: str | None
+    locale: str | None
     version: int | None
     hash_before: str | None
     hash_after: str | None
@@ -134,9 +140,12 @@ def _strip_block(block: model.BlockType) -> model.BlockType:
 
 
 class Editorial:
-    def __init__(self, store: Store) -> None:
+    """Every editorial write; ``max_grade`` is the plain-language threshold publishing checks."""
+
+    def __init__(self, store: Store, *, max_grade: float | None = None) -> None:
         self.store = store
         self.engine = writer(store.engine)
+        self.max_grade = max_grade
 
     # --- drafts ---------------------------------------------------------------------------
 
@@ -148,10 +157,12 @@ class Editorial:
         async with self.engine.begin() as conn:
             await self._check_references(conn, item)
             exists = await conn.scalar(
-                sa.select(items.c.id).where(items.c.kind == item.kind, items.c.slug == item.slug)
+                sa.select(items.c.id).where(
+                    items.c.kind == item.kind, items.c.slug == item.slug, items.c.locale == item.locale
+                )
             )
             if exists is not None:
-                raise Conflict(f"A {item.kind} with slug {item.slug!r} exists already.")
+                raise Conflict(f"A {item.kind} with slug {item.slug!r}{_in(item.locale)} exists already.")
             now = utcnow()
             item_id = (
                 await conn.execute(
@@ -168,15 +179,22 @@ class Editorial:
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             await self._insert_draft(conn, item_id, item, actor)
-            await record(conn, actor, "create", item.kind, item.slug, None, None, content_hash(item))
-        return await self.get(item.kind, item.slug)
+            await record(
+                conn, actor, "create", item.kind, item.slug, None, None, content_hash(item),
+                locale=item.locale,
+            )
+        return await self.get(item.kind, item.slug, item.locale)
 
-    async def start(self, kind: model.Kind, slug: str, actor: str) -> Draft:
-        """A draft that starts as a copy of the latest published version."""
+    async def start(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> Draft:
+        """A draft that starts as a copy of the latest published version of this translation.
+
+        A translation that does not exist yet is created with ``create``: a draft never starts
+        from another locale's text.
+        """
         async with self.engine.begin() as conn:
-            row = await self._item(conn, kind, slug)
+            row = await self._item(conn, kind, slug, locale)
             if await conn.scalar(sa.select(drafts.c.item_id).where(drafts.c.item_id == row.id)):
-                raise Conflict(f"The {kind} {slug!r} has a draft already; edit that one.")
+                raise Conflict(f"The {kind} {slug!r}{_in(locale)} has a draft already; edit that one.")
             content = await conn.scalar(
                 sa.select(versions.c.content).where(
                     versions.c.item_id == row.id, versions.c.number == row.latest_version
@@ -185,20 +203,24 @@ class Editorial:
             assert content is not None  # latest_version always names a stored version
             item = normalize(decode_content(content))
             await self._insert_draft(conn, row.id, item, actor)
-            await record(conn, actor, "start_draft", kind, slug, None, None, content_hash(item))
-        return await self.get(kind, slug)
+            await record(
+                conn, actor, "start_draft", kind, slug, None, None, content_hash(item), locale=locale
+            )
+        return await self.get(kind, slug, locale)
 
-    async def get(self, kind: model.Kind, slug: str) -> Draft:
+    async def get(self, kind: model.Kind, slug: str, locale: str = DEFAULT_LOCALE) -> Draft:
         async with self.store.engine.connect() as conn:
-            row = (await conn.execute(_draft_query(kind, slug))).first()
+            row = (await conn.execute(_draft_query(kind, slug, locale))).first()
         if row is None:
-            raise NotFound(f"The {kind} {slug!r} has no draft.")
-        return _draft(kind, slug, row)
+            raise NotFound(f"The {kind} {slug!r}{_in(locale)} has no draft.")
+        return _draft(kind, slug, locale, row)
 
     async def waiting(self) -> list[DraftSummary]:
         """Every draft, least recently changed first (the oldest waits longest)."""
         query = (
-            sa.select(drafts, items.c.kind, items.c.slug, items.c.title, items.c.latest_version)
+            sa.select(
+                drafts, items.c.kind, items.c.slug, items.c.locale, items.c.title, items.c.latest_version
+            )
             .join(items, items.c.id == drafts.c.item_id)
             .where(items.c.archived_at.is_(None))
             .order_by(drafts.c.updated_at, items.c.slug)
@@ -214,6 +236,7 @@ class Editorial:
                 updated_at=as_utc(r.updated_at),
                 based_on_version=r.latest_version,
                 reviewed=r.reviewed_hash == r.content_hash,
+                locale=r.locale,
             )
             for r in rows
         ]
@@ -224,11 +247,11 @@ class Editorial:
             raise InvalidInput("$.review", "The review is recorded by a reviewer, not sent with the draft.")
         item = normalize(check_item(item))
         async with self.engine.begin() as conn:
-            row = await self._item(conn, item.kind, item.slug, published=False)
+            row = await self._item(conn, item.kind, item.slug, item.locale, published=False)
             await self._check_references(conn, item)
             before = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
             if before is None:
-                raise NotFound(f"The {item.kind} {item.slug!r} has no draft.")
+                raise NotFound(f"The {item.kind} {item.slug!r}{_in(item.locale)} has no draft.")
             changed = await conn.execute(
                 drafts.update()
                 .where(drafts.c.item_id == row.id, drafts.c.revision == expected)
@@ -246,26 +269,38 @@ class Editorial:
                 await conn.execute(
                     items.update()
                     .where(items.c.id == row.id)
-                    .values(title=item.title, summary=item.summary, locale=item.locale)
+                    .values(title=item.title, summary=item.summary)
                 )
-            await record(conn, actor, "update_draft", item.kind, item.slug, None, before, content_hash(item))
-        return await self.get(item.kind, item.slug)
+            await record(
+                conn,
+                actor,
+                "update_draft",
+                item.kind,
+                item.slug,
+                None,
+                before,
+                content_hash(item),
+                locale=item.locale,
+            )
+        return await self.get(item.kind, item.slug, item.locale)
 
-    async def discard(self, kind: model.Kind, slug: str, expected: str | None, actor: str) -> None:
+    async def discard(
+        self, kind: model.Kind, slug: str, expected: str | None, actor: str, locale: str = DEFAULT_LOCALE
+    ) -> None:
         """Delete the draft; an item never published goes with it."""
         async with self.engine.begin() as conn:
-            row = await self._item(conn, kind, slug, published=False)
+            row = await self._item(conn, kind, slug, locale, published=False)
             condition = drafts.c.item_id == row.id
             if expected is not None:
                 condition &= drafts.c.revision == expected
             before = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
             if before is None:
-                raise NotFound(f"The {kind} {slug!r} has no draft.")
+                raise NotFound(f"The {kind} {slug!r}{_in(locale)} has no draft.")
             if (await conn.execute(drafts.delete().where(condition))).rowcount != 1:
                 raise Stale("The draft changed since you read it.")
             if row.latest_version == 0:
                 await conn.execute(items.delete().where(items.c.id == row.id))
-            await record(conn, actor, "discard_draft", kind, slug, None, before, None)
+            await record(conn, actor, "discard_draft", kind, slug, None, before, None, locale=locale)
 
     async def review(
         self,
@@ -275,6 +310,7 @@ class Editorial:
         actor: str,
         next_review_on: dt.date,
         reviewer: str | None = None,
+        locale: str = DEFAULT_LOCALE,
     ) -> Draft:
         """Record that ``actor`` reviewed exactly the current draft today.
 
@@ -285,10 +321,10 @@ class Editorial:
         if next_review_on <= today:
             raise InvalidInput("$.nextReviewOn", "The next review must be after today.")
         async with self.engine.begin() as conn:
-            row = await self._item(conn, kind, slug, published=False)
+            row = await self._item(conn, kind, slug, locale, published=False)
             draft_hash = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
             if draft_hash is None:
-                raise NotFound(f"The {kind} {slug!r} has no draft.")
+                raise NotFound(f"The {kind} {slug!r}{_in(locale)} has no draft.")
             changed = await conn.execute(
                 drafts.update()
                 .where(drafts.c.item_id == row.id, drafts.c.revision == expected)
@@ -312,18 +348,32 @@ class Editorial:
                 draft_hash,
                 draft_hash,
                 f"next review {next_review_on.isoformat()}",
+                locale=locale,
             )
-        return await self.get(kind, slug)
+        return await self.get(kind, slug, locale)
 
     # --- publishing -----------------------------------------------------------------------
 
-    async def publish(self, kind: model.Kind, slug: str, expected: str, actor: str, note: str) -> int:
-        """Turn the reviewed draft into the next immutable version."""
+    async def publish(
+        self,
+        kind: model.Kind,
+        slug: str,
+        expected: str,
+        actor: str,
+        note: str,
+        locale: str = DEFAULT_LOCALE,
+        override: str | None = None,
+    ) -> int:
+        """Turn the reviewed draft into the next immutable version.
+
+        A draft that reads above ``max_grade`` needs ``override``, a reason recorded in the
+        audit log (action ``override_readability``) beside the publish.
+        """
         async with self.engine.begin() as conn:
-            row = await self._item(conn, kind, slug, published=False)
+            row = await self._item(conn, kind, slug, locale, published=False)
             draft = (await conn.execute(sa.select(drafts).where(drafts.c.item_id == row.id))).first()
             if draft is None:  # the draft the client read was published or discarded meanwhile
-                raise Stale(f"The {kind} {slug!r} has no draft now; the one you read is gone.")
+                raise Stale(f"The {kind} {slug!r}{_in(locale)} has no draft now; the one you read is gone.")
             if draft.revision != expected:
                 raise Stale("The draft changed since you read it; fetch it again.")
             if draft.reviewed_hash != draft.content_hash:
@@ -335,6 +385,12 @@ class Editorial:
                 next_review_on=draft.next_review_on,
             )
             item = replace(decode_content(draft.content), review=review)
+            too_hard = self.max_grade is not None and above_threshold(measure(item), self.max_grade)
+            if too_hard and not override:
+                raise TooHardToRead(
+                    f"{too_hard}; simplify the draft, or publish with an override note "
+                    '(`"override": "why it may read harder"`).'
+                )
             await self._check_references(conn, item, published_only=True)
             before = await _latest_hash(conn, row.id)
             number = await publish(conn, item, author=draft.updated_by, note=note, source="api", force=True)
@@ -342,60 +398,75 @@ class Editorial:
             await conn.execute(
                 drafts.delete().where(drafts.c.item_id == row.id, drafts.c.revision == expected)
             )
-            await record(conn, actor, "publish", kind, slug, number, before, content_hash(item), note)
-            await enqueue(conn, "published", kind, slug, number, content_hash(item))
-            await self._refresh(conn, kind, slug, number, actor)
+            digest = content_hash(item)
+            await record(conn, actor, "publish", kind, slug, number, before, digest, note, locale=locale)
+            if too_hard:
+                detail = f"{too_hard}. Override: {override}"
+                await record(
+                    conn, actor, "override_readability", kind, slug, number, digest, digest, detail,
+                    locale=locale,
+                )
+            await enqueue(conn, "published", kind, slug, number, digest, locale)
+            await self._refresh(conn, kind, slug, locale, number, actor)
         return number
 
-    async def restore(self, kind: model.Kind, slug: str, number: int, actor: str, note: str) -> int:
+    async def restore(
+        self, kind: model.Kind, slug: str, number: int, actor: str, note: str, locale: str = DEFAULT_LOCALE
+    ) -> int:
         """Publish a copy of version ``number`` as the next version; history stays as it was."""
         async with self.engine.begin() as conn:
-            row = await self._item(conn, kind, slug)
+            row = await self._item(conn, kind, slug, locale)
             content = await conn.scalar(
                 sa.select(versions.c.content).where(versions.c.item_id == row.id, versions.c.number == number)
             )
             if content is None:
-                raise NotFound(f"No published {kind} {slug!r} version {number}.")
+                raise NotFound(f"No published {kind} {slug!r}{_in(locale)} version {number}.")
             item = decode_content(content)
             before = await _latest_hash(conn, row.id)
             if before == content_hash(item):  # a repeated (or concurrent) restore: already done
-                raise Conflict(f"The latest {kind} {slug!r} already has version {number}'s content.")
+                raise Conflict(
+                    f"The latest {kind} {slug!r}{_in(locale)} already has version {number}'s content."
+                )
             note = note or f"Restored version {number}"
             new = await publish(conn, item, author=actor, note=note, source="api", force=True)
             assert new is not None
-            await record(conn, actor, "restore", kind, slug, new, before, content_hash(item), note)
-            await enqueue(conn, "restored", kind, slug, new, content_hash(item))
-            await self._refresh(conn, kind, slug, new, actor)
+            digest = content_hash(item)
+            await record(conn, actor, "restore", kind, slug, new, before, digest, note, locale=locale)
+            await enqueue(conn, "restored", kind, slug, new, digest, locale)
+            await self._refresh(conn, kind, slug, locale, new, actor)
         return new
 
     async def _refresh(
-        self, conn: AsyncConnection, kind: model.Kind, slug: str, number: int, actor: str
+        self, conn: AsyncConnection, kind: model.Kind, slug: str, locale: str, number: int, actor: str
     ) -> None:
         """Items whose latest version embeds this one get a version pinning the new one."""
-        for entry in await refresh_dependents(conn, kind, slug, number, actor, "api"):
-            await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None)
+        for entry in await refresh_dependents(conn, kind, slug, locale, number, actor, "api"):
+            await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None, entry.locale)
 
-    async def archive(self, kind: model.Kind, slug: str, actor: str) -> None:
-        """Withdraw an item; refused while a live item embeds it (that would break its exports)."""
+    async def archive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
+        """Withdraw a translation; refused while a live item embeds it (that would break its exports)."""
         async with self.engine.begin() as conn:
-            row = await self._item(conn, kind, slug)
-            users = await dependents(conn, kind, slug)
+            row = await self._item(conn, kind, slug, locale)
+            users = await dependents(conn, kind, slug, locale)
             if users:
-                names = ", ".join(f"{u.kind} {u.slug!r}" for u in users)
+                names = ", ".join(f"{u.kind} {u.slug!r}{_in(u.locale)}" for u in users)
                 raise Conflict(f"The {kind} {slug!r} is embedded by {names}; remove it from those first.")
             await conn.execute(items.update().where(items.c.id == row.id).values(archived_at=utcnow()))
             latest = await _latest_hash(conn, row.id)
-            await record(conn, actor, "archive", kind, slug, row.latest_version, latest, latest)
-            await enqueue(conn, "archived", kind, slug, row.latest_version, latest)
+            version = row.latest_version
+            await record(conn, actor, "archive", kind, slug, version, latest, latest, locale=locale)
+            await enqueue(conn, "archived", kind, slug, row.latest_version, latest, locale)
 
-    async def unarchive(self, kind: model.Kind, slug: str, actor: str) -> None:
+    async def unarchive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
         async with self.engine.begin() as conn:
-            row = await self._item(conn, kind, slug, archived=True)
+            row = await self._item(conn, kind, slug, locale, archived=True)
             if row.archived_at is None:
-                raise Conflict(f"The {kind} {slug!r} is not archived.")
+                raise Conflict(f"The {kind} {slug!r}{_in(locale)} is not archived.")
             await conn.execute(items.update().where(items.c.id == row.id).values(archived_at=None))
             latest = await _latest_hash(conn, row.id)
-            await record(conn, actor, "unarchive", kind, slug, row.latest_version, latest, latest)
+            await record(
+                conn, actor, "unarchive", kind, slug, row.latest_version, latest, latest, locale=locale
+            )
 
     # --- audit and webhooks ---------------------------------------------------------------
 
@@ -434,6 +505,7 @@ class Editorial:
                 action=r.action,
                 type=r.kind,
                 slug=r.slug,
+                locale=r.locale,
                 version=r.version,
                 hash_before=r.hash_before,
                 hash_after=r.hash_after,
@@ -506,19 +578,26 @@ class Editorial:
     # --- helpers --------------------------------------------------------------------------
 
     async def _item(
-        self, conn: AsyncConnection, kind: str, slug: str, *, published: bool = True, archived: bool = False
+        self,
+        conn: AsyncConnection,
+        kind: str,
+        slug: str,
+        locale: str,
+        *,
+        published: bool = True,
+        archived: bool = False,
     ) -> Any:
         row = (
             await conn.execute(
                 sa.select(items.c.id, items.c.latest_version, items.c.archived_at).where(
-                    items.c.kind == kind, items.c.slug == slug
+                    items.c.kind == kind, items.c.slug == slug, items.c.locale == locale
                 )
             )
         ).first()
         if row is None or (published and row.latest_version == 0):
-            raise NotFound(f"No {kind} {slug!r}.")
+            raise NotFound(f"No {kind} {slug!r}{_in(locale)}.")
         if row.archived_at is not None and not archived:
-            raise Gone(f"The {kind} {slug!r} was archived.")
+            raise Gone(f"The {kind} {slug!r}{_in(locale)} was archived.")
         return row
 
     async def _insert_draft(
@@ -557,8 +636,11 @@ class Editorial:
                         ),
                     )
                     .where(items.c.kind == "faq", items.c.slug.in_(slugs))
+                    .where(items.c.locale.in_((item.locale, DEFAULT_LOCALE)))
                 )
-                faqs = [decode_content(r.content) for r in rows]
+                # The item's own locale last, so its FAQ set wins over the fallback's.
+                found = (decode_content(r.content) for r in rows)
+                faqs = sorted(found, key=lambda f: f.locale == item.locale)
         problems = check_references([item, *faqs], present)
         if problems:
             field, _, detail = problems[0].partition(": ")[2].partition(": ")
@@ -575,15 +657,19 @@ def _token() -> str:
     return secrets.token_hex(12)
 
 
-def _draft_query(kind: str, slug: str) -> sa.Select[Any]:
+def _in(locale: str) -> str:
+    return "" if locale == DEFAULT_LOCALE else f" in {locale}"
+
+
+def _draft_query(kind: str, slug: str, locale: str) -> sa.Select[Any]:
     return (
         sa.select(drafts, items.c.latest_version)
         .join(items, items.c.id == drafts.c.item_id)
-        .where(items.c.kind == kind, items.c.slug == slug)
+        .where(items.c.kind == kind, items.c.slug == slug, items.c.locale == locale)
     )
 
 
-def _draft(kind: model.Kind, slug: str, row: Any) -> Draft:
+def _draft(kind: model.Kind, slug: str, locale: str, row: Any) -> Draft:
     content = decode_content(row.content)
     if row.reviewed_by is not None:
         content = replace(
@@ -599,8 +685,9 @@ def _draft(kind: model.Kind, slug: str, row: Any) -> Draft:
         content_hash=row.content_hash,
         based_on_version=row.latest_version,
         review_current=row.reviewed_hash == row.content_hash,
+        readability=measure(content),
     )
-    return Draft(kind=kind, slug=slug, etag=f'"{row.revision}"', content=content, info=info)
+    return Draft(kind=kind, slug=slug, locale=locale, etag=f'"{row.revision}"', content=content, info=info)
 
 
 def _webhook(row: Any) -> Webhook:

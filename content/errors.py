@@ -23,6 +23,10 @@ class Conflict(ContentError):
     """The request clashes with the item's state (exists already, review out of date, ...)."""
 
 
+class TooHardToRead(Conflict):
+    """A draft reads above the plain-language threshold and no override note was given."""
+
+
 class Stale(ContentError):
     """The client's precondition (the ETag it read) no longer matches: someone else wrote first."""
 

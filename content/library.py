@@ -6,9 +6,11 @@ Layout under the library folder:
     articles/SLUG.md            front matter (YAML) + Markdown body with directives
     faqs/SLUG.yaml              a FAQ set
     comparisons/SLUG.yaml       a comparison table
+    LOCALE/{articles,faqs,comparisons}/...   translations (``es/``, ``pt-BR/``); same slugs
 
-The file name is the slug. Loading checks every file and every cross-reference and reports all
-problems at once, each naming the file and the field.
+The file name is the slug; the folders at the top are the default locale's (en), and a file's
+``locale`` must match its folder (it may be left out). Loading checks every file and every
+cross-reference and reports all problems at once, each naming the file and the field.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import yaml
 
 from content import model
 from content.errors import InvalidInput, LibraryError
+from content.locales import DEFAULT_LOCALE
 from content.markdown import ALLOWED_SCHEMES, parse_article_body, to_markdown
 
 DEFAULT_LIBRARY = Path(__file__).parent / "library"
 BRAND_LINKS = frozenset({"brand:appointment", "brand:phone", "brand:website"})
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)\Z", re.S)
+_LOCALE_FOLDER = re.compile(r"^[a-z]{2}(?:-[A-Z]{2})?$")
 
 
 class Library(msgspec.Struct, frozen=True):
@@ -41,23 +45,42 @@ def load_library(root: Path = DEFAULT_LIBRARY) -> Library:
     """Load and validate a library folder; raises LibraryError listing every problem."""
     problems: list[str] = []
     items: list[model.Content] = []
-    present: set[tuple[str, str]] = set()
-    for kind, spec in model.KIND_SPECS.items():
-        for path in sorted((root / spec.folder).glob(f"*{spec.suffix}")):
-            present.add((kind, path.stem))
-            try:
-                items.append(load_item(kind, path))
-            except InvalidInput as exc:
-                problems.append(f"{path}: {exc.field}: {exc.detail}")
+    folders = locale_folders(root)
+    present: dict[str, set[tuple[str, str]]] = {locale: set() for locale in folders}
+    by_locale: dict[str, list[model.Content]] = {}
+    for locale, folder in folders.items():
+        for kind, spec in model.KIND_SPECS.items():
+            for path in sorted((folder / spec.folder).glob(f"*{spec.suffix}")):
+                present[locale].add((kind, path.stem))
+                try:
+                    item = load_item(kind, path, locale)
+                except InvalidInput as exc:
+                    problems.append(f"{path}: {exc.field}: {exc.detail}")
+                    continue
+                items.append(item)
+                by_locale.setdefault(locale, []).append(item)
     brand: model.Brand | None = None
     try:
         brand = load_brand(root / "brand.yaml")
     except InvalidInput as exc:
         problems.append(f"{root / 'brand.yaml'}: {exc.field}: {exc.detail}")
-    problems.extend(check_references(items, present, root))
+    # A translation may refer to an item that exists only in the default locale: its embed pins
+    # that one, and readers fall back to it.
+    for locale, group in by_locale.items():
+        problems.extend(check_references(group, present[locale] | present[DEFAULT_LOCALE], folders[locale]))
     if problems or brand is None:
         raise LibraryError(problems)
     return Library(items=items, brand=brand)
+
+
+def locale_folders(root: Path) -> dict[str, Path]:
+    """The default locale's folder (the root) and each translation folder under it."""
+    found = {DEFAULT_LOCALE: root}
+    if root.is_dir():
+        for path in sorted(root.iterdir()):
+            if path.is_dir() and _LOCALE_FOLDER.match(path.name) and path.name != DEFAULT_LOCALE:
+                found[path.name] = path
+    return found
 
 
 def load_brand(path: Path) -> model.Brand:
@@ -65,8 +88,11 @@ def load_brand(path: Path) -> model.Brand:
     return brand
 
 
-def load_item(kind: model.Kind, path: Path) -> model.Content:
-    """Parse one library file into a content item; raises InvalidInput naming the field."""
+def load_item(kind: model.Kind, path: Path, locale: str | None = None) -> model.Content:
+    """Parse one library file into a content item; raises InvalidInput naming the field.
+
+    With ``locale`` (its folder's), the file's own ``locale`` must be that one or left out.
+    """
     text = path.read_text(encoding="utf-8")
     fields: dict[str, Any]
     if model.KIND_SPECS[kind].suffix == ".md":  # Markdown: front matter, then the body
@@ -82,6 +108,11 @@ def load_item(kind: model.Kind, path: Path) -> model.Content:
     if "slug" in fields or "type" in fields:
         raise InvalidInput("$.slug", "slug and type come from the file's name and folder")
     fields.update(type=kind, slug=path.stem)
+    if locale is not None:
+        declared = fields.setdefault("locale", locale)
+        if declared != locale:
+            where = "the top-level folders" if locale == DEFAULT_LOCALE else f"the {locale}/ folder"
+            raise InvalidInput("$.locale", f"{declared!r} in a file under {where}, which hold {locale!r}")
     item = check_item(_decode(fields, model.Content))
     if item.review is None:
         raise InvalidInput(
@@ -220,7 +251,8 @@ def write_item(item: model.Content, root: Path) -> Path:
     fields = _source_fields(msgspec.to_builtins(item))
     del fields["type"], fields["slug"]
     spec = model.KIND_SPECS[item.kind]
-    path = root / spec.folder / f"{item.slug}{spec.suffix}"
+    folder = root if item.locale == DEFAULT_LOCALE else root / item.locale
+    path = folder / spec.folder / f"{item.slug}{spec.suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(item, model.Article):
         del fields["body"]
@@ -236,7 +268,7 @@ def write_library(items: list[model.Content], brand_file: Path, root: Path) -> l
     paths = [write_item(item, root) for item in items]
     (root / "brand.yaml").write_text(brand_file.read_text(encoding="utf-8"), encoding="utf-8")
     for item, path in zip(items, paths, strict=True):
-        again = load_item(item.kind, path)
+        again = load_item(item.kind, path, item.locale)
         if msgspec.json.encode(again) != msgspec.json.encode(item):
             raise LibraryError([f"{path}: does not read back as the stored version; export refused"])
     return paths

@@ -54,11 +54,12 @@ class Ref(Wire, kw_only=True):
 
 
 class ItemRef(Wire, kw_only=True):
-    """An item, at a given version or (without one) its latest."""
+    """An item, at a given version or (without one) its latest; in a locale, or as negotiated."""
 
     type: Kind
     slug: Slug
     version: Annotated[int, Meta(ge=1, le=MAX_VERSION)] | None = None
+    locale: Locale | None = None
 
 
 class Review(Wire, kw_only=True):
@@ -215,6 +216,23 @@ class VersionInfo(Wire, kw_only=True):
     review: Review
 
 
+class Readability(Wire, kw_only=True):
+    """Reading-level figures for one item; a figure that does not apply to its locale is null.
+
+    ``fleschKincaidGrade`` and ``smog`` are US school grades (lower is easier).
+    ``fernandezHuerta`` and ``szigrisztPazos`` run from 0 to 100 (higher is easier; 60 to 70
+    is "normal").
+    """
+
+    locale: Locale
+    words: int
+    sentences: int
+    flesch_kincaid_grade: float | None = None
+    smog: float | None = None
+    fernandez_huerta: float | None = None
+    szigriszt_pazos: float | None = None
+
+
 # The published shapes repeat VersionInfo's fields flat, so a client reads `article.version`:
 # msgspec Structs cannot combine two field-bearing bases, so each kind declares them.
 class PublishedArticle(Article, kw_only=True):
@@ -228,6 +246,12 @@ class PublishedArticle(Article, kw_only=True):
     embeds: list[ItemRef] = []
     # With ?include=embeds: those versions in full, so one request carries a whole article.
     included: list[PublishedFaqSet | PublishedComparison] = []
+    # How hard it is to read, in its locale's formulas.
+    readability: Readability | None = None
+    # The locale asked for, when it has no translation and this one was served instead.
+    fallback_from: Locale | None = None
+    # Every locale this item is published in (this one included).
+    translations: list[Locale] = []
 
 
 class PublishedFaqSet(FaqSet, kw_only=True):
@@ -241,6 +265,12 @@ class PublishedFaqSet(FaqSet, kw_only=True):
     embeds: list[ItemRef] = []
     # With ?include=embeds: those versions in full, so one request carries a whole article.
     included: list[PublishedFaqSet | PublishedComparison] = []
+    # How hard it is to read, in its locale's formulas.
+    readability: Readability | None = None
+    # The locale asked for, when it has no translation and this one was served instead.
+    fallback_from: Locale | None = None
+    # Every locale this item is published in (this one included).
+    translations: list[Locale] = []
 
 
 class PublishedComparison(Comparison, kw_only=True):
@@ -254,6 +284,12 @@ class PublishedComparison(Comparison, kw_only=True):
     embeds: list[ItemRef] = []
     # With ?include=embeds: those versions in full, so one request carries a whole article.
     included: list[PublishedFaqSet | PublishedComparison] = []
+    # How hard it is to read, in its locale's formulas.
+    readability: Readability | None = None
+    # The locale asked for, when it has no translation and this one was served instead.
+    fallback_from: Locale | None = None
+    # Every locale this item is published in (this one included).
+    translations: list[Locale] = []
 
 
 Published: TypeAlias = PublishedArticle | PublishedFaqSet | PublishedComparison
@@ -308,6 +344,22 @@ class ItemSummary(Wire, kw_only=True):
     version: int
     published_at: dt.datetime
     review: Review
+    # The locale asked for, when it has no translation and this one was listed instead.
+    fallback_from: Locale | None = None
+
+
+_Wording = Annotated[str, Meta(min_length=1, max_length=60)]
+_Disclaimer = Annotated[str, Meta(min_length=1, max_length=2000)]
+
+
+class BrandWords(Wire, kw_only=True):
+    """The brand's words in one other locale; what is unset there comes from the catalogs."""
+
+    disclaimer: _Disclaimer | None = None
+    greeting: _Wording | None = None
+    greeting_without_name: _Wording | None = None
+    cta_label: _Wording | None = None
+    email_disclaimer: _Disclaimer | None = None
 
 
 class Brand(Wire, kw_only=True):
@@ -319,11 +371,33 @@ class Brand(Wire, kw_only=True):
     address: str | None = None
     appointment_url: Annotated[str, Meta(pattern=r"^https?://")]
     website_url: Annotated[str, Meta(pattern=r"^https?://")]
-    disclaimer: Annotated[str, Meta(min_length=1, max_length=2000)]
+    disclaimer: _Disclaimer
     primary_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#1f5f8b"
     accent_color: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#e9f2f8"
     # Email wording; unset, the channel's own labels are used (and follow the locale).
-    greeting: Annotated[str, Meta(min_length=1, max_length=60)] | None = None  # "Hello" Ana,
-    greeting_without_name: Annotated[str, Meta(min_length=1, max_length=60)] | None = None  # "Hello",
-    cta_label: Annotated[str, Meta(min_length=1, max_length=60)] | None = None  # every email's button
-    email_disclaimer: Annotated[str, Meta(min_length=1, max_length=2000)] | None = None
+    greeting: _Wording | None = None  # "Hello" Ana,
+    greeting_without_name: _Wording | None = None  # "Hello",
+    cta_label: _Wording | None = None  # every email's button
+    email_disclaimer: _Disclaimer | None = None
+    # The words above are English (the default locale's); ``translations`` gives other locales'.
+    translations: dict[Locale, BrandWords] = {}
+
+    def in_locale(self, locale: str) -> Brand:
+        """The brand as a channel prints it in ``locale``.
+
+        English is the brand's own. In another locale, that locale's words replace the English
+        ones; email wording it lacks is dropped (the channel's catalog then speaks the reader's
+        language), while the disclaimer, which every handout must print, stays English.
+        """
+        if locale.split("-")[0] == "en":
+            return self
+        words = self.translations.get(locale) or self.translations.get(locale.split("-")[0]) or BrandWords()
+        return msgspec.structs.replace(
+            self,
+            disclaimer=words.disclaimer or self.disclaimer,
+            greeting=words.greeting,
+            greeting_without_name=words.greeting_without_name,
+            cta_label=words.cta_label,
+            email_disclaimer=words.email_disclaimer,
+            translations={},
+        )

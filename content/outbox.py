@@ -23,15 +23,24 @@ class EventPayload(model.Wire, kw_only=True):
     version: int
     content_hash: str | None
     at: dt.datetime
+    locale: model.Locale = "en"
 
 
 async def enqueue(
-    conn: AsyncConnection, event: Event, kind: model.Kind, slug: str, version: int, digest: str | None
+    conn: AsyncConnection,
+    event: Event,
+    kind: model.Kind,
+    slug: str,
+    version: int,
+    digest: str | None,
+    locale: str = "en",
 ) -> None:
     """Store one pending delivery per subscribed webhook, inside the caller's transaction."""
     now = utcnow()
     payload = msgspec.json.encode(
-        EventPayload(event=event, type=kind, slug=slug, version=version, content_hash=digest, at=now)
+        EventPayload(
+            event=event, type=kind, slug=slug, version=version, content_hash=digest, at=now, locale=locale
+        )
     )
     hooks = await conn.execute(
         sa.select(webhooks.c.id, webhooks.c.events).where(webhooks.c.deleted_at.is_(None))

@@ -14,6 +14,7 @@ import re
 from textstat.backend import counts, metrics
 
 from content import model
+from content.model import Readability
 from content.render import plain_text
 
 # textstat's language codes: English syllables come from the CMU dictionary, the rest from
@@ -21,22 +22,7 @@ from content.render import plain_text
 _TEXTSTAT_LANG = {"en": "en_US", "es": "es"}
 _ENDS_SENTENCE = re.compile(r"[.!?…]['\"”’)]*$")
 
-
-class Readability(model.Wire, kw_only=True):
-    """Reading-level figures for one item; a figure that does not apply to its locale is null.
-
-    ``fleschKincaidGrade`` and ``smog`` are US school grades (lower is easier).
-    ``fernandezHuerta`` and ``szigrisztPazos`` run from 0 to 100 (higher is easier; 60 to 70
-    is "normal").
-    """
-
-    locale: model.Locale
-    words: int
-    sentences: int
-    flesch_kincaid_grade: float | None = None
-    smog: float | None = None
-    fernandez_huerta: float | None = None
-    szigriszt_pazos: float | None = None
+__all__ = ["Readability", "measure", "reading_text"]
 
 
 def reading_text(item: model.Content) -> str:
@@ -71,3 +57,27 @@ def measure(item: model.Content) -> Readability:
 
 def _round(value: float) -> float:
     return round(float(value), 1)
+
+
+def spanish_minimum(max_grade: float) -> float:
+    """The Fernández-Huerta score equivalent to a US school grade.
+
+    Fernández-Huerta keeps Flesch's reading-ease scale, whose bands map to grades: 90-100 is
+    grade 5, 80-90 grade 6, 70-80 grade 7, 60-70 grades 8 and 9. So grade 8 is a score of 60,
+    and each grade up or down moves the bound by 10.
+    """
+    return max(0.0, min(100.0, 140.0 - 10.0 * max_grade))
+
+
+def above_threshold(figures: Readability, max_grade: float) -> str | None:
+    """Why the item reads above ``max_grade`` in its locale's index, or None when it does not."""
+    grade = figures.flesch_kincaid_grade
+    if grade is not None and grade > max_grade:
+        return f"Flesch-Kincaid grade {grade:g} is above the maximum of {max_grade:g}"
+    score = figures.fernandez_huerta
+    if score is not None and score < (minimum := spanish_minimum(max_grade)):
+        return (
+            f"Fernández-Huerta score {score:g} is below the minimum of {minimum:g} "
+            f"(the equivalent of grade {max_grade:g})"
+        )
+    return None

@@ -26,8 +26,9 @@ def resolve_link(url: str, brand: model.Brand) -> str:
 
 
 def canonical_url(public_url: str, item: model.Published) -> str:
-    """Where readers find exactly this version on the web."""
-    return f"{public_url.rstrip('/')}/{model.PLURALS[item.kind]}/{item.slug}?version={item.version}"
+    """Where readers find exactly this version on the web, in its locale whatever theirs is."""
+    path = f"{public_url.rstrip('/')}/{model.PLURALS[item.kind]}/{item.slug}"
+    return f"{path}?version={item.version}&locale={item.locale}"
 
 
 def render_block(block: model.BlockType, brand: model.Brand) -> model.BlockType:
@@ -71,11 +72,17 @@ def published(
     today: dt.date,
     pins: Sequence[model.ItemRef] = (),
     archived: Collection[tuple[str, str]] = frozenset(),
+    *,
+    translations: Sequence[str] = (),
+    fallback_from: str | None = None,
 ) -> model.Published:
     """A stored version as readers get it: rendered, with its version record flattened in.
 
     Embed blocks name the version they pinned; related links to archived items are left out.
+    It carries its reading level, the locales the item is published in, and, when it was
+    served in place of a missing translation, the locale asked for.
     """
+    from content.readability import measure  # it reads plain_text from this module
     rendered = render_item(item, brand, today)
     if isinstance(rendered, model.Article) and pins:
         pinned: dict[tuple[str, str], int | None] = {(p.type, p.slug): p.version for p in pins}
@@ -89,7 +96,14 @@ def published(
     del fields["review"]  # the version record's copy; the rendered one carries its status
     fields["related"] = related
     assert rendered.review is not None  # every published version carries its review
-    return model.PUBLISHED_TYPES[item.kind](review=rendered.review, embeds=list(pins), **fields)
+    return model.PUBLISHED_TYPES[item.kind](
+        review=rendered.review,
+        embeds=list(pins),
+        readability=measure(item),
+        translations=list(translations or (item.locale,)),
+        fallback_from=fallback_from,
+        **fields,
+    )
 
 
 def plain_text(item: model.Content) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from content import model
 from content.db import as_utc, audit, item_tags, items, pins, utcnow, versions, writer
 from content.errors import Conflict, Gone, InvalidInput, NotFound
+from content.locales import DEFAULT_LOCALE, search_config
 from content.render import plain_text
 
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
@@ -46,6 +47,7 @@ class VersionKey:
     kind: model.Kind
     slug: str
     number: int
+    locale: str = DEFAULT_LOCALE
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class Created:
     kind: model.Kind
     slug: str
     version: int
+    locale: str = DEFAULT_LOCALE
 
 
 @dataclass(slots=True)
@@ -113,71 +116,116 @@ class Store:
     # --- reads --------------------------------------------------------------------------------
 
     async def locate(
-        self, kind: model.Kind, slug: str, number: int | None = None, *, archived_ok: bool = False
+        self,
+        kind: model.Kind,
+        slug: str,
+        number: int | None = None,
+        *,
+        locales: Sequence[str] = (DEFAULT_LOCALE,),
+        archived_ok: bool = False,
     ) -> VersionKey:
         """The latest published version of an item, or version ``number``; NotFound otherwise.
 
-        An archived item is Gone, unless ``archived_ok`` (an old version's pinned embed).
+        The translation is the first of ``locales`` that is published (and not archived, unless
+        ``archived_ok``: an old version's pinned embed); version numbers count per translation.
+        An item whose every translation asked for is archived is Gone.
         """
-        query = (
-            sa.select(versions.c.id, versions.c.number, items.c.archived_at)
-            .join(items, items.c.id == versions.c.item_id)
-            .where(items.c.kind == kind, items.c.slug == slug)
+        candidates = (
+            sa.select(items.c.id, items.c.locale, items.c.latest_version, items.c.archived_at)
+            .where(items.c.kind == kind, items.c.slug == slug, items.c.locale.in_(locales))
+            .where(items.c.latest_version > 0)
         )
-        query = query.where(versions.c.number == (items.c.latest_version if number is None else number))
         async with self.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
+            found = {row.locale: row for row in await conn.execute(candidates)}
+            live = [found[t] for t in locales if t in found and (archived_ok or found[t].archived_at is None)]
+            if not live:
+                if found:
+                    raise Gone(f"The {kind} {slug!r} was archived.")
+                raise NotFound(f"No published {kind} {slug!r}" + _in(locales) + ".")
+            item = live[0]
+            row = (
+                await conn.execute(
+                    sa.select(versions.c.id, versions.c.number).where(
+                        versions.c.item_id == item.id,
+                        versions.c.number == (item.latest_version if number is None else number),
+                    )
+                )
+            ).first()
         if row is None:
-            what = f"{kind} {slug!r}" + ("" if number is None else f" version {number}")
-            raise NotFound(f"No published {what}.")
-        if row.archived_at is not None and not archived_ok:
-            raise Gone(f"The {kind} {slug!r} was archived.")
-        return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number)
+            raise NotFound(f"No published {kind} {slug!r} version {number}" + _in([item.locale]) + ".")
+        return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number, locale=item.locale)
+
+    async def translations(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """(kind, slug) -> the locales each live item is published in, in locale order."""
+        query = (
+            sa.select(items.c.kind, items.c.slug, items.c.locale)
+            .where(items.c.latest_version > 0, items.c.archived_at.is_(None))
+            .order_by(items.c.kind, items.c.slug, items.c.locale)
+        )
+        out: dict[tuple[str, str], tuple[str, ...]] = {}
+        async with self.engine.connect() as conn:
+            for row in await conn.execute(query):
+                out[(row.kind, row.slug)] = (*out.get((row.kind, row.slug), ()), row.locale)
+        return out
 
     async def load(self, key: VersionKey) -> StoredVersion:
         async with self.engine.connect() as conn:
             row = (await conn.execute(sa.select(versions).where(versions.c.id == key.id))).one()
             pinned = await conn.execute(
-                sa.select(pins.c.kind, pins.c.slug, pins.c.number)
+                sa.select(pins.c.kind, pins.c.slug, pins.c.number, pins.c.locale)
                 .where(pins.c.version_id == key.id)
                 .order_by(pins.c.position)
             )
-            refs = tuple(model.ItemRef(type=p.kind, slug=p.slug, version=p.number) for p in pinned)
+            refs = tuple(
+                model.ItemRef(type=p.kind, slug=p.slug, version=p.number, locale=p.locale) for p in pinned
+            )
         return StoredVersion(key=key, content=decode_content(row.content), info=_info(row), pins=refs)
 
-    async def titles(self, refs: Sequence[model.Ref]) -> dict[tuple[str, str], str]:
-        """The current title of each referenced item that exists."""
+    async def titles(
+        self, refs: Sequence[model.Ref], locales: Sequence[str] = (DEFAULT_LOCALE,)
+    ) -> dict[tuple[str, str], str]:
+        """The current title of each referenced item that exists, in the first of ``locales`` it has."""
         if not refs:
             return {}
-        query = sa.select(items.c.kind, items.c.slug, items.c.title).where(
+        query = sa.select(items.c.kind, items.c.slug, items.c.locale, items.c.title).where(
             sa.tuple_(items.c.kind, items.c.slug).in_([(r.type, r.slug) for r in refs])
         )
+        rank = {tag: n for n, tag in enumerate(locales)}
+        best: dict[tuple[str, str], tuple[int, str]] = {}
         async with self.engine.connect() as conn:
-            return {(row.kind, row.slug): row.title for row in await conn.execute(query)}
+            for row in await conn.execute(query):
+                key, score = (row.kind, row.slug), rank.get(row.locale, len(rank))
+                if key not in best or score < best[key][0]:
+                    best[key] = (score, row.title)
+        return {key: title for key, (_, title) in best.items()}
 
-    async def archived(self) -> frozenset[tuple[str, str]]:
-        """(kind, slug) of every archived item: outputs leave related links to them out."""
+    async def archived(self) -> frozenset[tuple[str, str, str]]:
+        """(kind, slug, locale) of every archived translation: outputs leave links to them out."""
         async with self.engine.connect() as conn:
             rows = await conn.execute(
-                sa.select(items.c.kind, items.c.slug).where(items.c.archived_at.isnot(None))
+                sa.select(items.c.kind, items.c.slug, items.c.locale).where(items.c.archived_at.isnot(None))
             )
-            return frozenset((row.kind, row.slug) for row in rows)
+            return frozenset((row.kind, row.slug, row.locale) for row in rows)
 
-    async def get(self, kind: model.Kind, slug: str, number: int | None = None) -> StoredVersion:
-        return await self.load(await self.locate(kind, slug, number))
+    async def get(
+        self, kind: model.Kind, slug: str, number: int | None = None, locale: str = DEFAULT_LOCALE
+    ) -> StoredVersion:
+        return await self.load(await self.locate(kind, slug, number, locales=(locale,)))
 
-    async def history(self, kind: model.Kind, slug: str) -> list[model.VersionInfo]:
-        """Every published version of an item, newest first."""
+    async def history(
+        self, kind: model.Kind, slug: str, locale: str = DEFAULT_LOCALE
+    ) -> list[model.VersionInfo]:
+        """Every published version of one translation of an item, newest first."""
         query = (
             sa.select(versions, items.c.archived_at)
             .join(items, items.c.id == versions.c.item_id)
-            .where(items.c.kind == kind, items.c.slug == slug)
+            .where(items.c.kind == kind, items.c.slug == slug, items.c.locale == locale)
             .order_by(versions.c.number.desc())
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         if not rows:
-            raise NotFound(f"No published {kind} {slug!r}.")
+            raise NotFound(f"No published {kind} {slug!r}" + _in([locale]) + ".")
         if rows[0].archived_at is not None:
             raise Gone(f"The {kind} {slug!r} was archived.")
         return [_info(row) for row in rows]
@@ -189,9 +237,13 @@ class Store:
         limit: int,
         cursor: str | None = None,
         tag: str | None = None,
-        locale: str | None = None,
+        locales: Sequence[str] = (DEFAULT_LOCALE,),
     ) -> Page:
-        """Published items of one kind ordered by slug, a page at a time."""
+        """Published items of one kind ordered by slug, a page at a time.
+
+        Each item appears once, in the first of ``locales`` it is published in; one whose
+        first choice is missing says so in ``fallbackFrom``.
+        """
         query = (
             sa.select(items, versions)
             .join(
@@ -201,19 +253,27 @@ class Store:
                     versions.c.number == items.c.latest_version,
                 ),
             )
-            .where(items.c.kind == kind, items.c.archived_at.is_(None))
+            .where(items.c.kind == kind, items.c.archived_at.is_(None), items.c.locale.in_(locales))
             .order_by(items.c.slug)
-            .limit(limit + 1)
+            # At most one row per locale per slug: enough rows for limit + 1 distinct slugs.
+            .limit((limit + 1) * len(locales))
         )
         if cursor is not None:
             query = query.where(items.c.slug > str(decode_cursor(cursor)))
         if tag is not None:
             tagged = sa.select(item_tags.c.item_id).where(item_tags.c.tag == tag)
             query = query.where(items.c.id.in_(tagged))
-        if locale is not None:
-            query = query.where(items.c.locale == locale)
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+            fetched = (await conn.execute(query)).all()
+        rank = {tag: n for n, tag in enumerate(locales)}
+        best: dict[str, Any] = {}
+        for row in fetched:
+            if row.slug not in best or rank[row.locale] < rank[best[row.slug].locale]:
+                best[row.slug] = row
+        rows = sorted(best.values(), key=lambda row: row.slug)
+        truncated = len(fetched) == (limit + 1) * len(locales)
+        if truncated:
+            rows = rows[:-1]  # the last slug may have lost a better translation to the limit
         page = rows[:limit]
         tags = await self._tags([row.item_id for row in page])
         summaries = [
@@ -227,10 +287,11 @@ class Store:
                 version=row.number,
                 published_at=as_utc(row.published_at),
                 review=_review(row),
+                fallback_from=locales[0] if row.locale != locales[0] else None,
             )
             for row in page
         ]
-        more = len(rows) > limit
+        more = truncated or len(rows) > limit
         return Page(items=summaries, next_cursor=encode_cursor(page[-1].slug) if more else None)
 
     async def _tags(self, item_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -247,19 +308,21 @@ class Store:
                 out.setdefault(row.item_id, []).append(row.tag)
         return out
 
-    async def search(self, q: str, *, kind: model.Kind | None = None, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over published items, best match first."""
+    async def search(
+        self, q: str, *, kind: model.Kind | None = None, limit: int = 20, locale: str = DEFAULT_LOCALE
+    ) -> list[SearchHit]:
+        """Full-text search over published items in one locale, best match first."""
         words = _WORD.findall(q)
         if not words:
             raise InvalidInput("q", "The search query needs at least one word.")
         if self.dialect == "postgresql":
-            statement, params = _pg_search(" ".join(words))
+            statement, params = _pg_search(" ".join(words), search_config(locale))
         else:
             # Each word quoted (no FTS5 syntax from users), the last one as a prefix.
             terms = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
             statement, params = _sqlite_search(" ".join(terms))
-        where = "AND i.kind = :kind" if kind else ""
-        params |= {"kind": kind, "limit": limit, "open": _MARK_OPEN, "close": _MARK_CLOSE}
+        where = "AND i.locale = :locale" + (" AND i.kind = :kind" if kind else "")
+        params |= {"kind": kind, "locale": locale, "limit": limit, "open": _MARK_OPEN, "close": _MARK_CLOSE}
         async with self.engine.connect() as conn:
             rows = (await conn.execute(sa.text(statement.format(where=where)), params)).all()
         return [
@@ -323,35 +386,51 @@ class Store:
         async with writer(self.engine).begin() as conn:
             kept = set() if force else set(await _api_edited(conn, library_items))
             for item in library_items:
-                if f"{item.kind}/{item.slug}" in kept:
-                    report.kept.append(f"{item.kind}/{item.slug}")
+                name = f"{item.kind}/{item.slug}" + _in_locale(item.locale)
+                if name in kept:
+                    report.kept.append(name)
                     continue
                 number = await publish(conn, item, author=author, note="Synced from the library")
                 if number is not None:
-                    report.created.append(Created(kind=item.kind, slug=item.slug, version=number))
-                    await record(conn, author, "sync", item.kind, item.slug, number, None, content_hash(item))
+                    entry = Created(kind=item.kind, slug=item.slug, version=number, locale=item.locale)
+                    report.created.append(entry)
+                    await record(
+                        conn,
+                        author,
+                        "sync",
+                        item.kind,
+                        item.slug,
+                        number,
+                        None,
+                        content_hash(item),
+                        locale=item.locale,
+                    )
             for entry in report.created:
                 report.refreshed += await refresh_dependents(
-                    conn, entry.kind, entry.slug, entry.version, author, "library"
+                    conn, entry.kind, entry.slug, entry.locale, entry.version, author, "library"
                 )
             for entry in report.created + report.refreshed:
-                await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None)
+                await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None, entry.locale)
         return report
+
+
+def _in_locale(locale: str) -> str:
+    return "" if locale == DEFAULT_LOCALE else f" ({locale})"
 
 
 async def _api_edited(conn: AsyncConnection, library_items: list[model.Content]) -> list[str]:
     rows = await conn.execute(
-        sa.select(items.c.kind, items.c.slug, versions.c.content_hash)
+        sa.select(items.c.kind, items.c.slug, items.c.locale, versions.c.content_hash)
         .join(
             versions, sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version)
         )
         .where(versions.c.source == "api")
     )
-    edited = {(row.kind, row.slug): row.content_hash for row in rows}
+    edited = {(row.kind, row.slug, row.locale): row.content_hash for row in rows}
     return [
-        f"{item.kind}/{item.slug}"
+        f"{item.kind}/{item.slug}" + _in_locale(item.locale)
         for item in library_items
-        if (item.kind, item.slug) in edited and edited[(item.kind, item.slug)] != content_hash(item)
+        if edited.get((item.kind, item.slug, item.locale), content_hash(item)) != content_hash(item)
     ]
 
 
@@ -365,6 +444,8 @@ async def record(
     hash_before: str | None,
     hash_after: str | None,
     detail: str = "",
+    *,
+    locale: str | None = None,
 ) -> None:
     """Write one audit entry inside the caller's transaction."""
     await conn.execute(
@@ -374,6 +455,7 @@ async def record(
             action=action,
             kind=kind,
             slug=slug,
+            locale=locale if locale is not None or kind is None else DEFAULT_LOCALE,
             version=version,
             hash_before=hash_before,
             hash_after=hash_after,
@@ -408,13 +490,12 @@ async def publish(
                     sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version),
                 )
             )
-            .where(items.c.kind == item.kind, items.c.slug == item.slug)
+            .where(items.c.kind == item.kind, items.c.slug == item.slug, items.c.locale == item.locale)
         )
     ).first()
     if item.review is None:
         raise InvalidInput("$.review", "A published version needs a review.")
     summary_fields = {
-        "locale": item.locale,
         "title": item.title,
         "summary": item.summary,
         "updated_at": now,
@@ -426,6 +507,7 @@ async def publish(
                 items.insert().values(
                     kind=item.kind,
                     slug=item.slug,
+                    locale=item.locale,
                     latest_version=1,
                     created_at=now,
                     **summary_fields,
@@ -465,16 +547,25 @@ async def publish(
 
 
 async def _pin(conn: AsyncConnection, version_id: int, item: model.Content) -> None:
-    """Record the latest published version of everything the item embeds, as of now."""
+    """Record the latest published version of everything the item embeds, as of now.
+
+    Each embed pins its translation in the item's own locale where that is published, else
+    the default locale's: the same rule readers' fallback follows.
+    """
     refs = embedded_refs(item)
     if not refs:
         return
+    preferred = (item.locale, DEFAULT_LOCALE)
     rows = await conn.execute(
-        sa.select(items.c.kind, items.c.slug, items.c.latest_version).where(
-            sa.tuple_(items.c.kind, items.c.slug).in_(refs), items.c.latest_version > 0
+        sa.select(items.c.kind, items.c.slug, items.c.locale, items.c.latest_version).where(
+            sa.tuple_(items.c.kind, items.c.slug).in_(refs),
+            items.c.latest_version > 0,
+            items.c.locale.in_(preferred),
         )
     )
-    latest = {(row.kind, row.slug): row.latest_version for row in rows}
+    latest: dict[tuple[str, str], tuple[str, int]] = {}
+    for row in sorted(rows, key=lambda r: preferred.index(r.locale), reverse=True):
+        latest[(row.kind, row.slug)] = (row.locale, row.latest_version)
     missing = [f"{kind} {slug!r}" for kind, slug in refs if (kind, slug) not in latest]
     if missing:
         raise Conflict("Publish what it embeds first: " + ", ".join(missing))
@@ -486,31 +577,47 @@ async def _pin(conn: AsyncConnection, version_id: int, item: model.Content) -> N
                 "position": n,
                 "kind": kind,
                 "slug": slug,
-                "number": latest[(kind, slug)],
+                "locale": latest[(kind, slug)][0],
+                "number": latest[(kind, slug)][1],
             }
             for n, (kind, slug) in enumerate(refs)
         ],
     )
 
 
-async def dependents(conn: AsyncConnection, kind: str, slug: str, below: int | None = None) -> list[Any]:
-    """Live items whose latest version embeds this item (at a version below ``below``, if given)."""
+async def dependents(
+    conn: AsyncConnection, kind: str, slug: str, locale: str, below: int | None = None
+) -> list[Any]:
+    """Live items whose latest version embeds this translation of an item.
+
+    With ``below``: those pinning a version below it, and those in this locale that pin
+    another translation (fallback text) which this one now replaces.
+    """
     query = (
-        sa.select(items.c.id, items.c.kind, items.c.slug, items.c.latest_version, pins.c.number)
+        sa.select(
+            items.c.id, items.c.kind, items.c.slug, items.c.locale, items.c.latest_version, pins.c.number
+        )
         .join(
             versions, sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version)
         )
         .join(pins, pins.c.version_id == versions.c.id)
         .where(pins.c.kind == kind, pins.c.slug == slug, items.c.archived_at.is_(None))
-        .order_by(items.c.kind, items.c.slug)
+        .order_by(items.c.kind, items.c.slug, items.c.locale)
     )
-    if below is not None:
-        query = query.where(pins.c.number < below)
+    if below is None:
+        query = query.where(pins.c.locale == locale)
+    else:
+        query = query.where(
+            sa.or_(
+                sa.and_(pins.c.locale == locale, pins.c.number < below),
+                sa.and_(pins.c.locale != locale, items.c.locale == locale),
+            )
+        )
     return list(await conn.execute(query))
 
 
 async def refresh_dependents(
-    conn: AsyncConnection, kind: model.Kind, slug: str, number: int, author: str, source: str
+    conn: AsyncConnection, kind: model.Kind, slug: str, locale: str, number: int, author: str, source: str
 ) -> list[Created]:
     """Give each live item whose latest version embeds an older version of this one a new version.
 
@@ -518,7 +625,7 @@ async def refresh_dependents(
     version of everything shows the latest embedded text, and its history says when that changed.
     """
     created: list[Created] = []
-    for row in await dependents(conn, kind, slug, below=number):
+    for row in await dependents(conn, kind, slug, locale, below=number):
         content = await conn.scalar(
             sa.select(versions.c.content).where(
                 versions.c.item_id == row.id, versions.c.number == row.latest_version
@@ -526,13 +633,16 @@ async def refresh_dependents(
         )
         assert content is not None
         item = decode_content(content)
-        note = f"Embedded {kind} {slug!r} updated to version {number}"
+        where = "" if locale == DEFAULT_LOCALE else f" ({locale})"
+        note = f"Embedded {kind} {slug!r}{where} updated to version {number}"
         new = await publish(conn, item, author=author, note=note, source=source, force=True)
         assert new is not None  # forced
         digest = content_hash(item)
-        await record(conn, author, "refresh", item.kind, item.slug, new, digest, digest, note)
-        created.append(Created(kind=item.kind, slug=item.slug, version=new))
-        created += await refresh_dependents(conn, item.kind, item.slug, new, author, source)
+        await record(
+            conn, author, "refresh", item.kind, item.slug, new, digest, digest, note, locale=item.locale
+        )
+        created.append(Created(kind=item.kind, slug=item.slug, version=new, locale=item.locale))
+        created += await refresh_dependents(conn, item.kind, item.slug, item.locale, new, author, source)
     return created
 
 
@@ -540,11 +650,13 @@ async def _index(conn: AsyncConnection, item_id: int, item: model.Content) -> No
     body = plain_text(item)
     params = {"id": item_id, "title": item.title, "summary": item.summary, "body": body}
     if conn.dialect.name == "postgresql":
+        params["config"] = search_config(item.locale)
         await conn.execute(
             sa.text(
-                "INSERT INTO search_documents (item_id, title, summary, body) "
-                "VALUES (:id, :title, :summary, :body) ON CONFLICT (item_id) DO UPDATE "
-                "SET title = excluded.title, summary = excluded.summary, body = excluded.body"
+                "INSERT INTO search_documents (item_id, config, title, summary, body) "
+                "VALUES (:id, CAST(:config AS regconfig), :title, :summary, :body) "
+                "ON CONFLICT (item_id) DO UPDATE SET config = excluded.config, "
+                "title = excluded.title, summary = excluded.summary, body = excluded.body"
             ),
             params,
         )
@@ -573,16 +685,16 @@ def _sqlite_search(match: str) -> tuple[str, dict[str, Any]]:
     )
 
 
-def _pg_search(words: str) -> tuple[str, dict[str, Any]]:
+def _pg_search(words: str, config: str) -> tuple[str, dict[str, Any]]:
     return (
         f"SELECT {_SEARCH_COLUMNS}, ts_rank(d.document, query) AS rank, "
-        "ts_headline('english', d.title || ' … ' || d.summary || ' … ' || d.body, query, "
+        "ts_headline(d.config, d.title || ' … ' || d.summary || ' … ' || d.body, query, "
         "'StartSel=' || :open || ', StopSel=' || :close || ', MaxWords=24, MinWords=8') AS snippet "
         "FROM search_documents d JOIN items i ON i.id = d.item_id, "
-        "websearch_to_tsquery('english', :words) query "
+        "websearch_to_tsquery(CAST(:config AS regconfig), :words) query "
         "WHERE d.document @@ query AND i.archived_at IS NULL {where} "
         "ORDER BY rank DESC, i.slug LIMIT :limit",
-        {"words": words},
+        {"words": words, "config": config},
     )
 
 
@@ -604,6 +716,11 @@ def decode_cursor(cursor: str) -> str | int:
         return msgspec.json.decode(raw, type=_Cursor).after
     except (binascii.Error, ValueError, msgspec.DecodeError):
         raise InvalidInput("cursor", "The cursor is not one this API issued.") from None
+
+
+def _in(locales: Sequence[str]) -> str:
+    """`` in es`` for messages, unless only the default locale was asked for."""
+    return "" if list(locales) == [DEFAULT_LOCALE] else " in " + " or ".join(locales)
 
 
 def _review(row: Any) -> model.Review:

@@ -1,4 +1,9 @@
-"""Every word a channel prints that is not content: one table, shared by all channels."""
+"""Every word a channel prints that is not content: one table, shared by all channels.
+
+The English table is the source: each key is a gettext context (``msgctxt``) and its text the
+``msgid``; other locales translate them in ``exporters/locales/<locale>/LC_MESSAGES/folio.po``
+(see ``exporters.i18n``). Add new keys at the end, and their translations to every catalog.
+"""
 
 from __future__ import annotations
 
@@ -48,9 +53,19 @@ LABELS = {
     "json": "This page as JSON",
     "skip": "Skip to content",
     "related": "Related reading",
+    "icon": "icon",
+    "paper_a4": "A4",
+    "paper_letter": "US letter",
+    "other_languages": "Also in",
 }
 
+# Babel's locale for each language's long dates: English keeps day-month-year ("2 November 2026").
+_DATE_LOCALES = {"en": "en_GB"}
 
-def long_date(value: dt.date) -> str:
-    """2 November 2026: the one date format every channel prints."""
-    return f"{value.day} {value:%B %Y}"
+
+def long_date(value: dt.date, locale: str = "en") -> str:
+    """The long date in ``locale``: "2 November 2026", "2 de noviembre de 2026"."""
+    from babel.dates import format_date
+
+    language = locale.split("-")[0]
+    return format_date(value, format="long", locale=_DATE_LOCALES.get(language, locale.replace("-", "_")))

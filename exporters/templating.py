@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -10,10 +11,18 @@ from markupsafe import Markup
 from exporters.labels import CALLOUT, LABELS, long_date
 
 
+@jinja2.pass_context
+def _date(context: jinja2.runtime.Context, value: dt.date) -> str:
+    """A long date in the render's ``locale`` (English when a render names none)."""
+    return long_date(value, context.get("locale") or "en")
+
+
 def environment(templates: Path) -> jinja2.Environment:
     """A channel's environment; build it once per channel (callers cache it).
 
-    ``*.html.j2`` templates are autoescaped; ``*.txt.j2`` (plain-text bodies) are not.
+    ``*.html.j2`` templates are autoescaped; ``*.txt.j2`` (plain-text bodies) are not. The
+    globals hold the English labels; a render in another locale passes that locale's
+    (``exporters.i18n.context``), which take precedence, so templates keep saying ``labels.x``.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
@@ -23,7 +32,7 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["date"] = long_date
+    env.filters["date"] = _date
     env.filters["html"] = Markup  # only for fields content.markdown already sanitized
     env.globals["labels"] = LABELS
     env.globals["callout_label"] = CALLOUT

@@ -23,7 +23,7 @@ RENDER = textwrap.dedent(
 
     assert pathlib.Path(exporters.__file__).is_relative_to(sys.prefix), exporters.__file__
     lib = load_library()
-    items = {i.slug: i for i in lib.items}
+    items = {i.slug: i for i in lib.items if i.locale == "en"}
     def version(item, pins=()):
         info = model.VersionInfo(version=1, published_at=dt.datetime.now(dt.UTC), author="t", note="",
                                  content_hash="sha256:x", review=item.review)

@@ -2,6 +2,8 @@
 
 Roles (each includes the ones before it): reader sees drafts; editor creates and edits them;
 reviewer records reviews; publisher publishes, restores and archives; admin un-archives.
+Each translation has its own draft and versions: routes take ``?locale=`` (default en), and a
+translation is created like any item, with its ``locale`` in the body.
 """
 
 import datetime as dt
@@ -10,7 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import JSONBody
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta, structs
 
 from api.auth import BEARER_SECURITY, if_match, requires
@@ -18,10 +20,12 @@ from api.caching import NO_STORE, Encoded, send
 from api.controllers.params import NumberParam, SlugParam
 from api.deps import DocumentsDep, EditorialDep, PrincipalDep
 from api.documents import Documents, today
+from api.locales import LOCALE_PATTERN, WriteLocaleParam, language_headers
 from api.problems import WRITE_PROBLEMS
 from content import model
 from content.editorial import Draft, DraftInfo
 from content.errors import InvalidInput
+from content.locales import DEFAULT_LOCALE, canonical
 from content.render import render_item
 from content.tokens import Role
 
@@ -34,6 +38,9 @@ class ReviewInput(model.Wire, kw_only=True):
 
 class PublishInput(model.Wire, kw_only=True):
     note: Annotated[str, Meta(max_length=1000, pattern=model.TEXT)] = ""
+    # Why a draft that reads above the plain-language threshold (FOLIO_MAX_GRADE) may be
+    # published anyway; recorded in the audit log. Not needed for a draft within it.
+    override: Annotated[str, Meta(min_length=1, max_length=1000, pattern=model.TEXT)] | None = None
 
 
 # The draft shape of each kind: the item plus the server's facts about the draft.
@@ -58,12 +65,23 @@ def draft_response(
     body = DRAFT_TYPES[draft.kind](**structs.asdict(rendered), draft=draft.info)
     response = send(request, dc_replace(Encoded.of(body), gzipped=None, etag=draft.etag), NO_STORE)
     response.status_code = status if response.status_code == 200 else response.status_code
+    response.headers["Content-Language"] = draft.locale
     return response
 
 
 def _same_slug(item: model.Content, slug: str) -> None:
     if item.slug != slug:
         raise InvalidInput("$.slug", f"The body's slug {item.slug!r} is not the URL's {slug!r}.")
+
+
+def _same_locale(item: model.Content, locale: str | None) -> None:
+    if locale is not None and item.locale != canonical(locale):
+        raise InvalidInput("$.locale", f"The body's locale {item.locale!r} is not the URL's {locale!r}.")
+
+
+def _draft_path(plural: str, slug: str, locale: str) -> str:
+    query = "" if locale == DEFAULT_LOCALE else f"?locale={locale}"
+    return f"/v1/{plural}/{slug}/draft{query}"
 
 
 def draft_controller(spec: model.KindSpec) -> type[Controller]:
@@ -93,7 +111,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             """A new, unpublished item holding its first draft; nothing is public yet."""
             draft = await editorial.create(data, principal.name)
             response = draft_response(request, documents, draft, status=201)
-            response.headers["Location"] = f"/v1/{plural}/{draft.slug}/draft"
+            response.headers["Location"] = _draft_path(plural, draft.slug, draft.locale)
             return response
 
         @post(
@@ -110,9 +128,11 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             editorial: EditorialDep,
             documents: DocumentsDep,
             principal: PrincipalDep,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """A draft that begins as a copy of the latest published version."""
-            return draft_response(request, documents, await editorial.start(kind, slug, principal.name), 201)
+            """A copy of the translation's latest version; never another locale's text (create it)."""
+            draft = await editorial.start(kind, slug, principal.name, canonical(locale))
+            return draft_response(request, documents, draft, 201)
 
         @get(
             "/{slug:str}/draft",
@@ -126,9 +146,10 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             slug: SlugParam,
             editorial: EditorialDep,
             documents: DocumentsDep,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """The draft with its ETag: send that ETag back as If-Match to change it."""
-            return draft_response(request, documents, await editorial.get(kind, slug))
+            """The draft with its ETag and reading level: send the ETag back as If-Match to change it."""
+            return draft_response(request, documents, await editorial.get(kind, slug, canonical(locale)))
 
         @put(
             "/{slug:str}/draft",
@@ -144,10 +165,14 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             editorial: EditorialDep,
             documents: DocumentsDep,
             principal: PrincipalDep,
+            locale: Annotated[
+                str | None, Parameter(pattern=LOCALE_PATTERN, description="As the body's.")
+            ] = None,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """The whole item, as read minus server-managed fields; needs If-Match."""
+            """The whole item, as read minus server-managed fields; its ``locale`` names the translation."""
             expected = if_match(request)
             _same_slug(data, slug)
+            _same_locale(data, locale)
             draft = await editorial.replace(data, expected or "", principal.name)
             return draft_response(request, documents, draft)
 
@@ -164,9 +189,11 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             slug: SlugParam,
             editorial: EditorialDep,
             principal: PrincipalDep,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> None:
             """An item that was never published is deleted with its draft; If-Match is honoured."""
-            await editorial.discard(kind, slug, if_match(request, required=False), principal.name)
+            expected = if_match(request, required=False)
+            await editorial.discard(kind, slug, expected, principal.name, canonical(locale))
 
         @post(
             "/{slug:str}/draft/review",
@@ -183,11 +210,18 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             editorial: EditorialDep,
             documents: DocumentsDep,
             principal: PrincipalDep,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
             """Signs off exactly the current draft; any later edit needs a new review."""
             expected = if_match(request) or ""
             draft = await editorial.review(
-                kind, slug, expected, principal.name, data.next_review_on, reviewer=principal.display_name
+                kind,
+                slug,
+                expected,
+                principal.name,
+                data.next_review_on,
+                reviewer=principal.display_name,
+                locale=canonical(locale),
             )
             return draft_response(request, documents, draft)
 
@@ -206,11 +240,14 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             documents: DocumentsDep,
             principal: PrincipalDep,
             data: JSONBody[PublishInput | None] = None,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[published]:  # type: ignore[valid-type]
-            """The draft becomes the next immutable version; needs If-Match of the draft."""
+            """The draft becomes the next version; above FOLIO_MAX_GRADE it needs an ``override``."""
             expected = if_match(request) or ""
-            number = await editorial.publish(kind, slug, expected, principal.name, data.note if data else "")
-            return await _published(request, documents, kind, slug, number)
+            locale = canonical(locale)
+            note, override = (data.note, data.override) if data else ("", None)
+            number = await editorial.publish(kind, slug, expected, principal.name, note, locale, override)
+            return await _published(request, documents, kind, slug, number, locale)
 
         @post(
             "/{slug:str}/versions/{number:int}/restore",
@@ -228,10 +265,13 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             documents: DocumentsDep,
             principal: PrincipalDep,
             data: JSONBody[PublishInput | None] = None,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[published]:  # type: ignore[valid-type]
             """History is never rewritten: the copy gets the next version number."""
-            new = await editorial.restore(kind, slug, number, principal.name, data.note if data else "")
-            return await _published(request, documents, kind, slug, new)
+            locale = canonical(locale)
+            note = data.note if data else ""
+            new = await editorial.restore(kind, slug, number, principal.name, note, locale)
+            return await _published(request, documents, kind, slug, new, locale)
 
         @delete(
             "/{slug:str}",
@@ -241,10 +281,15 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             status_code=204,
         )
         async def archive(
-            self, slug: SlugParam, editorial: EditorialDep, documents: DocumentsDep, principal: PrincipalDep
+            self,
+            slug: SlugParam,
+            editorial: EditorialDep,
+            documents: DocumentsDep,
+            principal: PrincipalDep,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> None:
-            """Lists omit it and its URLs answer 410 until an admin brings it back."""
-            await editorial.archive(kind, slug, principal.name)
+            """Lists omit the translation and readers fall back; with none left its URLs answer 410."""
+            await editorial.archive(kind, slug, principal.name, canonical(locale))
             documents.forget(kind, slug)
 
         @post(
@@ -261,22 +306,30 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             editorial: EditorialDep,
             documents: DocumentsDep,
             principal: PrincipalDep,
+            locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[published]:  # type: ignore[valid-type]
             """Its latest version is public again."""
-            await editorial.unarchive(kind, slug, principal.name)
-            return await _published(request, documents, kind, slug, None)
+            locale = canonical(locale)
+            await editorial.unarchive(kind, slug, principal.name, locale)
+            return await _published(request, documents, kind, slug, None, locale)
 
     DraftController.__name__ = DraftController.__qualname__ = f"{name}DraftController"
     return DraftController
 
 
 async def _published(
-    request: Request[Any, Any, Any], documents: Documents, kind: model.Kind, slug: str, number: int | None
+    request: Request[Any, Any, Any],
+    documents: Documents,
+    kind: model.Kind,
+    slug: str,
+    number: int | None,
+    locale: str = DEFAULT_LOCALE,
 ) -> Response[Any]:
     documents.forget()  # items that embed this one got new versions too
-    document = await documents.get(kind, slug, number)
+    document = await documents.get(kind, slug, number, (locale,))
     response = send(request, document.encoded, NO_STORE)
+    query = "" if locale == DEFAULT_LOCALE else f"?locale={locale}"
     response.headers["Location"] = (
-        f"{request.url.path.split('/' + slug)[0]}/{slug}/versions/{document.value.version}"
+        f"{request.url.path.split('/' + slug)[0]}/{slug}/versions/{document.value.version}{query}"
     )
-    return response
+    return language_headers(response, [locale])

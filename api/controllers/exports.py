@@ -2,7 +2,8 @@
 
 Each route builds bundles (a version with the versions it pins and the brand) and asks the
 export service for one channel's format. The ETag is known before anything renders, so a
-conditional request is answered 304 at the cost of a lookup.
+conditional request is answered 304 at the cost of a lookup. Every route negotiates the locale
+like the JSON reads; the bundle (and so the ETag) is the translation served.
 """
 
 from typing import Annotated, Any, Literal
@@ -13,8 +14,9 @@ from msgspec import Meta
 
 from api.caching import NO_STORE, etag_matches
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam, VersionParam
-from api.deps import ExportsDep
+from api.deps import ExportsDep, WantedDep
 from api.exports import Exports
+from api.locales import Wanted, language_headers
 from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
 from content import model
 from content.bundle import Bundle
@@ -59,10 +61,16 @@ async def _send(
     headers = {"ETag": etag, "Cache-Control": cache_control, "Content-Language": bundles[0].locale}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    served = [b.locale for b in bundles]
     if etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(b"", status_code=304, headers=headers)
+        return language_headers(Response(b"", status_code=304, headers=headers), served)
     rendered = await exports.render(channel, fmt, bundles, options)
-    return Response(rendered.body, media_type=rendered.media_type, headers=headers)
+    return language_headers(Response(rendered.body, media_type=rendered.media_type, headers=headers), served)
+
+
+def _locales(ref: model.ItemRef, wanted: Wanted) -> tuple[str, ...]:
+    """A packet or digest item's own locale first, when it names one, then the request's."""
+    return tuple(dict.fromkeys(((ref.locale,) if ref.locale else ()) + wanted.chain))
 
 
 class PacketInput(model.Wire, kw_only=True):
@@ -96,14 +104,16 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
         paper: PaperParam = None,
         size: SizeParam = "standard",
     ) -> Response[bytes]:
         """Names its version (and each embedded section's), review and print date on every page."""
-        bundle = await exports.bundle(_kind(request), slug, version)
-        filename = f"{slug}-v{bundle.item.version}.pdf"
+        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
+        suffix = "" if bundle.locale == "en" else f"-{bundle.locale}"
+        filename = f"{slug}-v{bundle.item.version}{suffix}.pdf"
         options = exports.handout_options(paper, size)
         cache = exports.documents.cache_control
         return await _send(request, exports, "pdf", "pdf", [bundle], options, cache, filename)
@@ -117,10 +127,16 @@ class ExportController(Controller):
         status_code=200,
     )
     async def packet(
-        self, request: Request[Any, Any, Any], data: JSONBody[PacketInput], exports: ExportsDep
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PacketInput],
+        exports: ExportsDep,
+        wanted: WantedDep,
     ) -> Response[bytes]:
         """A contents page, then each item with a bookmark; an embedded item in the packet prints once."""
-        bundles = [await exports.bundle(ref.type, ref.slug, ref.version) for ref in data.items]
+        bundles = [
+            await exports.bundle(ref.type, ref.slug, ref.version, _locales(ref, wanted)) for ref in data.items
+        ]
         options = exports.handout_options(data.paper, data.size)
         filename = f"handout-packet-{len(bundles)}-items.pdf"
         return await _send(request, exports, "pdf", "pdf", bundles, options, NO_STORE, filename)
@@ -135,12 +151,13 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
         esp: EspParam = "none",
     ) -> Response[EmailDocument]:
         """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
-        bundle = await exports.bundle(_kind(request), slug, version)
+        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
         options = exports.email_options(esp)
         return await _send(  # type: ignore[return-value]
             request, exports, "email", "json", [bundle], options, exports.documents.cache_control
@@ -161,13 +178,14 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
         esp: EspParam = "none",
     ) -> Response[bytes]:
         """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
         fmt: EmailFile = request.url.path.rsplit(".", 1)[1]  # type: ignore[assignment]
-        bundle = await exports.bundle(_kind(request), slug, version)
+        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
         filename = f"{slug}-v{bundle.item.version}.eml" if fmt == "eml" else None
         options = exports.email_options(esp)
         return await _send(
@@ -178,10 +196,16 @@ class ExportController(Controller):
         "/v1/emails/digest", operation_id="buildDigest", summary="Build a newsletter", responses=READ_PROBLEMS
     )
     async def digest(
-        self, request: Request[Any, Any, Any], data: JSONBody[DigestInput], exports: ExportsDep
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[DigestInput],
+        exports: ExportsDep,
+        wanted: WantedDep,
     ) -> Response[EmailDocument]:
         """An intro and a card per item with its summary and a link, in the email JSON shape."""
-        bundles = [await exports.bundle(ref.type, ref.slug, ref.version) for ref in data.items]
+        bundles = [
+            await exports.bundle(ref.type, ref.slug, ref.version, _locales(ref, wanted)) for ref in data.items
+        ]
         options = exports.digest_options(data.esp, data.subject, data.intro)
         response = await _send(request, exports, "digest", "json", bundles, options, NO_STORE)
         return response  # type: ignore[return-value]
@@ -198,11 +222,12 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        wanted: WantedDep,
         slug: Annotated[str, Parameter(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)],
         version: VersionParam = None,
     ) -> Response[str]:
         """Where a handout's QR code and every "read online" link lead: that exact version."""
-        bundle = await exports.bundle(_kind(request), slug, version)
+        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
         options = await exports.page_options(bundle)
         return await _send(  # type: ignore[return-value]
             request, exports, "web", "html", [bundle], options, exports.documents.cache_control

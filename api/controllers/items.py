@@ -1,7 +1,8 @@
 """Read routes for articles, FAQ sets and comparisons: latest, versions, history, diff, lists.
 
 The three resources share their shape, so one function builds a controller per kind; each gets
-its own precise response types and operation ids in the OpenAPI spec.
+its own precise response types and operation ids in the OpenAPI spec. Every read negotiates its
+locale (``?locale=``, ``Accept-Language``) and says which it served (``Content-Language``).
 """
 
 from typing import Annotated, Any
@@ -21,8 +22,9 @@ from api.controllers.params import (
     VersionParam,
 )
 from api.conventions import next_link
-from api.deps import DocumentsDep
+from api.deps import DocumentsDep, WantedDep
 from api.documents import Document, Documents, today
+from api.locales import language_headers
 from api.problems import READ_PROBLEMS
 from content import model
 from content.diff import Diff, diff_items
@@ -43,6 +45,9 @@ class VersionList(model.Wire, kw_only=True):
     type: model.Kind
     slug: str
     versions: list[model.VersionInfo]
+    # Versions count per translation: this is the history of this locale's.
+    locale: model.Locale = "en"
+    fallback_from: model.Locale | None = None
 
 
 class FaqItemDocument(model.Wire, kw_only=True):
@@ -51,16 +56,12 @@ class FaqItemDocument(model.Wire, kw_only=True):
     faq: str
     version: int
     item: model.FaqItem
+    locale: model.Locale = "en"
+    fallback_from: model.Locale | None = None
 
 
 async def _encoded(documents: Documents, document: Document, include: str | None) -> Encoded:
     return await documents.with_embeds(document) if include == "embeds" else document.encoded
-
-
-def in_language(response: Response[Any], item: model.Content) -> Response[Any]:
-    """Content responses say which locale they are in."""
-    response.headers["Content-Language"] = item.locale
-    return response
 
 
 def item_controller(spec: model.KindSpec) -> type[Controller]:
@@ -83,13 +84,15 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
+            wanted: WantedDep,
             limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
             cursor: CursorParam = None,
             tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
-            locale: Annotated[str | None, Parameter(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")] = None,
         ) -> Response[ItemList]:
-            """Summaries of published items ordered by slug, filtered by tag and locale."""
-            page = await documents.store.list_items(kind, limit=limit, cursor=cursor, tag=tag, locale=locale)
+            """Summaries ordered by slug, filtered by tag; each item once, in the best locale it has."""
+            page = await documents.store.list_items(
+                kind, limit=limit, cursor=cursor, tag=tag, locales=wanted.chain
+            )
             day = today()
             for summary in page.items:
                 summary.review.status = summary.review.status_on(day)
@@ -97,7 +100,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             response = send(request, Encoded.of(body), documents.cache_control)
             if page.next_cursor:
                 response.headers["Link"] = next_link(request, page.next_cursor)
-            return response
+            return language_headers(response, [s.locale for s in page.items] or [wanted.locale])
 
         @get(
             "/{slug:str}",
@@ -109,14 +112,15 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
+            wanted: WantedDep,
             slug: SlugParam,
             version: VersionParam = None,
             include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
-            """The latest published version, or the one named by ``version``."""
-            document = await documents.get(kind, slug, version)
-            encoded = await _encoded(documents, document, include)
-            return in_language(send(request, encoded, documents.cache_control), document.value)
+            """The latest published version, or the one named by ``version``, in the negotiated locale."""
+            document = await documents.get(kind, slug, version, wanted.chain)
+            response = send(request, await _encoded(documents, document, include), documents.cache_control)
+            return language_headers(response, [document.value.locale])
 
         @get(
             "/{slug:str}/versions",
@@ -128,15 +132,18 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
+            wanted: WantedDep,
             slug: SlugParam,
         ) -> Response[VersionList]:
-            """Every published version with its author, note, hash and review, newest first."""
-            history = await documents.store.history(kind, slug)
+            """Every published version of the negotiated translation, newest first."""
+            locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
+            history = await documents.store.history(kind, slug, locale)
             day = today()
             for info in history:
                 info.review.status = info.review.status_on(day)
-            body = VersionList(type=kind, slug=slug, versions=history)
-            return send(request, Encoded.of(body), documents.cache_control)
+            fallback = wanted.locale if locale != wanted.locale else None
+            body = VersionList(type=kind, slug=slug, versions=history, locale=locale, fallback_from=fallback)
+            return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
 
         @get(
             "/{slug:str}/versions/{number:int}",
@@ -148,14 +155,15 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
+            wanted: WantedDep,
             slug: SlugParam,
             number: NumberParam,
             include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
-            """A published version by number; it never changes."""
-            document = await documents.get(kind, slug, number)
-            encoded = await _encoded(documents, document, include)
-            return in_language(send(request, encoded, documents.cache_control), document.value)
+            """A published version of the negotiated translation by number; it never changes."""
+            document = await documents.get(kind, slug, number, wanted.chain)
+            response = send(request, await _encoded(documents, document, include), documents.cache_control)
+            return language_headers(response, [document.value.locale])
 
         @get(
             "/{slug:str}/diff",
@@ -167,6 +175,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             self,
             request: Request[Any, Any, Any],
             documents: DocumentsDep,
+            wanted: WantedDep,
             slug: SlugParam,
             from_version: Annotated[
                 int, QueryParameter(name="from", ge=1, le=MAX_VERSION, description="The older version.")
@@ -175,9 +184,10 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
                 int, QueryParameter(name="to", ge=1, le=MAX_VERSION, description="The newer version.")
             ],
         ) -> Response[Diff]:
-            """Fields, blocks, FAQ entries or rows added, removed and changed between versions."""
-            before = await documents.store.get(kind, slug, from_version)
-            after = await documents.store.get(kind, slug, to_version)
+            """Fields, blocks, FAQ entries or rows changed between two versions of one translation."""
+            locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
+            before = await documents.store.get(kind, slug, from_version, locale)
+            after = await documents.store.get(kind, slug, to_version, locale)
             day = today()
             contents = [
                 replace(v.content, review=replace(v.content.review, status=v.content.review.status_on(day)))
@@ -188,7 +198,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             body = diff_items(
                 contents[0], contents[1], from_version, to_version, pins=(before.pins, after.pins)
             )
-            return send(request, Encoded.of(body), documents.cache_control)
+            return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
 
     ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
     return ItemController
@@ -211,15 +221,23 @@ class FaqItemController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
+        wanted: WantedDep,
         slug: SlugParam,
         item_id: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120)],
         version: VersionParam = None,
     ) -> Response[FaqItemDocument]:
-        """A single question and answer, addressable by its stable id."""
-        document = await documents.get("faq", slug, version)
+        """A single question and answer, addressable by its stable id (the same in every locale)."""
+        document = await documents.get("faq", slug, version, wanted.chain)
         entries = document.value.items  # type: ignore[union-attr]
         entry = next((e for e in entries if e.id == item_id), None)
         if entry is None:
             raise NotFound(f"FAQ {slug!r} version {document.value.version} has no item {item_id!r}.")
-        body = FaqItemDocument(faq=slug, version=document.value.version, item=entry)
-        return in_language(send(request, Encoded.of(body), documents.cache_control), document.value)
+        value = document.value
+        body = FaqItemDocument(
+            faq=slug,
+            version=value.version,
+            item=entry,
+            locale=value.locale,
+            fallback_from=value.fallback_from,
+        )
+        return language_headers(send(request, Encoded.of(body), documents.cache_control), [value.locale])

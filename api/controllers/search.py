@@ -1,4 +1,4 @@
-"""Full-text search across every kind of published item."""
+"""Full-text search across every kind of published item, in the negotiated locale."""
 
 from typing import Annotated, Any
 
@@ -7,7 +7,8 @@ from litestar.params import Parameter
 
 from api.caching import Encoded, send
 from api.controllers.params import line
-from api.deps import DocumentsDep
+from api.deps import DocumentsDep, WantedDep
+from api.locales import language_headers
 from api.problems import READ_PROBLEMS
 from content import model
 from content.store import SearchHit
@@ -16,6 +17,7 @@ from content.store import SearchHit
 class SearchResults(model.Wire, kw_only=True):
     query: str
     results: list[SearchHit]
+    locale: model.Locale = "en"  # the translations searched (Spanish stemming for es)
 
 
 class SearchController(Controller):
@@ -27,14 +29,12 @@ class SearchController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
+        wanted: WantedDep,
         q: Annotated[str, line(200, "Words to find.", min_length=1)],
         type: Annotated[model.Kind | None, Parameter(description="Only this kind.")] = None,
         limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
     ) -> Response[SearchResults]:
-        """Ranked matches with a snippet; ``snippetHtml`` marks the matched words."""
-        hits = await documents.store.search(q, kind=type, limit=limit)
-        return send(
-            request,
-            Encoded.of(SearchResults(query=q, results=hits)),
-            documents.cache_control,
-        )
+        """Ranked matches among one locale's translations; ``snippetHtml`` marks the matched words."""
+        hits = await documents.store.search(q, kind=type, limit=limit, locale=wanted.locale)
+        body = SearchResults(query=q, results=hits, locale=wanted.locale)
+        return language_headers(send(request, Encoded.of(body), documents.cache_control), [wanted.locale])

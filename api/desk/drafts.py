@@ -20,13 +20,26 @@ from api.desk.forms import State, blank, item_of, state_from_form, state_of, sub
 from api.desk.labels import LABELS
 from api.desk.previews import preview_bundle
 from api.desk.public import summaries
-from api.desk.web import current, desk_opts, file, headers, item_url, kind_of, page, per_kind, redirect
+from api.desk.web import (
+    DeskLocale,
+    current,
+    desk_opts,
+    file,
+    headers,
+    in_locale,
+    item_url,
+    kind_of,
+    page,
+    per_kind,
+    redirect,
+)
 from api.documents import Documents, today
 from api.exports import Exports
 from content import model
 from content.diff import diff_items
 from content.editorial import Editorial
 from content.errors import Conflict, ContentError, InvalidInput, Stale
+from content.locales import DEFAULT_LOCALE, canonical
 from exporters.web import PageOptions
 
 
@@ -37,9 +50,9 @@ async def actor(request: Request[Any, Any, Any]) -> tuple[str, str]:
     return session.token_name, session.display_name
 
 
-async def _latest(documents: Documents, kind: model.Kind, slug: SlugParam) -> int:
+async def _latest(documents: Documents, kind: model.Kind, slug: SlugParam, locale: str) -> int:
     try:
-        return (await documents.locate(kind, slug)).number
+        return (await documents.locate(kind, slug, locales=(locale,))).number
     except ContentError:
         return 0
 
@@ -75,9 +88,11 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft beside the published version: the diff, previews, sign-off and publish."""
-        return await self._draft_page(request, editorial, documents, kind_of(request), slug)
+        kind = kind_of(request)
+        return await self._draft_page(request, editorial, documents, kind, slug, canonical(locale))
 
     async def _draft_page(
         self,
@@ -86,14 +101,15 @@ class DraftController(Controller):
         documents: Documents,
         kind: model.Kind,
         slug: SlugParam,
+        locale: str,
         problem: str = "",
         status_code: int = 200,
     ) -> Response[Any]:
-        draft = await editorial.get(kind, slug)
+        draft = await editorial.get(kind, slug, locale)
         based = draft.info.based_on_version
         diff_rows = None
         if based:
-            stored = await documents.store.get(kind, slug, based)
+            stored = await documents.store.get(kind, slug, based, locale)
             # The review is what this page records, not a change an editor made: leave it out.
             published, drafted = replace(stored.content, review=None), replace(draft.content, review=None)
             diff_rows = rows(diff_items(published, drafted, based, based + 1))
@@ -109,7 +125,9 @@ class DraftController(Controller):
             problem=problem,
             default_next=(today() + dt.timedelta(days=365)).isoformat(),
             min_next=(today() + dt.timedelta(days=1)).isoformat(),
+            readability=draft.info.readability,
             status_code=status_code,
+            **in_locale(locale),
         )
 
     @get(per_kind("/draft/page"), **desk_opts("reader"))
@@ -120,9 +138,10 @@ class DraftController(Controller):
         documents: DocumentsDep,
         exports: ExportsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft as its patient page."""
-        draft = await editorial.get(kind_of(request), slug)
+        draft = await editorial.get(kind_of(request), slug, canonical(locale))
         html = await _page_html(
             documents, exports, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
@@ -138,9 +157,10 @@ class DraftController(Controller):
         slug: SlugParam,
         paper: PaperParam = None,
         size: SizeParam = "standard",
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft as its handout PDF."""
-        draft = await editorial.get(kind_of(request), slug)
+        draft = await editorial.get(kind_of(request), slug, canonical(locale))
         bundle = await preview_bundle(
             documents, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
@@ -156,10 +176,12 @@ class DraftController(Controller):
         exports: ExportsDep,
         slug: SlugParam,
         esp: EspParam = "none",
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft as its email, at 600 and 375 px."""
         kind = kind_of(request)
-        draft = await editorial.get(kind, slug)
+        locale = canonical(locale)
+        draft = await editorial.get(kind, slug, locale)
         bundle = await preview_bundle(
             documents, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
@@ -177,7 +199,11 @@ class DraftController(Controller):
             versions=[],
             version=None,
             downloads=[],
-            back=(base + "/draft", LABELS["draft_title"].format(title=draft.content.title)),
+            back=(
+                item_url(kind, slug, "/draft", locale),
+                LABELS["draft_title"].format(title=draft.content.title),
+            ),
+            **in_locale(locale),
         )
 
     # --- writing ---------------------------------------------------------------------------
@@ -229,25 +255,33 @@ class DraftController(Controller):
             return await self._edit_page(
                 request, kind, None, state, "", errors={field: exc.detail}, status_code=400
             )
-        return redirect(item_url(kind, draft.slug, "/draft"), "created")
+        return redirect(item_url(kind, draft.slug, "/draft", draft.locale), "created")
 
     @post(per_kind("/draft/start"), **desk_opts("editor"), status_code=303)
     async def start(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, slug: SlugParam
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """A draft copied from the latest version."""
-        kind = kind_of(request)
+        """A draft copied from the latest version of this translation."""
+        kind, locale = kind_of(request), canonical(locale)
         with contextlib.suppress(Conflict):  # a draft exists already: edit that one
-            await editorial.start(kind, slug, (await actor(request))[0])
-        return redirect(item_url(kind, slug, "/draft/edit"), "started")
+            await editorial.start(kind, slug, (await actor(request))[0], locale)
+        return redirect(item_url(kind, slug, "/draft/edit", locale), "started")
 
     @get(per_kind("/draft/edit"), **desk_opts("editor"))
     async def edit_form(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, slug: SlugParam
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft as a form: Markdown for articles, rows for FAQ sets and comparisons."""
         kind = kind_of(request)
-        draft = await editorial.get(kind, slug)
+        draft = await editorial.get(kind, slug, canonical(locale))
         return await self._edit_page(request, kind, slug, state_of(draft.content), draft.etag.strip('"'))
 
     @post(per_kind("/draft/edit"), **desk_opts("editor"), status_code=200)
@@ -258,18 +292,19 @@ class DraftController(Controller):
         documents: DocumentsDep,
         exports: ExportsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """Saves with the revision the form was read at; a conflict keeps every word typed."""
-        kind = kind_of(request)
+        kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
         state = state_from_form(kind, form)
-        state["slug"] = slug
+        state["slug"], state["locale"] = slug, locale  # the translation in the URL, not the form's
         etag = _etag(form)
         action = str(form.get("action", ""))
         if action not in ("save", "preview"):
             return await self._edit_page(request, kind, slug, state, etag)
         item, errors = item_of(kind, state)
-        latest = await _latest(documents, kind, slug)
+        latest = await _latest(documents, kind, slug, locale)
         if item is None or action == "preview":
             preview = None
             if item is not None:
@@ -291,13 +326,13 @@ class DraftController(Controller):
                 request, kind, slug, state, etag, errors={exc.field: exc.detail}, status_code=400
             )
         except Stale:
-            theirs = await editorial.get(kind, slug)
+            theirs = await editorial.get(kind, slug, locale)
             conflict = rows(diff_items(theirs.content, item, 0, 0))
             # The form now carries their revision: saving again replaces theirs with this text.
             return await self._edit_page(
                 request, kind, slug, state, theirs.etag.strip('"'), conflict=conflict, status_code=409
             )
-        return redirect(item_url(kind, slug, "/draft"), "saved")
+        return redirect(item_url(kind, slug, "/draft", locale), "saved")
 
     @post("/preview", **desk_opts("editor"), status_code=200)
     async def live_preview(
@@ -315,7 +350,7 @@ class DraftController(Controller):
         item, errors = item_of(kind, state)
         html = None
         if item is not None:
-            latest = await _latest(documents, kind, item.slug)
+            latest = await _latest(documents, kind, item.slug, item.locale)
             html = await _page_html(documents, exports, item, latest, (await actor(request))[0])
         body = {
             "html": html,
@@ -340,6 +375,7 @@ class DraftController(Controller):
         conflict: Any = None,
         status_code: int = 200,
     ) -> Response[Any]:
+        locale = canonical(state["locale"] or DEFAULT_LOCALE) if slug else DEFAULT_LOCALE
         return await page(
             request,
             "edit.html.j2",
@@ -351,8 +387,9 @@ class DraftController(Controller):
             errors=errors or {},
             preview=preview,
             conflict=conflict,
-            action=item_url(kind, slug, "/draft/edit") if slug else "/desk/new",
+            action=item_url(kind, slug, "/draft/edit", locale) if slug else "/desk/new",
             status_code=status_code,
+            **in_locale(locale),
         )
 
     @post(per_kind("/draft/discard"), **desk_opts("editor"), status_code=303)
@@ -362,13 +399,14 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """Deletes the draft (and an item never published)."""
-        kind = kind_of(request)
+        """Deletes the draft (and a translation never published)."""
+        kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
-        await editorial.discard(kind, slug, _etag(form) or None, (await actor(request))[0])
-        latest = await _latest(documents, kind, slug)
-        return redirect(item_url(kind, slug) if latest else "/desk", "discarded")
+        await editorial.discard(kind, slug, _etag(form) or None, (await actor(request))[0], locale)
+        latest = await _latest(documents, kind, slug, locale)
+        return redirect(item_url(kind, slug, "", locale) if latest else "/desk", "discarded")
 
     # --- review and publishing -------------------------------------------------------------
 
@@ -379,20 +417,28 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """Signs off exactly the draft shown, with the next review date."""
-        kind = kind_of(request)
+        kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
         name, display = await actor(request)
         try:
             next_on = msgspec.convert(str(form.get("next_review_on", "")), dt.date)
-            await editorial.review(kind, slug, _etag(form), name, next_on, reviewer=display)
+            await editorial.review(kind, slug, _etag(form), name, next_on, reviewer=display, locale=locale)
         except (msgspec.ValidationError, InvalidInput, Stale) as exc:
             detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
             return await self._draft_page(
-                request, editorial, documents, kind, slug, detail, 400 if not isinstance(exc, Stale) else 409
+                request,
+                editorial,
+                documents,
+                kind,
+                slug,
+                locale,
+                detail,
+                400 if not isinstance(exc, Stale) else 409,
             )
-        return redirect(item_url(kind, slug, "/draft") + f"?d={next_on.isoformat()}", "reviewed")
+        return redirect(item_url(kind, slug, "/draft", locale, d=next_on.isoformat()), "reviewed")
 
     @post(per_kind("/draft/publish"), **desk_opts("publisher"), status_code=303)
     async def publish(
@@ -401,17 +447,21 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """The reviewed draft becomes the next version."""
-        kind = kind_of(request)
+        """The reviewed draft becomes the next version; above the reading level, with an override."""
+        kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
         note = str(form.get("note", ""))[:1000]
+        override = str(form.get("override", "")).strip()[:1000] or None
         try:
-            number = await editorial.publish(kind, slug, _etag(form), (await actor(request))[0], note)
+            number = await editorial.publish(
+                kind, slug, _etag(form), (await actor(request))[0], note, locale, override
+            )
         except (Conflict, Stale) as exc:
-            return await self._draft_page(request, editorial, documents, kind, slug, exc.detail, 409)
+            return await self._draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 409)
         documents.forget()  # items that embed this one got new versions too
-        return redirect(item_url(kind, slug) + f"?v={number}", "published")
+        return redirect(item_url(kind, slug, "", locale, v=number), "published")
 
     @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
     async def restore(
@@ -421,14 +471,15 @@ class DraftController(Controller):
         documents: DocumentsDep,
         slug: SlugParam,
         number: Annotated[int, Parameter(ge=1)],
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """Publishes a copy of an old version as the next one."""
-        kind = kind_of(request)
+        """Publishes a copy of an old version of this translation as the next one."""
+        kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
         note = str(form.get("note", ""))[:1000]
-        new = await editorial.restore(kind, slug, number, (await actor(request))[0], note)
+        new = await editorial.restore(kind, slug, number, (await actor(request))[0], note, locale)
         documents.forget()  # items that embed this one got new versions too
-        return redirect(item_url(kind, slug) + f"?v={new}", "restored")
+        return redirect(item_url(kind, slug, "", locale, v=new), "restored")
 
     @post(per_kind("/archive"), **desk_opts("publisher"), status_code=303)
     async def archive(
@@ -437,12 +488,13 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """Withdraws the item; refused while a live item embeds it."""
-        kind = kind_of(request)
-        await editorial.archive(kind, slug, (await actor(request))[0])
+        """Withdraws the translation; refused while a live item embeds it."""
+        kind, locale = kind_of(request), canonical(locale)
+        await editorial.archive(kind, slug, (await actor(request))[0], locale)
         documents.forget(kind, slug)
-        return redirect(item_url(kind, slug), "archived")
+        return redirect(item_url(kind, slug, "", locale), "archived")
 
     @post(per_kind("/unarchive"), **desk_opts("admin"), status_code=303)
     async def unarchive(
@@ -451,9 +503,10 @@ class DraftController(Controller):
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """Brings an archived item back."""
-        kind = kind_of(request)
-        await editorial.unarchive(kind, slug, (await actor(request))[0])
+        """Brings an archived translation back."""
+        kind, locale = kind_of(request), canonical(locale)
+        await editorial.unarchive(kind, slug, (await actor(request))[0], locale)
         documents.forget(kind, slug)
-        return redirect(item_url(kind, slug), "unarchived")
+        return redirect(item_url(kind, slug, "", locale), "unarchived")

@@ -145,6 +145,14 @@ LABELS: dict[str, str] = {
     "tags": "Tags",
     "tags_help": "Separated by commas.",
     "locale": "Locale",
+    "language": "Language",
+    "reading_level": "Reading level",
+    "fk_grade": "Flesch-Kincaid grade",
+    "override": "Override note",
+    "override_help": (
+        "Only needed when the draft reads above the plain-language limit (FOLIO_MAX_GRADE): "
+        "say why it may; the note is kept in the audit log."
+    ),
     "related": "Related items",
     "related_help": "One per line, as kind/slug, for example faq/ketamine-addiction-faq.",
     "body": "Body (Markdown)",

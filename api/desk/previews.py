@@ -15,6 +15,7 @@ from api.documents import Documents, today
 from content import model
 from content.bundle import Bundle, make_bundle
 from content.errors import ContentError
+from content.locales import DEFAULT_LOCALE
 from content.render import published
 from content.store import content_hash, embedded_refs
 
@@ -39,12 +40,15 @@ async def preview_bundle(
     )
     pins: list[model.ItemRef] = []
     embeds: list[model.Published] = []
+    # As publishing pins them: the embed's translation in the item's locale, else the default's.
+    locales = tuple(dict.fromkeys((item.locale, DEFAULT_LOCALE)))
     for kind, slug in embedded_refs(item):
         try:
-            document = await documents.get(kind, slug)
+            document = await documents.get(kind, slug, locales=locales)
         except ContentError:
             continue  # not published (yet): the preview shows the block without it
-        pins.append(model.ItemRef(type=kind, slug=slug, version=document.value.version))
-        embeds.append(document.value)
-    value = published(item, info, documents.brand, day, pins, await documents.archived())
+        value = document.value
+        pins.append(model.ItemRef(type=kind, slug=slug, version=value.version, locale=value.locale))
+        embeds.append(value)
+    value = published(item, info, documents.brand, day, pins, await documents.archived(item.locale))
     return make_bundle(value, embeds, documents.brand)

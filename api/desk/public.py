@@ -12,46 +12,66 @@ from litestar.params import Parameter, QueryParameter
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import DocumentsDep, ExportsDep
 from api.desk.diffs import rows
-from api.desk.web import desk_opts, file, item_url, kind_of, page, per_kind, query
+from api.desk.web import (
+    DeskLocale,
+    desk_opts,
+    file,
+    in_locale,
+    item_url,
+    kind_of,
+    page,
+    per_kind,
+    query,
+    ref_key,
+)
 from api.documents import today
 from api.exports import Exports
 from content import model
 from content.bundle import Bundle
 from content.diff import diff_items
 from content.errors import ContentError, Gone, InvalidInput
+from content.locales import DEFAULT_LOCALE, canonical
 
 Paper = Literal["a4", "letter"]
 Size = Literal["standard", "large"]
 Esp = Literal["none", "mailchimp", "sendgrid", "postmark"]
 EMAIL_FILES = ("html", "txt", "eml")
-_REF = re.compile(r"^(article|faq|comparison)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
-Refs = Annotated[list[str] | None, Parameter(required=False)]  # ?item=kind/slug, repeated
+_REF = re.compile(r"^(article|faq|comparison)/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/([a-z]{2}(?:-[A-Z]{2})?))?$")
+Refs = Annotated[list[str] | None, Parameter(required=False)]  # ?item=kind/slug[/locale], repeated
 Text = Annotated[str, Parameter(max_length=2000)]
 
 
 def parse_refs(values: list[str] | None) -> list[model.ItemRef]:
-    """``kind/slug`` strings from a query, in order, each once."""
+    """``kind/slug`` (English) or ``kind/slug/locale`` strings from a query, in order, each once."""
     refs: list[model.ItemRef] = []
     for value in values or []:
         match = _REF.match(value)
         if match is None:
-            raise InvalidInput("item", f"{value!r} is not kind/slug.")
-        ref = model.ItemRef(type=match[1], slug=match[2])  # type: ignore[arg-type]
+            raise InvalidInput("item", f"{value!r} is not kind/slug or kind/slug/locale.")
+        ref = model.ItemRef(type=match[1], slug=match[2], locale=match[3] or DEFAULT_LOCALE)  # type: ignore[arg-type]
         if ref not in refs:
             refs.append(ref)
     return refs[:20]
 
 
-def ref_key(ref: model.ItemRef | model.ItemSummary) -> str:
-    return f"{ref.type}/{ref.slug}"
+async def bundle_of(exports: Exports, ref: model.ItemRef) -> Bundle:
+    """The latest version of exactly the translation a desk reference names."""
+    return await exports.bundle(ref.type, ref.slug, locales=(ref.locale or DEFAULT_LOCALE,))
+
+
+async def locales_published(documents: Any) -> list[str]:
+    """Every locale some live item is published in, the default first."""
+    found = {tag for tags in (await documents.store.translations()).values() for tag in tags}
+    return sorted(found | {DEFAULT_LOCALE}, key=lambda tag: (tag != DEFAULT_LOCALE, tag))
 
 
 async def summaries(documents: Any) -> list[model.ItemSummary]:
-    """Every live published item, by title."""
+    """Every live published translation, by title."""
     found: list[model.ItemSummary] = []
-    for kind in model.KINDS:
-        found += (await documents.store.list_items(kind, limit=500)).items
-    return sorted(found, key=lambda s: s.title.lower())
+    for locale in await locales_published(documents):
+        for kind in model.KINDS:
+            found += (await documents.store.list_items(kind, limit=500, locales=(locale,))).items
+    return sorted(found, key=lambda s: (s.title.lower(), s.locale))
 
 
 async def email_document(
@@ -77,11 +97,14 @@ class LibraryController(Controller):
         """The library: search and filter by title, summary, text, tags, type and review status."""
         items = await summaries(documents)
         if q.strip():
+            hits: set[tuple[str, str, str]] = set()
             try:
-                hits = {(h.type, h.slug) for h in await documents.store.search(q, limit=200)}
+                for locale in await locales_published(documents):
+                    found = await documents.store.search(q, limit=200, locale=locale)
+                    hits |= {(h.type, h.slug, h.locale) for h in found}
             except InvalidInput:
-                hits = set()
-            items = [s for s in items if (s.type, s.slug) in hits]
+                pass
+            items = [s for s in items if (s.type, s.slug, s.locale) in hits]
         day = today()
         all_tags = sorted({t for s in items for t in s.tags})
         items = [
@@ -110,17 +133,21 @@ class LibraryController(Controller):
         documents: DocumentsDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """An item: its review, handouts, email copy, history, compare, and what a role may do."""
         kind = kind_of(request)
+        locale = canonical(locale)
         editorial = request.app.state.services.editorial
         try:
-            document = await documents.get(kind, slug, version)
+            document = await documents.get(kind, slug, version, (locale,))
         except Gone:
-            return await page(request, "archived.html.j2", kind=kind, slug=slug, status_code=410)
-        history = await documents.store.history(kind, slug)
+            return await page(
+                request, "archived.html.j2", kind=kind, slug=slug, status_code=410, **in_locale(locale)
+            )
+        history = await documents.store.history(kind, slug, locale)
         try:
-            draft = await editorial.get(kind, slug)
+            draft = await editorial.get(kind, slug, locale)
         except ContentError:
             draft = None
         return await page(
@@ -135,6 +162,9 @@ class LibraryController(Controller):
             base=item_url(kind, slug),
             public_path=f"/{model.PLURALS[kind]}/{slug}",
             api_path=f"/v1/{model.PLURALS[kind]}/{slug}",
+            translations=[t for t in document.value.translations if t != locale],
+            ref=ref_key(model.ItemRef(type=kind, slug=slug, locale=locale)),
+            **in_locale(locale),
         )
 
     @get(per_kind("/print.pdf"), **desk_opts())
@@ -146,9 +176,10 @@ class LibraryController(Controller):
         version: Annotated[int | None, Parameter(ge=1)] = None,
         paper: PaperParam = None,
         size: SizeParam = "standard",
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The handout shown in the browser's PDF viewer, to print from there."""
-        bundle = await exports.bundle(kind_of(request), slug, version)
+        bundle = await exports.bundle(kind_of(request), slug, version, (canonical(locale),))
         rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(paper, size))
         return file(
             rendered.body,
@@ -166,11 +197,13 @@ class LibraryController(Controller):
         slug: SlugParam,
         a: Annotated[int, QueryParameter(name="from", ge=1)],
         b: Annotated[int, QueryParameter(name="to", ge=1)],
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """Any two published versions side by side, word by word."""
+        """Any two published versions of one translation side by side, word by word."""
         kind = kind_of(request)
+        locale = canonical(locale)
         store = documents.store
-        older, newer = await store.get(kind, slug, a), await store.get(kind, slug, b)
+        older, newer = await store.get(kind, slug, a, locale), await store.get(kind, slug, b, locale)
         diff = diff_items(older.content, newer.content, a, b, pins=(older.pins, newer.pins))
         return await page(
             request,
@@ -181,7 +214,8 @@ class LibraryController(Controller):
             b=b,
             rows=rows(diff),
             base=item_url(kind, slug),
-            history=await store.history(kind, slug),
+            history=await store.history(kind, slug, locale),
+            **in_locale(locale),
         )
 
     @get(per_kind("/email"), **desk_opts())
@@ -192,13 +226,16 @@ class LibraryController(Controller):
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
         esp: EspParam = "none",
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The email of any version at 600 and 375 px; copy its HTML or text; download it."""
         kind = kind_of(request)
-        bundle = await exports.bundle(kind, slug, version)
+        locale = canonical(locale)
+        bundle = await exports.bundle(kind, slug, version, (locale,))
         document = await email_document(exports, [bundle], exports.email_options(esp))
-        history = await exports.documents.store.history(kind, slug)
+        history = await exports.documents.store.history(kind, slug, locale)
         base = item_url(kind, slug)
+        la = in_locale(locale)["la"]
         return await page(
             request,
             "email.html.j2",
@@ -209,9 +246,11 @@ class LibraryController(Controller):
             versions=[v.version for v in history],
             version=bundle.item.version,
             downloads=[
-                (fmt, f"{base}/email.{fmt}?version={bundle.item.version}&esp={esp}") for fmt in EMAIL_FILES
+                (fmt, f"{base}/email.{fmt}?version={bundle.item.version}&esp={esp}{la}")
+                for fmt in EMAIL_FILES
             ],
-            back=(base + f"?version={bundle.item.version}", bundle.item.title),
+            back=(base + f"?version={bundle.item.version}{la}", bundle.item.title),
+            **in_locale(locale),
         )
 
     @get([path + f".{fmt}" for path in per_kind("/email") for fmt in EMAIL_FILES], **desk_opts())
@@ -222,10 +261,11 @@ class LibraryController(Controller):
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
         esp: EspParam = "none",
+        locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The email as a file to download."""
         fmt = request.url.path.rsplit(".", 1)[1]
-        bundle = await exports.bundle(kind_of(request), slug, version)
+        bundle = await exports.bundle(kind_of(request), slug, version, (canonical(locale),))
         rendered = await exports.render("email", fmt, [bundle], exports.email_options(esp))
         return file(rendered.body, rendered.media_type, f"{slug}-v{bundle.item.version}.{fmt}", private=False)
 
@@ -267,7 +307,7 @@ class LibraryController(Controller):
         chosen = parse_refs(item)
         if not chosen:
             raise InvalidInput("item", "Add at least one item to the packet.")
-        bundles = [await exports.bundle(r.type, r.slug) for r in chosen]
+        bundles = [await bundle_of(exports, r) for r in chosen]
         rendered = await exports.render("pdf", "pdf", bundles, exports.handout_options(paper, size))
         return file(
             rendered.body, rendered.media_type, f"handout-packet-{len(bundles)}-items.pdf", private=False
@@ -296,7 +336,7 @@ class LibraryController(Controller):
             problems.append(("items", "Pick at least one item."))
         params = {"subject": subject, "intro": intro, "item": [ref_key(r) for r in chosen], "esp": esp}
         if subject.strip() and intro.strip() and chosen:
-            bundles = [await exports.bundle(r.type, r.slug) for r in chosen]
+            bundles = [await bundle_of(exports, r) for r in chosen]
             options = exports.digest_options(esp, subject.strip(), intro.strip())
             document = await email_document(exports, bundles, options, "digest")
 
@@ -330,6 +370,6 @@ class LibraryController(Controller):
         chosen = parse_refs(item)
         if not chosen:
             raise InvalidInput("item", "Pick at least one item.")
-        bundles = [await exports.bundle(r.type, r.slug) for r in chosen]
+        bundles = [await bundle_of(exports, r) for r in chosen]
         rendered = await exports.render("digest", fmt, bundles, exports.digest_options(esp, subject, intro))
         return file(rendered.body, rendered.media_type, f"digest.{fmt}", private=False)

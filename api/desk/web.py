@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import jinja2
@@ -15,14 +15,18 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
+from litestar.params import Parameter
 from litestar.types import Guard
 from markupsafe import Markup
 
 from api.caching import NO_STORE
 from api.desk.labels import LABELS
+from api.locales import LOCALE_PATTERN
 from content import model
+from content.locales import DEFAULT_LOCALE, canonical
 from content.sessions import Session, find_session
 from content.tokens import ROLES, Role, allows
+from exporters.i18n import language_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 COOKIE = "folio_desk"
@@ -69,6 +73,10 @@ def environment() -> jinja2.Environment:
         allows=allows,
         query=query,
         quote=quote,
+        item_url=item_url,
+        ref_key=ref_key,
+        language=language_name,
+        default_locale=DEFAULT_LOCALE,
     )
     return env
 
@@ -83,8 +91,34 @@ def per_kind(suffix: str = "") -> list[str]:
     return [f"/{spec.plural}/{{slug:str}}{suffix}" for spec in model.KIND_SPECS.values()]
 
 
-def item_url(kind: str, slug: str, suffix: str = "") -> str:
-    return f"/desk/{model.PLURALS[kind]}/{slug}{suffix}"  # type: ignore[index]
+# Which translation a desk page shows or changes (default en); forms and links carry it along.
+DeskLocale = Annotated[str, Parameter(pattern=LOCALE_PATTERN, description="The translation.")]
+
+
+def item_url(kind: str, slug: str, suffix: str = "", locale: str = DEFAULT_LOCALE, **params: Any) -> str:
+    """A desk path of one translation; the default locale's needs no ``?locale=``."""
+    path = f"/desk/{model.PLURALS[kind]}/{slug}{suffix}"  # type: ignore[index]
+    return path + query(locale=None if locale == DEFAULT_LOCALE else canonical(locale), **params)
+
+
+def ref_key(ref: model.ItemRef | model.ItemSummary) -> str:
+    """How packets and digests name a translation: ``kind/slug``, or ``kind/slug/locale``."""
+    locale = ref.locale or DEFAULT_LOCALE
+    return f"{ref.type}/{ref.slug}" + ("" if locale == DEFAULT_LOCALE else f"/{locale}")
+
+
+def in_locale(locale: str) -> dict[str, Any]:
+    """Template context that keeps a page's links and forms on its translation."""
+    locale = canonical(locale)
+    other = locale != DEFAULT_LOCALE
+    return {
+        "loc": locale,
+        "lq": f"?locale={locale}" if other else "",  # after a path
+        "la": f"&locale={locale}" if other else "",  # after other parameters
+        "locale_field": Markup(f'<input type="hidden" name="locale" value="{locale}">') if other else "",
+    }
+
+
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -206,7 +240,7 @@ async def page(
             csrf=csrf,
             can=lambda role: session is not None and allows(session.role, role),
             flash=flash(request),
-            **context,
+            **(in_locale(DEFAULT_LOCALE) | context),
         )
     )
     return Response(

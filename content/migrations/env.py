@@ -11,6 +11,13 @@ from content.db import create_engine, metadata
 
 
 def run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch migrations recreate tables; with foreign keys on, dropping the old table would
+        # cascade into every row that refers to it. Set before the migration's transaction
+        # begins (SQLite ignores it inside one); this connection is discarded afterwards.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

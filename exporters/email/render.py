@@ -28,11 +28,11 @@ from content import model
 from content.bundle import Bundle
 from content.markdown import allowed_link
 from content.render import canonical_url, resolve_link
+from exporters import i18n
 from exporters.email.colours import DARK_RAISED, DARK_SURFACE, LIGHT_SURFACE, readable
-from exporters.labels import LABELS
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "email-3"
+TEMPLATE_VERSION = "email-4"
 WIDTH = 72
 ESPS = ("mailchimp", "sendgrid", "postmark", "none")
 Esp = Literal["mailchimp", "sendgrid", "postmark", "none"]
@@ -124,13 +124,13 @@ def _tag_links(html: str, campaign: str, options: EmailOptions) -> Markup:
     return Markup(_HREF.sub(tag, html))
 
 
-def greeting(esp: str, brand: model.Brand) -> str:
+def greeting(esp: str, brand: model.Brand, hello: str = "Hello") -> str:
     """The salutation with its fallback, in the service's syntax: "Hello Ana," or "Hello,".
 
     Mailchimp: conditional merge tags; SendGrid: Handlebars ``#if``/``else``; Postmark
     (Mustachio): a section with ``{{.}}`` and an inverted section, as each one documents.
     """
-    hello = brand.greeting or LABELS["hello"]
+    hello = brand.greeting or hello
     alone = brand.greeting_without_name or hello
     match esp:
         case "mailchimp":
@@ -196,13 +196,15 @@ def _render(name: str, context: dict[str, object]) -> tuple[str, str]:
     return html, text.strip("\n") + "\n"
 
 
-def _common(brand: model.Brand, options: EmailOptions, campaign: str) -> dict[str, object]:
-    return {
+def _common(brand: model.Brand, options: EmailOptions, campaign: str, locale: str) -> dict[str, object]:
+    brand = brand.in_locale(locale)
+    labels = i18n.labels(locale)
+    return i18n.context(locale) | {
         "brand": brand,
-        "greeting": greeting(options.esp, brand),
+        "greeting": greeting(options.esp, brand, labels["hello"]),
         "unsubscribe": unsubscribe_link(options),
-        "cta_label": brand.cta_label or LABELS["book"],
-        "disclaimer": brand.email_disclaimer or LABELS["email_disclaimer"],
+        "cta_label": brand.cta_label or labels["book"],
+        "disclaimer": brand.email_disclaimer or labels["email_disclaimer"],
         "colours": palette(brand),
         "dark": {"surface": DARK_SURFACE, "raised": DARK_RAISED},
         "link": lambda url: with_utm(resolve_link(url, brand), campaign, options),
@@ -214,7 +216,7 @@ def _common(brand: model.Brand, options: EmailOptions, campaign: str) -> dict[st
 def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
     """Email copy for one published version with the versions it pins."""
     item = bundle.item
-    context = _common(bundle.brand, options, item.slug) | {
+    context = _common(bundle.brand, options, item.slug, item.locale) | {
         "item": item,
         "bundle": bundle,
         "subject": item.title,
@@ -228,6 +230,7 @@ def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
         "X-Folio-Item": f"{item.kind}/{item.slug}",
         "X-Folio-Version": str(item.version),
         "X-Folio-Reviewed": item.review.reviewed_on.isoformat(),
+        "Content-Language": item.locale,
     }
     if item.embeds:
         headers["X-Folio-Embeds"] = ", ".join(f"{r.type}/{r.slug}@{r.version}" for r in item.embeds)
@@ -250,7 +253,7 @@ def digest_parts(bundles: Sequence[Bundle], options: DigestOptions) -> EmailPart
         {"item": b.item, "url": with_utm(canonical_url(options.public_url, b.item), campaign, options)}
         for b in bundles
     ]
-    context = _common(bundles[0].brand, options, campaign) | {
+    context = _common(bundles[0].brand, options, campaign, bundles[0].locale) | {
         "subject": options.subject,
         "preheader": _preheader(options.intro),
         "intro": options.intro,
@@ -286,9 +289,13 @@ def build_eml(parts: EmailParts, brand: model.Brand) -> bytes:
     message["Message-ID"] = f"<{parts.message_key}@{sender.rpartition('@')[2]}>"
     message["X-Unsent"] = "1"
     for name, value in parts.headers.items():
-        message[name] = value
+        if not name.lower().startswith("content-"):
+            message[name] = value
     message.set_content(parts.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(parts.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for name, value in parts.headers.items():
+        if name.lower().startswith("content-"):  # set_content replaces every Content-* header
+            message[name] = value
     message.set_boundary(f"folio-{parts.message_key}")  # same bytes on every render and replica
     return message.as_bytes()
 

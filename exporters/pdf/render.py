@@ -20,13 +20,14 @@ import qrcode.image.svg
 
 from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
-from exporters.labels import LABELS, long_date
+from exporters import i18n
+from exporters.labels import long_date
 from exporters.templating import environment
 
 if TYPE_CHECKING:
     from exporters.pdf.fetcher import SafeFetcher
 
-TEMPLATE_VERSION = "handout-3"
+TEMPLATE_VERSION = "handout-4"
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = (Path(__file__).parent / "assets").resolve()
 # Callout icons as SVG drawn here, so they never depend on an emoji font.
@@ -85,7 +86,8 @@ def handout_html(bundles: Sequence[Bundle], options: HandoutOptions) -> str:
     """
     packet = len(bundles) > 1
     first = bundles[0].item
-    brand = bundles[0].brand
+    locale = first.locale  # a packet prints its labels in its first item's locale
+    brand = bundles[0].brand.in_locale(locale)
     standalone = {(b.item.kind, b.item.slug, b.item.version): f"item-{n}" for n, b in enumerate(bundles, 1)}
     entries = []
     for n, bundle in enumerate(bundles, 1):
@@ -110,10 +112,11 @@ def handout_html(bundles: Sequence[Bundle], options: HandoutOptions) -> str:
             }
         )
     tags = sorted({t for b in bundles for t in b.item.tags})
-    context = {
+    labels = i18n.labels(locale)
+    context = i18n.context(locale) | {
         "entries": entries,
         "packet": packet,
-        "title": LABELS["packet_title"] if packet else first.title,
+        "title": labels["packet_title"] if packet else first.title,
         "subject": "; ".join(b.item.title for b in bundles) if packet else first.summary,
         "keywords": ", ".join(tags),
         "lang": first.locale,
@@ -121,7 +124,7 @@ def handout_html(bundles: Sequence[Bundle], options: HandoutOptions) -> str:
         "modified": max(b.item.published_at for b in bundles).isoformat(),
         "brand": brand,
         "options": options,
-        "printed": long_date(options.printed_on),
+        "printed": long_date(options.printed_on, locale),
         "icons": ICONS,
         "link": lambda url: resolve_link(url, brand),
         "appointment": resolve_link("brand:appointment", brand),

@@ -20,9 +20,10 @@ from markupsafe import Markup
 from content import model
 from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
+from exporters import i18n
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "page-2"
+TEMPLATE_VERSION = "page-4"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -67,21 +68,29 @@ def json_ld(item: model.Published, options: PageOptions, brand: model.Brand) -> 
 
 def render_page(bundles: Sequence[Bundle], options: PageOptions) -> bytes:
     bundle = bundles[0]
-    item, brand = bundle.item, bundle.brand
+    item, brand = bundle.item, bundle.brand.in_locale(bundle.item.locale)
     today = options.today or dt.datetime.now(dt.UTC).date()
     base = page_path(item)
     api = f"/v1/{model.PLURALS[item.kind]}/{item.slug}"
-    context = {
+    lang = f"locale={item.locale}"
+    context = i18n.context(item.locale) | {
         "item": item,
         "bundle": bundle,
         "brand": brand,
         "options": options,
         "status": item.review.status_on(today),
         "latest": options.latest_version if options.latest_version > item.version else None,
-        "latest_url": base,
-        "json_url": f"{api}?version={item.version}",
+        "latest_url": f"{base}?{lang}",
+        "canonical": canonical_url(options.public_url, item),
+        "json_url": f"{api}?version={item.version}&{lang}",
+        # Every other locale it is published in, by its own name: hreflang links, head and body.
+        "translations": [
+            (tag, i18n.language_name(tag), f"{base}?locale={tag}")
+            for tag in item.translations
+            if tag != item.locale
+        ],
         "handouts": [
-            (paper, size, f"{api}/handout.pdf?version={item.version}&paper={paper}&size={size}")
+            (paper, size, f"{api}/handout.pdf?version={item.version}&paper={paper}&size={size}&{lang}")
             for paper in ("a4", "letter")
             for size in ("standard", "large")
         ],

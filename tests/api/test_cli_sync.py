@@ -33,8 +33,9 @@ def test_sync_twice_then_edit_makes_version_2(
     assert main(["sync"]) == 0
     out = capsys.readouterr().out
     assert "created article ketamine-withdrawal version 1" in out
+    assert "created article ketamine-withdrawal (es) version 1" in out
     assert main(["sync"]) == 0
-    assert capsys.readouterr().out.strip() == "0 new version(s); 4 item(s) unchanged"
+    assert capsys.readouterr().out.strip() == "0 new version(s); 8 item(s) unchanged"
 
     path = library / "articles" / "ketamine-withdrawal.md"
     old = "Two things mainly decide whether withdrawal happens:"
@@ -128,7 +129,7 @@ def test_sync_keeps_api_edits_unless_forced(
         "refreshed article is-ketamine-therapy-addictive version 3 (what it embeds changed)",
         "kept faq/ketamine-addiction-faq: published through the API since the last sync"
         " (--force overwrites it)",
-        "1 new version(s), 1 refreshed; 2 item(s) unchanged; 1 kept as published through the API",
+        "1 new version(s), 1 refreshed; 6 item(s) unchanged; 1 kept as published through the API",
     ]
     faq_versions, comparison_versions = read(
         env, faq + "/versions", "/v1/comparisons/medical-vs-recreational-ketamine/versions"
@@ -138,7 +139,7 @@ def test_sync_keeps_api_edits_unless_forced(
 
     assert main(["sync"]) == 0  # again: nothing to do, the API's edit still kept
     last = capsys.readouterr().out.splitlines()[-1]
-    assert last.startswith("0 new version(s); 3 item(s) unchanged; 1 kept")
+    assert last.startswith("0 new version(s); 7 item(s) unchanged; 1 kept")
 
     assert main(["sync", "--force"]) == 0
     out = capsys.readouterr().out
@@ -151,17 +152,21 @@ def test_library_export_then_sync_creates_nothing(
     assert main(["sync"]) == 0
     out = tmp_path / "exported"
     assert main(["library", "export", "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == [
-        "brand.yaml",
-        "is-ketamine-therapy-addictive.md",
-        "ketamine-addiction-faq.yaml",
-        "ketamine-withdrawal.md",
-        "medical-vs-recreational-ketamine.yaml",
+    files = [
+        "articles/is-ketamine-therapy-addictive.md",
+        "articles/ketamine-withdrawal.md",
+        "comparisons/medical-vs-recreational-ketamine.yaml",
+        "faqs/ketamine-addiction-faq.yaml",
     ]
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == sorted(["brand.yaml", *files, *(f"es/{f}" for f in files)])
+    # The Spanish files round-trip: each reads back as the item the store holds.
+    spanish = (out / "es/faqs/ketamine-addiction-faq.yaml").read_text()
+    assert "locale: es" in spanish and "¿" in spanish
     capsys.readouterr()
     monkeypatch.setenv("FOLIO_LIBRARY_DIR", str(out))
     assert main(["sync"]) == 0
-    assert capsys.readouterr().out.strip() == "0 new version(s); 4 item(s) unchanged"
+    assert capsys.readouterr().out.strip() == "0 new version(s); 8 item(s) unchanged"
 
 
 def test_token_commands(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -206,5 +211,9 @@ def test_export_pdf_and_email_files(
     assert pdf.name == "ketamine-withdrawal-v1.pdf" and pdf.read_bytes().startswith(b"%PDF-")
     assert "1/1 ketamine-withdrawal-v1.pdf" in capsys.readouterr().err  # the progress bar
     assert main(["export", "email", "--all", "--esp", "postmark", "--out", str(tmp_path / "mail")]) == 0
-    assert len(list((tmp_path / "mail").iterdir())) == 12
+    names = {p.name for p in (tmp_path / "mail").iterdir()}
+    assert len(names) == 24 and "ketamine-withdrawal-v1-es.txt" in names  # every translation
+    es_args = ["export", "pdf", "article", "ketamine-withdrawal", "--locale", "es"]
+    assert main([*es_args, "--out", str(tmp_path / "es")]) == 0
+    assert [p.name for p in (tmp_path / "es").iterdir()] == ["ketamine-withdrawal-v1-es.pdf"]
     assert main(["export", "pdf", "faq", "nope", "--out", str(tmp_path / "none")]) == 1

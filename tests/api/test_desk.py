@@ -207,3 +207,79 @@ def test_draft_previews_are_private(client: TestClient, tokens: dict[str, str]) 
         response = client.get("/desk/articles/ketamine-withdrawal" + path)
         assert response.status_code == 200
         assert response.headers["cache-control"] == "private, no-store"
+
+
+def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
+    client: TestClient,  # type: ignore[type-arg]
+    tokens: dict[str, str],
+) -> None:
+    import msgspec
+
+    from api.desk.forms import state_of
+    from content import model
+    from content.locales import DEFAULT_LOCALE
+    from tests.conftest import bearer
+
+    csrf = _session(client, tokens["admin"])
+    base = "/desk/articles/ketamine-withdrawal"
+    library = client.get("/desk").text
+    assert f'href="{base}?locale=es" lang="es">Abstinencia de ketamina:' in library
+    item = client.get(base + "?locale=es")
+    assert item.status_code == 200
+    assert '<h1 lang="es">Abstinencia de ketamina:' in item.text
+    assert f'href="{base}" hreflang="en"' in item.text  # the English translation, one click away
+    assert f'action="{base}/draft/start?locale=es"' in item.text
+
+    started = client.post(f"{base}/draft/start?locale=es", data={"csrf": csrf}, follow_redirects=False)
+    assert started.headers["location"] == f"{base}/draft/edit?locale=es&done=started"
+    edit = client.get(f"{base}/draft/edit?locale=es").text
+    etag = re.search(r'name="etag" value="([^"]+)"', edit)[1]  # type: ignore[index]
+    draft = client.get(
+        "/v1/articles/ketamine-withdrawal/draft?locale=es", headers=bearer(tokens["editor"])
+    ).json()
+    assert draft["locale"] == "es" and draft["draft"]["readability"]["fernandezHuerta"] is not None
+    english = client.get("/v1/articles/ketamine-withdrawal").json()
+    keep = {"type", "slug", "locale", "title", "summary", "tags", "related", "body"}
+    state = state_of(msgspec.convert({k: v for k, v in draft.items() if k in keep}, model.Article))
+    state["summary"] += " Hable con su equipo."
+    form = {k: v for k, v in state.items() if isinstance(v, str)}
+    saved = client.post(
+        f"{base}/draft/edit?locale=es",
+        data=form | {"csrf": csrf, "etag": etag, "action": "save", "locale": "en"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    assert saved.headers["location"] == f"{base}/draft?locale=es&done=saved"
+    page = client.get(f"{base}/draft?locale=es").text
+    assert "Fernández-Huerta" in page and 'lang="es">Español</span>' in page
+    etag = re.search(r'name="etag" value="([^"]+)"', page)[1]  # type: ignore[index]
+    reviewed = client.post(
+        f"{base}/draft/review?locale=es",
+        data={"csrf": csrf, "etag": etag, "next_review_on": "2030-01-01"},
+        follow_redirects=False,
+    )
+    assert reviewed.status_code == 303
+    page = client.get(f"{base}/draft?locale=es").text
+    etag = re.search(r'name="etag" value="([^"]+)"', page)[1]  # type: ignore[index]
+    published = client.post(
+        f"{base}/draft/publish?locale=es",
+        data={"csrf": csrf, "etag": etag, "note": "Resumen más claro"},
+        follow_redirects=False,
+    )
+    assert published.status_code == 303, published.text
+    assert published.headers["location"] == f"{base}?locale=es&v=2&done=published"
+
+    spanish = client.get("/v1/articles/ketamine-withdrawal?locale=es").json()
+    assert spanish["version"] == 2 and spanish["summary"].endswith("Hable con su equipo.")
+    assert spanish["locale"] == "es"
+    # The English translation is untouched: its own versions, its own text.
+    assert client.get("/v1/articles/ketamine-withdrawal").json() == english
+    assert english["locale"] == DEFAULT_LOCALE
+    history = client.get(f"{base}?locale=es").text
+    assert f'href="{base}?version=1&amp;locale=es"' in history
+    pdf = client.get(f"{base}/print.pdf?locale=es")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    both = "item=article/ketamine-withdrawal/es&item=faq/ketamine-addiction-faq"
+    packet = client.get(f"/desk/packet.pdf?{both}")
+    assert packet.status_code == 200 and packet.headers["content-type"] == "application/pdf"
+

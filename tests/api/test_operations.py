@@ -74,7 +74,8 @@ def test_cors_preflight_and_vary(client: TestClient[Any]) -> None:
     refused = client.options(ARTICLE, headers=allowed | {"Origin": "https://evil.example.com"})
     assert "access-control-allow-origin" not in refused.headers
     simple = client.get(ARTICLE, headers={"Origin": "https://app.example.org"})
-    assert [v.strip() for v in simple.headers["vary"].split(",")] == ["Accept-Encoding", "Origin"]
+    vary = [v.strip() for v in simple.headers["vary"].split(",")]
+    assert vary == ["Accept-Encoding", "Accept-Language", "Origin"]
 
 
 def test_access_log_as_folio_serve_writes_it(client: TestClient[Any]) -> None:

@@ -76,8 +76,12 @@ def test_page_shows_the_whole_version(client: TestClient[Any], path: str) -> Non
     api = "/v1" + path
     for paper in ("a4", "letter"):
         for size in ("standard", "large"):
-            assert f"{api}/handout.pdf?version=1&paper={paper}&size={size}" in hrefs
-    assert f"{api}?version=1" in hrefs
+            assert f"{api}/handout.pdf?version=1&paper={paper}&size={size}&locale=en" in hrefs
+    assert f"{api}?version=1&locale=en" in hrefs
+    # Its Spanish translation, linked for people and for search engines.
+    assert f"{path}?locale=es" in hrefs
+    alternates = [a for t, a in page.tags if t == "link" and a.get("rel") == "alternate"]
+    assert [(a["hreflang"], a["href"]) for a in alternates] == [("es", f"http://127.0.0.1:8000{path}?locale=es")]
     # Nothing the page needs comes from elsewhere: no external script, stylesheet or image.
     assert not [a for t, a in page.tags if t in ("img", "iframe") or (t == "script" and a.get("src"))]
     assert not [a for t, a in page.tags if t == "link" and a.get("rel") == "stylesheet"]
@@ -90,7 +94,7 @@ def test_json_ld_describes_a_reviewed_page_for_patients(client: TestClient[Any])
     assert data["lastReviewed"] == "2026-11-02" and data["reviewedBy"]["name"] == "Clinical review team"
     assert data["version"] == "1" and data["inLanguage"] == "en"
     assert data["audience"]["audienceType"] == "Patient" and data["datePublished"].startswith("20")
-    assert data["url"].endswith("/articles/is-ketamine-therapy-addictive?version=1")
+    assert data["url"].endswith("/articles/is-ketamine-therapy-addictive?version=1&locale=en")
 
 
 def test_old_version_links_to_the_latest_and_pages_answer_304(
@@ -104,7 +108,7 @@ def test_old_version_links_to_the_latest_and_pages_answer_304(
     old = parse(client.get(path + "?version=1").text)
     assert "This is version 1, kept for the record. A newer version is available" in old.words()
     assert "read the latest version (version 2)" in old.words()
-    assert path in [a.get("href") for t, a in old.tags if t == "a"]
+    assert path + "?locale=en" in [a.get("href") for t, a in old.tags if t == "a"]
     latest = client.get(path)
     assert "A newer version is available" not in latest.text and "Version 2 · Reviewed" in latest.text
     assert client.get(path + "?version=3").status_code == 404
@@ -128,13 +132,16 @@ def test_every_page_is_accessible_in_chromium(settings: Any) -> None:
             page = context.new_page()
             requested: list[str] = []
             page.on("request", lambda r, seen=requested: seen.append(r.url))
-            for path in PAGES:
+            # Every page in English and in Spanish.
+            for path in [*PAGES, *(p + "?locale=es" for p in PAGES)]:
                 page.goto(base + path)
                 assert axe_violations(page) == [], (path, width)
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
                 page.keyboard.press("Tab")
-                assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-                shot = ARTIFACTS / f"page-{path.rsplit('/', 1)[1]}-{width}.png"
+                skip = "Ir al contenido" if path.endswith("locale=es") else "Skip to content"
+                assert page.evaluate("document.activeElement.textContent") == skip
+                name = path.rsplit("/", 1)[1].replace("?locale=", "-")
+                shot = ARTIFACTS / f"page-{name}-{width}.png"
                 page.screenshot(path=str(shot), full_page=True)
             assert requested and all(url.startswith(base + "/") for url in requested), requested
             context.close()
@@ -166,10 +173,18 @@ def test_qr_codes_and_email_links_open_real_pages(settings: Any, tmp_path: Path)
             folder = tmp_path / path.rsplit("/", 1)[1]
             folder.mkdir()
             [url] = _qr_urls(pdf, folder)
-            assert url == f"{base}{path}?version=1"
+            assert url == f"{base}{path}?version=1&locale=en"
             opened = httpx.get(url)
             assert opened.status_code == 200 and opened.headers["content-type"].startswith("text/html")
             assert title in parse(opened.text).words()
+            # The Spanish handout's code opens the Spanish page, whatever the phone's language.
+            spanish = httpx.get(base + "/v1" + path + "/handout.pdf?locale=es", timeout=120).content
+            (folder / "es").mkdir()
+            [url] = _qr_urls(spanish, folder / "es")
+            assert url == f"{base}{path}?version=1&locale=es"
+            opened = httpx.get(url, headers={"Accept-Language": "en"})
+            assert opened.headers["content-language"] == "es"
+            assert httpx.get(base + "/v1" + path + "?locale=es").json()["title"] in parse(opened.text).words()
         mails = [httpx.get(base + "/v1" + path + "/email").json() for path in PAGES] + [digest]
         links = [a.get("href") or "" for m in mails for t, a in parse(m["html"]).tags if t == "a"]
         links += [link for m in mails for link in re.findall(r"https?://\S+", m["text"])]

@@ -75,7 +75,7 @@ def every_channel(client: Client, query: str = "") -> dict[str, str]:
 def assert_old_and_new(client: Client, old: str) -> None:
     latest = client.get(ARTICLE).json()
     assert latest["version"] == 2
-    assert {"type": "faq", "slug": "ketamine-addiction-faq", "version": 2} in latest["embeds"]
+    assert {"type": "faq", "slug": "ketamine-addiction-faq", "version": 2, "locale": "en"} in latest["embeds"]
     for channel, text in every_channel(client).items():
         assert flat(NEW_ANSWER) in flat(text), channel
         assert flat(old) not in flat(text), channel

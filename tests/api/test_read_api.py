@@ -39,8 +39,8 @@ def test_article_has_typed_blocks_embeds_review_and_version(client: Client) -> N
     assert {"type": "comparison", "slug": "medical-vs-recreational-ketamine", "version": 1} in doc["body"]
     assert {"type": "faq", "slug": "ketamine-addiction-faq", "items": [], "version": 1} in doc["body"]
     assert doc["embeds"] == [
-        {"type": "comparison", "slug": "medical-vs-recreational-ketamine", "version": 1},
-        {"type": "faq", "slug": "ketamine-addiction-faq", "version": 1},
+        {"type": "comparison", "slug": "medical-vs-recreational-ketamine", "version": 1, "locale": "en"},
+        {"type": "faq", "slug": "ketamine-addiction-faq", "version": 1, "locale": "en"},
     ]
     assert doc["included"] == []
     cta = next(b for b in doc["body"] if b["type"] == "cta")
@@ -127,6 +127,7 @@ def test_lists_paginate_and_filter(client: Client) -> None:
         "version",
         "publishedAt",
         "review",
+        "fallbackFrom",
     }
     assert summary["review"]["status"] == "current"
     second = client.get(f"/v1/articles?limit=1&cursor={first['nextCursor']}").json()
@@ -138,7 +139,10 @@ def test_lists_paginate_and_filter(client: Client) -> None:
     assert [i["slug"] for i in client.get("/v1/articles?tag=withdrawal").json()["items"]] == [
         "ketamine-withdrawal"
     ]
-    assert client.get("/v1/articles?locale=de").json() == {"items": [], "nextCursor": None}
+    # No German translations: each item is listed in English, saying it stands in for German.
+    german = client.get("/v1/articles?locale=de")
+    assert german.headers["content-language"] == "en"
+    assert {(i["locale"], i["fallbackFrom"]) for i in german.json()["items"]} == {("en", "de")}
 
 
 def test_search_endpoint(client: Client) -> None:
@@ -206,7 +210,7 @@ def test_gzip_is_its_own_representation(client: Client) -> None:
     assert "content-encoding" not in plain.headers
     zipped = client.get(ARTICLE, headers={"Accept-Encoding": "gzip, br"})
     assert zipped.headers["content-encoding"] == "gzip"
-    assert zipped.headers["vary"] == "Accept-Encoding"
+    assert zipped.headers["vary"] == "Accept-Encoding, Accept-Language"
     assert zipped.json() == plain.json()  # httpx decompressed it
     assert zipped.headers["etag"] != plain.headers["etag"]
     refused = client.get(ARTICLE, headers={"Accept-Encoding": "gzip;q=0"})

@@ -249,6 +249,8 @@ def _tour(desk: Desk) -> list[tuple[str, str | None, str]]:
         ("signin", None, "/desk/signin"),
         ("not-found", None, "/desk/articles/no-such-item"),
         ("item-signed-in", "admin", ARTICLE),
+        ("item-es", "admin", ARTICLE + "?locale=es"),
+        ("email-es", None, ARTICLE + "/email?version=1&locale=es"),
         ("compare", "admin", ARTICLE + "/compare?from=1&to=1"),
         ("queue", "admin", "/desk/review"),
         ("draft", "admin", ARTICLE + "/draft"),

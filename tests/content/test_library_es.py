@@ -1,14 +1,17 @@
 """The Spanish library: every English item translated, same shape, plain to read.
 
-The files sit under ``content/library/es/`` until reads negotiate locales; today's loader reads
-only the English folders, so they are loaded one by one here.
+The files sit under ``content/library/es/``; they are loaded one by one here, and the last tests
+check that the library loader reads them as the Spanish translations.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from content import model
+from content.errors import LibraryError
 from content.library import DEFAULT_LIBRARY, check_references, load_item, load_library
 from content.readability import measure
 
@@ -81,7 +84,22 @@ def test_spanish_items_read_as_plain_spanish() -> None:
     assert all(score is not None and score >= PLAIN_SPANISH for score in scores.values()), scores
 
 
-def test_todays_loader_leaves_the_spanish_folder_alone() -> None:
-    """Until reads negotiate locales, `folio sync` of the bundled library stays English only."""
+def test_the_loader_reads_the_spanish_folder_as_spanish_translations() -> None:
     items = load_library().items
-    assert len(items) == 4 and {item.locale for item in items} == {"en"}
+    spanish = {(item.kind, item.slug): item for item in items if item.locale == "es"}
+    assert len(items) == 8 and spanish == _spanish()
+
+
+def test_a_file_whose_locale_is_not_its_folders_is_refused(library: Path) -> None:
+    path = library / "es" / "faqs" / "ketamine-addiction-faq.yaml"
+    path.write_text(path.read_text().replace("locale: es", "locale: en"))
+    with pytest.raises(LibraryError) as info:
+        load_library(library)
+    [problem] = info.value.problems
+    assert str(path) in problem and "$.locale" in problem and "es/" in problem
+
+
+def test_a_translation_may_refer_to_an_item_only_the_default_locale_has(library: Path) -> None:
+    (library / "es" / "comparisons" / "medical-vs-recreational-ketamine.yaml").unlink()
+    items = load_library(library).items
+    assert ("article", "is-ketamine-therapy-addictive", "es") in {(i.kind, i.slug, i.locale) for i in items}

@@ -89,7 +89,10 @@ async def test_filters(store: Store, library: Path) -> None:
     await store.sync(load_library(library).items, author="library")
     tagged = await store.list_items("article", limit=10, tag="withdrawal")
     assert [s.slug for s in tagged.items] == ["ketamine-withdrawal"]
-    assert (await store.list_items("article", limit=10, locale="fr")).items == []
+    assert (await store.list_items("article", limit=10, locales=("fr",))).items == []
+    spanish = await store.list_items("article", limit=10, locales=("es", "en"))
+    assert {(s.locale, s.fallback_from) for s in spanish.items} == {("es", None)}
+    assert spanish.items[0].title.startswith("¿La terapia con ketamina")
 
 
 async def test_search_ranks_and_marks(store: Store, library: Path) -> None:

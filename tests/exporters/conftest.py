@@ -26,13 +26,16 @@ def published(
     return render.published(item, info, load_library().brand, today, pins)
 
 
-def library_bundles(version: int = 3, today: dt.date = TODAY) -> dict[str, Bundle]:
-    """Every library item at ``version``, each article pinning the others at that version too."""
+def library_bundles(version: int = 3, today: dt.date = TODAY, locale: str = "en") -> dict[str, Bundle]:
+    """Every library item in ``locale`` at ``version``, each article pinning the others at that version."""
     lib = load_library()
-    plain = {item.slug: published(item, version, today) for item in lib.items}
+    items = [item for item in lib.items if item.locale == locale]
+    plain = {item.slug: published(item, version, today) for item in items}
     bundles = {}
-    for item in lib.items:
-        pins = tuple(model.ItemRef(type=k, slug=s, version=version) for k, s in embedded_refs(item))
+    for item in items:
+        pins = tuple(
+            model.ItemRef(type=k, slug=s, version=version, locale=locale) for k, s in embedded_refs(item)
+        )
         value = published(item, version, today, pins)
         bundles[item.slug] = make_bundle(value, [plain[p.slug] for p in pins], lib.brand)
     return bundles
@@ -41,6 +44,11 @@ def library_bundles(version: int = 3, today: dt.date = TODAY) -> dict[str, Bundl
 @pytest.fixture(scope="session")
 def bundles() -> dict[str, Bundle]:
     return library_bundles()
+
+
+@pytest.fixture(scope="session")
+def spanish_bundles() -> dict[str, Bundle]:
+    return library_bundles(locale="es")
 
 
 @pytest.fixture(scope="session")

@@ -224,7 +224,7 @@ def test_digest(client: TestClient[Any]) -> None:
     assert "version" not in without_urls(doc["text"]).lower()
     assert (
         "Read: Ketamine therapy and addiction — common questions\n"
-        "http://127.0.0.1:8000/faqs/ketamine-addiction-faq?version=1&utm_source=folio"
+        "http://127.0.0.1:8000/faqs/ketamine-addiction-faq?version=1&locale=en&utm_source=folio"
     ) in doc["text"]
     assert lint(doc["html"]) == []
     missing = client.post("/v1/emails/digest", json={**body, "items": [{"type": "faq", "slug": "nope"}]})
@@ -318,7 +318,7 @@ def test_plain_text_reads_well(bundles: dict[str, Bundle]) -> None:
     for slug, bundle in bundles.items():
         text = email_parts(bundle, EmailOptions()).text
         item = bundle.item
-        url = f"http://127.0.0.1:8000/{item.kind}s/{item.slug}?version=3&utm_source=folio"
+        url = f"http://127.0.0.1:8000/{item.kind}s/{item.slug}?version=3&locale=en&utm_source=folio"
         assert "Read online: " in text and url in text, slug
 
 
