@@ -94,8 +94,10 @@ class Documents:
         latest_ttl: float,
         metrics: Metrics,
         max_age: int = 60,
+        on_forget: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        self.on_forget = on_forget  # what else keeps answers built from here (the response store)
         # The Cache-Control of published content, kept here so read handlers need nothing else.
         self.cache_control = f"public, max-age={max_age}"
         self.metrics = metrics
@@ -131,6 +133,21 @@ class Documents:
         for k in [k for k in self._keys if kind is None or k[:2] == (kind, slug)]:
             del self._keys[k]
         self._archived = (0.0, frozenset())
+        self.on_forget()
+
+    def fresh_until(self, kind: model.Kind, slug: str, version: int | None, document: Document) -> float:
+        """Until when (``time.monotonic()``) ``get(kind, slug, version)`` answers ``document``.
+
+        That is while the lookups it was found with are reused (``latest_ttl``) and the day is
+        the same (review status); 0 when they are not reused, or were renewed while it was built.
+        """
+        cached = self._keys.get((kind, slug, version))
+        expires, archived = self._archived
+        if cached is None or self._cache.get((cached[1].id, today(), archived)) is not document:
+            return 0.0
+        now = time.time()
+        midnight = (now // 86400 + 1) * 86400  # POSIX days are UTC days
+        return min(cached[0], expires, time.monotonic() + (midnight - now))
 
     async def archived(self) -> frozenset[tuple[str, str]]:
         expires, found = self._archived

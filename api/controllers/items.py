@@ -22,8 +22,9 @@ from api.controllers.params import (
 )
 from api.conventions import next_link
 from api.deps import DocumentsDep
-from api.documents import Document, Documents, today
+from api.documents import Documents, today
 from api.problems import READ_PROBLEMS
+from api.response_store import store_until
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
@@ -53,8 +54,19 @@ class FaqItemDocument(model.Wire, kw_only=True):
     item: model.FaqItem
 
 
-async def _encoded(documents: Documents, document: Document, include: str | None) -> Encoded:
-    return await documents.with_embeds(document) if include == "embeds" else document.encoded
+async def _read(
+    request: Request[Any, Any, Any],
+    documents: Documents,
+    kind: model.Kind,
+    slug: str,
+    version: int | None,
+    include: str | None,
+) -> Response[Any]:
+    """A published version's stored bytes; the response store may keep the answer as long as it holds."""
+    document = await documents.get(kind, slug, version)
+    encoded = await documents.with_embeds(document) if include == "embeds" else document.encoded
+    store_until(request.scope, documents.fresh_until(kind, slug, version, document))
+    return in_language(send(request, encoded, documents.cache_control), document.value)
 
 
 def in_language(response: Response[Any], item: model.Content) -> Response[Any]:
@@ -114,9 +126,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """The latest published version, or the one named by ``version``."""
-            document = await documents.get(kind, slug, version)
-            encoded = await _encoded(documents, document, include)
-            return in_language(send(request, encoded, documents.cache_control), document.value)
+            return await _read(request, documents, kind, slug, version, include)
 
         @get(
             "/{slug:str}/versions",
@@ -153,9 +163,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """A published version by number; it never changes."""
-            document = await documents.get(kind, slug, number)
-            encoded = await _encoded(documents, document, include)
-            return in_language(send(request, encoded, documents.cache_control), document.value)
+            return await _read(request, documents, kind, slug, number, include)
 
         @get(
             "/{slug:str}/diff",
@@ -222,4 +230,5 @@ class FaqItemController(Controller):
         if entry is None:
             raise NotFound(f"FAQ {slug!r} version {document.value.version} has no item {item_id!r}.")
         body = FaqItemDocument(faq=slug, version=document.value.version, item=entry)
+        store_until(request.scope, documents.fresh_until("faq", slug, version, document))
         return in_language(send(request, Encoded.of(body), documents.cache_control), document.value)

@@ -39,8 +39,11 @@ def test_metrics(client: TestClient[Any]) -> None:
     text = client.get("/metrics").text
     assert 'folio_http_requests_total{method="GET",route="/v1/articles/{slug}",status="200"} 2.0' in text
     assert 'folio_http_requests_total{method="GET",route="/v1/articles/{slug}",status="404"} 1.0' in text
+    # The first read builds the document and is kept; the second is answered from what was kept.
     assert 'folio_cache_lookups_total{cache="documents",result="miss"} 1.0' in text
-    assert 'folio_cache_lookups_total{cache="documents",result="hit"} 1.0' in text
+    assert 'folio_cache_lookups_total{cache="documents",result="hit"}' not in text
+    assert 'folio_cache_lookups_total{cache="responses",result="miss"} 1.0' in text
+    assert 'folio_cache_lookups_total{cache="responses",result="hit"} 1.0' in text
     assert "folio_render_queue_depth 0.0" in text
     assert (
         'folio_http_request_duration_seconds_bucket{le="0.1",method="GET",route="/v1/articles/{slug}"}'

@@ -1,0 +1,178 @@
+"""Published reads answered from memory before routing: status, ready ASGI headers and body.
+
+A read route that serves a public published document says until when its answer holds
+(``store_until``, from ``Documents.fresh_until``: Documents' own rule, so a stored answer is
+exactly as fresh as the route's). This layer sits inside ``Observe`` and outside everything
+Litestar does; it keeps that 200 as the ASGI messages it went out as, and answers the next GET,
+HEAD or conditional GET for the same path, raw query string and raw values of every request
+header the answer ``Vary``s on with them: the route's bytes, for a dictionary lookup. A write in
+this process (``Documents.forget``) clears it; other replicas' writes are seen when an entry
+expires, as Documents sees them.
+
+Never stored and never answered from here: requests with ``Authorization`` or a cookie, methods
+other than GET and HEAD, and any answer that is not a complete 200 with
+``Cache-Control: public``, an ``ETag``, no ``Set-Cookie`` and no ``Vary: *``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+
+from api.caching import etag_matches
+from api.documents import LRU
+from api.observability import Metrics
+
+_STORE_UNTIL = "folio.store_until"
+_PRIVATE = (b"authorization", b"cookie")
+Headers = list[tuple[bytes, bytes]]
+
+
+def store_until(scope: Scope, until: float) -> None:
+    """Let the store keep this request's 200 until ``until`` (``time.monotonic()``); 0: not at all."""
+    scope[_STORE_UNTIL] = until  # type: ignore[literal-required]
+
+
+@dataclass(slots=True)
+class Stored:
+    """One stored answer: the 200's headers and body, and the 304's headers once one was sent."""
+
+    headers: Headers
+    body: bytes
+    etag: str
+    until: float
+    route: str
+    not_modified: Headers | None = None
+
+
+def _values(headers: Iterable[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The raw value of each named request header (repeats joined), in order; b"" when absent."""
+    return tuple(b",".join([v for n, v in headers if n == name]) for name in names)
+
+
+class ResponseStore:
+    """The ASGI layer and its bounded store (least recently used entries go first)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_entries: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self._entries = LRU(max_entries)
+        # The request headers the last stored answer of each (path, query) varied on, lowercased;
+        # they are part of the entry's key too, so answers negotiated differently never collide.
+        self._vary: dict[tuple[str, bytes], tuple[bytes, ...]] = {}
+        # Bumped by every clear: an answer that was under way during a write is not kept.
+        self._generation = 0
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._vary.clear()
+        self._generation += 1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = scope["headers"]
+        if_none_match = None
+        for name, value in headers:
+            if name == b"if-none-match":
+                if_none_match = value
+            elif name in _PRIVATE:
+                await self.app(scope, receive, send)
+                return
+        place = (scope["path"], scope["query_string"])
+        entry: Stored | None = None
+        names = self._vary.get(place)
+        if names is not None:
+            entry = self._entries.get_recent((place, names, _values(headers, names)))
+            if entry is not None and entry.until <= time.monotonic():
+                entry = None
+        if entry is not None:
+            if if_none_match is None:
+                await self._answer(scope, send, 200, entry.headers, entry.body, entry.route)
+                return
+            # A tag that does not match may still match the route's other representation (the
+            # gzip one's ETag): the route decides. A match with no 304 kept yet: the route answers,
+            # and its 304 is kept below.
+            if not etag_matches(if_none_match.decode("latin-1"), entry.etag):
+                entry = None
+            elif entry.not_modified is not None:
+                await self._answer(scope, send, 304, entry.not_modified, b"", entry.route)
+                return
+        if scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        await self._fill(scope, receive, send, place, entry)
+
+    async def _answer(
+        self, scope: HTTPScope, send: Send, status: int, headers: Headers, body: bytes, route: str
+    ) -> None:
+        self.metrics.cache_lookup("responses", True)
+        scope["path_template"] = route  # the label Observe records it under
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        if scope["method"] == "HEAD":
+            body = b""
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def _fill(
+        self, scope: Scope, receive: Receive, send: Send, place: tuple[str, bytes], entry: Stored | None
+    ) -> None:
+        """Let the route answer; keep its 200 (or the 304 of ``entry``) if it may be kept."""
+        kept: tuple[int, Headers] | None = None
+        generation = self._generation
+
+        async def keep(message: Message) -> None:
+            nonlocal kept
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                until: float = scope.get(_STORE_UNTIL, 0.0)  # type: ignore[assignment]
+                # The route said how long its answer holds; a 304 is kept beside its entry's 200.
+                if (status == 200 or (status == 304 and entry is not None)) and until > time.monotonic():
+                    # Copied before Observe adds the request id and CORS headers to its own list.
+                    kept = (status, list(message.get("headers", ())))
+            elif kept is not None and message["type"] == "http.response.body":
+                if not message.get("more_body", False) and generation == self._generation:
+                    self._keep(scope, place, entry, kept, message.get("body", b""))
+                kept = None
+            await send(message)
+
+        await self.app(scope, receive, keep)
+
+    def _keep(
+        self,
+        scope: Scope,
+        place: tuple[str, bytes],
+        entry: Stored | None,
+        kept: tuple[int, Headers],
+        body: bytes,
+    ) -> None:
+        status, headers = kept
+        public = False
+        etag = ""
+        vary: list[bytes] = []
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered == b"cache-control":
+                public = value.startswith(b"public")
+            elif lowered == b"etag":
+                etag = value.decode("latin-1")
+            elif lowered == b"vary":
+                vary.extend(v.strip().lower() for v in value.split(b","))
+            elif lowered == b"set-cookie":
+                return
+        if not public or not etag or b"*" in vary:
+            return
+        if status == 304:
+            if entry is not None and etag == entry.etag:
+                entry.not_modified = headers
+            return
+        names = tuple(dict.fromkeys(n for n in vary if n))
+        self.metrics.cache_lookup("responses", False)
+        self._vary[place] = names
+        until, route = scope[_STORE_UNTIL], scope.get("path_template", "")  # type: ignore[literal-required]
+        stored = Stored(headers, body, etag, until, route)
+        self._entries.put((place, names, _values(scope["headers"], names)), stored)
