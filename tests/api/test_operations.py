@@ -51,6 +51,15 @@ def test_metrics(client: TestClient[Any]) -> None:
     )
 
 
+def test_renders_are_counted_by_channel(client: TestClient[Any]) -> None:
+    assert client.get(ARTICLE + "/email").status_code == 200
+    assert client.get(ARTICLE + "/email").status_code == 200  # cached: not rendered again
+    assert client.get(ARTICLE + "/email.txt").status_code == 200
+    text = client.get("/metrics").text
+    assert 'folio_handout_renders_total{channel="email"} 2.0' in text
+    assert 'channel="pdf"' not in text
+
+
 def test_ready(client: TestClient[Any]) -> None:
     response = client.get("/ready")
     assert response.status_code == 200 and response.json() == {"status": "ready", "schema": head_revision()}
