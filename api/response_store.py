@@ -16,14 +16,13 @@ other than GET and HEAD, and any answer that is not a complete 200 with
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from time import monotonic
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPRequestEvent, HTTPScope, Message, Receive, Scope, Send
 
-from api.caching import etag_matches
 from api.documents import LRU
 from api.observability import Metrics
 
@@ -39,7 +38,7 @@ def store_until(scope: Scope, until: float) -> None:
 
 @dataclass(slots=True)
 class Stored:
-    """One stored answer: the 200's headers and body, and the 304's headers once one was sent."""
+    """One stored answer: the 200's headers and body; the route's 304 and what it answered it to."""
 
     headers: Headers
     body: bytes
@@ -47,11 +46,25 @@ class Stored:
     until: float
     route: str
     not_modified: Headers | None = None
+    # Raw If-None-Match values the route answered 304 (the route decides what matches: the
+    # gzip representation's ETag validates the identity one too).
+    validators: set[bytes] = field(default_factory=set)
+
+
+_MAX_VALIDATORS = 16
 
 
 def _values(headers: Iterable[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> tuple[bytes, ...]:
     """The raw value of each named request header (repeats joined), in order; b"" when absent."""
     return tuple(b",".join([v for n, v in headers if n == name]) for name in names)
+
+
+async def _no_body() -> HTTPRequestEvent:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _discard(message: Message) -> None:
+    pass
 
 
 class ResponseStore:
@@ -63,7 +76,8 @@ class ResponseStore:
         self._entries = LRU(max_entries)
         # The request headers the last stored answer of each (path, query) varied on, lowercased;
         # they are part of the entry's key too, so answers negotiated differently never collide.
-        self._vary: dict[tuple[str, bytes], tuple[bytes, ...]] = {}
+        # A place listed here answered storably before: HEAD and conditional GETs may refresh it.
+        self._vary = LRU(max_entries)
         # Bumped by every clear: an answer that was under way during a write is not kept.
         self._generation = 0
 
@@ -71,6 +85,13 @@ class ResponseStore:
         self._entries.clear()
         self._vary.clear()
         self._generation += 1
+
+    def _lookup(self, place: tuple[str, bytes], headers: Iterable[tuple[bytes, bytes]]) -> Stored | None:
+        names = self._vary.get(place)
+        if names is None:
+            return None
+        entry: Stored | None = self._entries.get_recent((place, names, _values(headers, names)))
+        return entry if entry is not None and entry.until > monotonic() else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["method"] not in ("GET", "HEAD"):
@@ -85,28 +106,26 @@ class ResponseStore:
                 await self.app(scope, receive, send)
                 return
         place = (scope["path"], scope["query_string"])
-        entry: Stored | None = None
-        names = self._vary.get(place)
-        if names is not None:
-            entry = self._entries.get_recent((place, names, _values(headers, names)))
-            if entry is not None and entry.until <= time.monotonic():
-                entry = None
+        head = scope["method"] == "HEAD"
+        entry = self._lookup(place, headers)
+        if entry is None and (head or if_none_match is not None) and place in self._vary:
+            # Only a plain GET brings the body to keep: ask the route for one, as this request
+            # would have it, for a place that answered storably before.
+            plain = [(n, v) for n, v in headers if n != b"if-none-match"]
+            if await self._fill(
+                {**scope, "method": "GET", "headers": plain}, _no_body, _discard, place, None
+            ):
+                entry = self._lookup(place, headers)
+            else:
+                self._vary.pop(place, None)
         if entry is not None:
             if if_none_match is None:
-                await self._answer(scope, send, 200, entry.headers, entry.body, entry.route)
+                await self._answer(scope, send, 200, entry.headers, b"" if head else entry.body, entry.route)
                 return
-            # A tag that does not match may still match the route's other representation (the
-            # gzip one's ETag): the route decides. A match with no 304 kept yet: the route answers,
-            # and its 304 is kept below.
-            if not etag_matches(if_none_match.decode("latin-1"), entry.etag):
-                entry = None
-            elif entry.not_modified is not None:
+            if entry.not_modified is not None and if_none_match in entry.validators:
                 await self._answer(scope, send, 304, entry.not_modified, b"", entry.route)
                 return
-        if scope["method"] != "GET":
-            await self.app(scope, receive, send)
-            return
-        await self._fill(scope, receive, send, place, entry)
+        await self._fill(scope, receive, send, place, entry, if_none_match)
 
     async def _answer(
         self, scope: HTTPScope, send: Send, status: int, headers: Headers, body: bytes, route: str
@@ -114,33 +133,40 @@ class ResponseStore:
         self.metrics.cache_lookup("responses", True)
         scope["path_template"] = route  # the label Observe records it under
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        if scope["method"] == "HEAD":
-            body = b""
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
     async def _fill(
-        self, scope: Scope, receive: Receive, send: Send, place: tuple[str, bytes], entry: Stored | None
-    ) -> None:
-        """Let the route answer; keep its 200 (or the 304 of ``entry``) if it may be kept."""
+        self,
+        scope: HTTPScope,
+        receive: Receive,
+        send: Send,
+        place: tuple[str, bytes],
+        entry: Stored | None,
+        if_none_match: bytes | None = None,
+    ) -> bool:
+        """Let the route answer; keep its 200 to a GET (or the 304 of ``entry``) if it may be kept."""
         kept: tuple[int, Headers] | None = None
         generation = self._generation
+        stored = False
 
         async def keep(message: Message) -> None:
-            nonlocal kept
+            nonlocal kept, stored
             if message["type"] == "http.response.start":
                 status = message["status"]
                 until: float = scope.get(_STORE_UNTIL, 0.0)  # type: ignore[assignment]
                 # The route said how long its answer holds; a 304 is kept beside its entry's 200.
-                if (status == 200 or (status == 304 and entry is not None)) and until > time.monotonic():
+                wanted = (status == 200 and scope["method"] == "GET") or (status == 304 and entry is not None)
+                if wanted and until > monotonic():
                     # Copied before Observe adds the request id and CORS headers to its own list.
                     kept = (status, list(message.get("headers", ())))
             elif kept is not None and message["type"] == "http.response.body":
                 if not message.get("more_body", False) and generation == self._generation:
-                    self._keep(scope, place, entry, kept, message.get("body", b""))
+                    stored = self._keep(scope, place, entry, kept, message.get("body", b""), if_none_match)
                 kept = None
             await send(message)
 
         await self.app(scope, receive, keep)
+        return stored
 
     def _keep(
         self,
@@ -149,7 +175,8 @@ class ResponseStore:
         entry: Stored | None,
         kept: tuple[int, Headers],
         body: bytes,
-    ) -> None:
+        if_none_match: bytes | None,
+    ) -> bool:
         status, headers = kept
         public = False
         etag = ""
@@ -163,16 +190,19 @@ class ResponseStore:
             elif lowered == b"vary":
                 vary.extend(v.strip().lower() for v in value.split(b","))
             elif lowered == b"set-cookie":
-                return
+                return False
         if not public or not etag or b"*" in vary:
-            return
+            return False
         if status == 304:
-            if entry is not None and etag == entry.etag:
+            if entry is not None and etag == entry.etag and if_none_match is not None:
                 entry.not_modified = headers
-            return
+                if len(entry.validators) < _MAX_VALIDATORS:
+                    entry.validators.add(if_none_match)
+            return False
         names = tuple(dict.fromkeys(n for n in vary if n))
         self.metrics.cache_lookup("responses", False)
-        self._vary[place] = names
+        self._vary.put(place, names)
         until, route = scope[_STORE_UNTIL], scope.get("path_template", "")  # type: ignore[literal-required]
         stored = Stored(headers, body, etag, until, route)
         self._entries.put((place, names, _values(scope["headers"], names)), stored)
+        return True

@@ -93,6 +93,17 @@ def test_each_negotiated_encoding_is_kept_apart(patient: Client) -> None:
     assert lookups(patient, "hit") == 1
 
 
+def test_a_304_to_the_other_representations_etag_is_the_routes(patient: Client) -> None:
+    zipped_etag = patient.get(ARTICLE, headers={"Accept-Encoding": "gzip"}).headers["etag"]
+    plain = {"Accept-Encoding": "identity", "If-None-Match": zipped_etag}
+    patient.get(ARTICLE, headers={"Accept-Encoding": "identity"})
+    from_route = patient.get(ARTICLE, headers=plain)
+    stored = patient.get(ARTICLE, headers=plain)
+    assert from_route.status_code == 304 and from_route.headers["etag"] != zipped_etag
+    same(from_route, stored)
+    assert lookups(patient, "hit") == 1
+
+
 def test_a_publish_here_is_served_at_once(patient: Client, tokens: dict[str, str]) -> None:
     old = patient.get(FAQ)
     patient.get(FAQ)
@@ -170,7 +181,7 @@ def negotiating_app(answers: list[dict[str, Any]]) -> Any:
         language = asked.get(b"accept-language", b"en")
         etag = b'"' + language + b'"'
         answer = answers[0]
-        store_until(scope, float("inf") if answer.get("keep", True) else 0.0)
+        store_until(scope, answer.get("until", float("inf")) if answer.get("keep", True) else 0.0)
         headers = [
             (b"content-type", b"application/json"),
             (b"etag", etag),
@@ -260,3 +271,29 @@ async def test_the_store_is_bounded() -> None:
     for language in (b"en", b"es", b"de", b"en"):
         await call(store, (b"accept-language", language))
     assert answers[0]["calls"] == 4  # en was the least recently used when de came in
+
+
+@pytest.mark.anyio
+async def test_head_and_conditional_gets_refresh_an_expired_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("api.response_store.monotonic", lambda: clock[0])
+    answers: list[dict[str, Any]] = [{"until": 110.0}]
+    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8)
+    await call(store)  # kept until 110
+    conditional = (b"if-none-match", b'"en"')
+    assert await call(store, conditional) == (304, b"")  # the route's 304, kept beside it
+    clock[0] = 111.0
+    answers[0]["until"] = 120.0
+    # Expired: the route is asked for the plain GET once, then both are answered from the store.
+    assert await call(store, method="HEAD") == (200, b"")
+    assert answers[0]["calls"] == 3
+    assert await call(store, conditional) == (304, b"")  # the new entry's 304 comes from the route
+    assert await call(store, conditional) == (304, b"")
+    assert await call(store) == (200, b'{"in":"en"}')
+    assert answers[0]["calls"] == 4
+
+    clock[0] = 121.0
+    answers[0]["keep"] = False  # no longer storable (archived, say): the place is forgotten
+    await call(store, method="HEAD")
+    await call(store, method="HEAD")
+    assert answers[0]["calls"] == 4 + 2 + 1  # one refresh that kept nothing, then plain HEADs
