@@ -87,7 +87,7 @@ class ResponseStore:
         self._generation += 1
 
     def _lookup(self, place: tuple[str, bytes], headers: Iterable[tuple[bytes, bytes]]) -> Stored | None:
-        names = self._vary.get(place)
+        names = self._vary.get_recent(place)
         if names is None:
             return None
         entry: Stored | None = self._entries.get_recent((place, names, _values(headers, names)))
@@ -111,10 +111,10 @@ class ResponseStore:
         if entry is None and (head or if_none_match is not None) and place in self._vary:
             # Only a plain GET brings the body to keep: ask the route for one, as this request
             # would have it, for a place that answered storably before.
+            # A state of its own: Litestar caches what it parsed (headers too) in the scope's.
             plain = [(n, v) for n, v in headers if n != b"if-none-match"]
-            if await self._fill(
-                {**scope, "method": "GET", "headers": plain}, _no_body, _discard, place, None
-            ):
+            refresh = {**scope, "method": "GET", "headers": plain, "state": dict(scope.get("state", {}))}
+            if await self._fill(refresh, _no_body, _discard, place, None):  # type: ignore[arg-type]
                 entry = self._lookup(place, headers)
             else:
                 self._vary.pop(place, None)
