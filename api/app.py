@@ -33,6 +33,8 @@ from api.settings import Settings
 from content.editorial import Editorial
 
 API_VERSION = "1.0.0"
+# Body bytes the response store keeps per process, beside FOLIO_CACHE_ENTRIES answers.
+RESPONSE_STORE_BYTES = 64 * 2**20
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -97,7 +99,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # published reads kept as they were sent (api.response_store), answered without routing;
     # outside both, request ids, CORS, metrics and the access log: one ASGI layer around
     # everything Litestar does per request (routing, exception handling), stored answers included.
-    responses = ResponseStore(http_conventions(app, app.asgi_handler), metrics, settings.cache_entries)
+    responses = ResponseStore(
+        http_conventions(app, app.asgi_handler), metrics, settings.cache_entries, RESPONSE_STORE_BYTES
+    )
     app.asgi_handler = Observe(responses, metrics, settings.cors_origins)
     document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
     return app

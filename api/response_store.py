@@ -16,6 +16,7 @@ other than GET and HEAD, and any answer that is not a complete 200 with
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from time import monotonic
@@ -70,10 +71,13 @@ async def _discard(message: Message) -> None:
 class ResponseStore:
     """The ASGI layer and its bounded store (least recently used entries go first)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_entries: int) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_entries: int, max_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
-        self._entries = LRU(max_entries)
+        # Bounded by count and by body bytes (a handout is 30-150 kB, a document about 10 kB).
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._entries: OrderedDict[tuple[object, ...], Stored] = OrderedDict()
+        self._bytes = 0
         # The request headers the last stored answer of each (path, query) varied on, lowercased;
         # they are part of the entry's key too, so answers negotiated differently never collide.
         # A place listed here answered storably before: HEAD and conditional GETs may refresh it.
@@ -83,6 +87,7 @@ class ResponseStore:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0
         self._vary.clear()
         self._generation += 1
 
@@ -90,8 +95,12 @@ class ResponseStore:
         names = self._vary.get_recent(place)
         if names is None:
             return None
-        entry: Stored | None = self._entries.get_recent((place, names, _values(headers, names)))
-        return entry if entry is not None and entry.until > monotonic() else None
+        key = (place, names, _values(headers, names))
+        entry = self._entries.get(key)
+        if entry is None or entry.until <= monotonic():
+            return None
+        self._entries.move_to_end(key)
+        return entry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["method"] not in ("GET", "HEAD"):
@@ -203,6 +212,11 @@ class ResponseStore:
         self.metrics.cache_lookup("responses", False)
         self._vary.put(place, names)
         until, route = scope[_STORE_UNTIL], scope.get("path_template", "")  # type: ignore[literal-required]
-        stored = Stored(headers, body, etag, until, route)
-        self._entries.put((place, names, _values(scope["headers"], names)), stored)
+        key = (place, names, _values(scope["headers"], names))
+        if (old := self._entries.pop(key, None)) is not None:
+            self._bytes -= len(old.body)
+        self._entries[key] = Stored(headers, body, etag, until, route)
+        self._bytes += len(body)
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            self._bytes -= len(self._entries.popitem(last=False)[1].body)
         return True

@@ -16,6 +16,7 @@ from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam, V
 from api.deps import ExportsDep
 from api.exports import Exports
 from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
+from api.response_store import store_until
 from content import model
 from content.bundle import Bundle
 from exporters.email import EmailDocument
@@ -102,7 +103,11 @@ class ExportController(Controller):
         size: SizeParam = "standard",
     ) -> Response[bytes]:
         """Names its version (and each embedded section's), review and print date on every page."""
-        bundle = await exports.bundle(_kind(request), slug, version)
+        kind, documents = _kind(request), exports.documents
+        document = await documents.get(kind, slug, version)
+        bundle = await documents.bundle(document)
+        # The print date is today's: the store keeps it no later than midnight, as the document.
+        store_until(request.scope, documents.fresh_until(kind, slug, version, document))
         filename = f"{slug}-v{bundle.item.version}.pdf"
         options = exports.handout_options(paper, size)
         cache = exports.documents.cache_control

@@ -30,6 +30,7 @@ READS = [
     ARTICLE + "?include=embeds",
     ARTICLE + "/versions/1",
     FAQ + "/items/dissociation",
+    ARTICLE + "/handout.pdf?paper=letter",
 ]
 # Per request, not per answer: the id and the server's clock.
 PER_REQUEST = {"x-request-id", "date"}
@@ -80,7 +81,7 @@ def test_get_head_and_304_from_the_store_are_the_routes_bytes(
     same(not_modified_from_route, not_modified_stored)
     assert head_stored.content == b"" and not_modified_stored.status_code == 304
     assert get_stored.headers["access-control-allow-origin"] == "https://app.example.org"
-    assert "Origin" in get_stored.headers["vary"] and "Accept-Encoding" in get_stored.headers["vary"]
+    assert "Origin" in get_stored.headers["vary"]  # CORS applies to stored answers too
 
 
 def test_each_negotiated_encoding_is_kept_apart(patient: Client) -> None:
@@ -119,11 +120,16 @@ def test_a_publish_here_is_served_at_once(patient: Client, tokens: dict[str, str
     old = patient.get(FAQ)
     patient.get(FAQ)
     assert old.json()["version"] == 1 and lookups(patient, "hit") == 1
+    handout = FAQ + "/handout.pdf"
+    assert patient.get(handout).headers["content-disposition"].endswith('-v1.pdf"')
+    patient.get(handout)
+    assert lookups(patient, "hit") == 2
     publish_new_answer(patient, tokens)
 
     new = patient.get(FAQ)
     assert new.json()["version"] == 2 and new.headers["etag"] != old.headers["etag"]
     assert new.json()["items"][0]["answer"] == NEW_ANSWER
+    assert patient.get(handout).headers["content-disposition"].endswith('-v2.pdf"')
     revalidated = patient.get(FAQ, headers={"If-None-Match": old.headers["etag"]})
     assert revalidated.status_code == 200 and revalidated.json()["version"] == 2
     # The article that embeds the FAQ got a new version too, pinning the new FAQ.
@@ -234,7 +240,7 @@ async def call(app: Any, *headers: tuple[bytes, bytes], method: str = "GET") -> 
 @pytest.mark.anyio
 async def test_answers_are_keyed_on_every_header_they_vary_on() -> None:
     answers: list[dict[str, Any]] = [{}]
-    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8)
+    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8, max_bytes=1 << 20)
     spanish = (b"accept-language", b"es")
     assert await call(store, spanish) == (200, b'{"in":"es"}')
     assert await call(store, (b"accept-language", b"de")) == (200, b'{"in":"de"}')
@@ -269,7 +275,7 @@ async def test_answers_are_keyed_on_every_header_they_vary_on() -> None:
 @pytest.mark.anyio
 async def test_answers_that_must_not_be_shared_are_never_kept(answer: dict[str, Any]) -> None:
     answers = [answer]
-    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8)
+    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8, max_bytes=1 << 20)
     await call(store)
     await call(store)
     assert answer["calls"] == 2
@@ -278,10 +284,14 @@ async def test_answers_that_must_not_be_shared_are_never_kept(answer: dict[str, 
 @pytest.mark.anyio
 async def test_the_store_is_bounded() -> None:
     answers: list[dict[str, Any]] = [{}]
-    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=2)
+    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=2, max_bytes=1 << 20)
     for language in (b"en", b"es", b"de", b"en"):
         await call(store, (b"accept-language", language))
     assert answers[0]["calls"] == 4  # en was the least recently used when de came in
+    by_size = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8, max_bytes=25)
+    for language in (b"en", b"es", b"en", b"de", b"es"):
+        await call(by_size, (b"accept-language", language))  # 11 bytes each: two fit
+    assert answers[0]["calls"] == 4 + 4  # en answered from the store once; es was evicted by de
 
 
 @pytest.mark.anyio
@@ -289,7 +299,7 @@ async def test_head_and_conditional_gets_refresh_an_expired_entry(monkeypatch: p
     clock = [100.0]
     monkeypatch.setattr("api.response_store.monotonic", lambda: clock[0])
     answers: list[dict[str, Any]] = [{"until": 110.0}]
-    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8)
+    store = ResponseStore(negotiating_app(answers), Metrics(), max_entries=8, max_bytes=1 << 20)
     await call(store)  # kept until 110
     conditional = (b"if-none-match", b'"en"')
     assert await call(store, conditional) == (304, b"")  # the route's 304, kept beside it
