@@ -28,11 +28,14 @@ from api.observability import Metrics, Observe
 from api.openapi import HEADERS, PARAMETERS, document_http
 from api.problems import handle_exception
 from api.reference import ReferencePage, assets_router
+from api.response_store import ResponseStore
 from api.services import Services, open_services
 from api.settings import Settings
 from content.editorial import Editorial
 
 API_VERSION = "1.0.0"
+# Body bytes the response store keeps per process, beside FOLIO_CACHE_ENTRIES answers.
+RESPONSE_STORE_BYTES = 64 * 2**20
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -41,7 +44,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with open_services(settings, metrics=metrics) as services:
+        # Every write this process makes drops the stored answers (made below, before startup).
+        async with open_services(settings, metrics=metrics, on_forget=responses.clear) as services:
             app.state.services = services
             app.state.documents = services.documents
             app.state.exports = services.exports
@@ -93,10 +97,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(),
         debug=False,
     )
-    # HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that,
-    # request ids, CORS, metrics and the access log: one ASGI layer around everything Litestar
-    # does per request (routing, exception handling), instead of two middleware stacks.
-    app.asgi_handler = Observe(http_conventions(app, app.asgi_handler), metrics, settings.cors_origins)
+    # HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that, the
+    # published reads kept as they were sent (api.response_store), answered without routing;
+    # outside both, request ids, CORS, metrics and the access log: one ASGI layer around
+    # everything Litestar does per request (routing, exception handling), stored answers included.
+    responses = ResponseStore(
+        http_conventions(app, app.asgi_handler), metrics, settings.cache_entries, RESPONSE_STORE_BYTES
+    )
+    app.asgi_handler = Observe(responses, metrics, settings.cors_origins)
     document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
     return app
 

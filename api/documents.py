@@ -98,8 +98,10 @@ class Documents:
         latest_ttl: float,
         metrics: Metrics,
         max_age: int = 60,
+        on_forget: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        self.on_forget = on_forget  # what else keeps answers built from here (the response store)
         # The Cache-Control of published content, kept here so read handlers need nothing else.
         self.cache_control = f"public, max-age={max_age}"
         self.metrics = metrics
@@ -152,6 +154,30 @@ class Documents:
             del self._keys[k]
         self._archived = (0.0, frozenset())
         self._translations = (0.0, {})
+        self.on_forget()
+
+    def fresh_until(
+        self, kind: model.Kind, slug: str, version: int | None, locales: tuple[str, ...], document: Document
+    ) -> float:
+        """Until when (``time.monotonic()``) ``get(kind, slug, version, locales)`` answers ``document``.
+
+        That is while the lookups it was found with are reused (``latest_ttl``) and the day is
+        the same (review status); 0 when they are not reused, or were renewed while it was built.
+        """
+        cached = self._keys.get((kind, slug, version, locales))
+        now = time.monotonic()
+        archived_until, translations_until = self._archived[0], self._translations[0]
+        if cached is None or archived_until <= now or translations_until <= now:
+            return 0.0
+        key = cached[1]
+        fallback_from = locales[0] if key.locale != locales[0] else None
+        translations = self._translations[1].get((key.kind, key.slug), ())
+        cache_key = (key.id, fallback_from, translations, today(), self._unreadable(key.locale))
+        if self._cache.get(cache_key) is not document:
+            return 0.0
+        wall = time.time()
+        midnight = (wall // 86400 + 1) * 86400  # POSIX days are UTC days
+        return min(cached[0], archived_until, translations_until, now + (midnight - wall))
 
     async def translations(self, kind: str, slug: str) -> tuple[str, ...]:
         """The locales an item is published in (live ones), looked up at most every ``latest_ttl`` s."""
@@ -164,16 +190,21 @@ class Documents:
     async def archived(self, locale: str) -> frozenset[tuple[str, str]]:
         """(kind, slug) of the items a reader of ``locale`` cannot open: archived, and no live
         translation in that locale or the default one to fall back to."""
-        expires, found = self._archived
-        if expires <= time.monotonic():
+        if self._archived[0] <= time.monotonic():
             found = await self._flights.run("archived", self.store.archived)
             self._archived = (time.monotonic() + self.latest_ttl, found)
+        if self._translations[0] <= time.monotonic():
+            await self.translations("", "")  # renews the map _unreadable reads
+        return self._unreadable(locale)
+
+    def _unreadable(self, locale: str) -> frozenset[tuple[str, str]]:
         readable = {locale, DEFAULT_LOCALE}
-        out = set()
-        for kind, slug, _ in found:
-            if not readable & set(await self.translations(kind, slug)):
-                out.add((kind, slug))
-        return frozenset(out)
+        translations = self._translations[1]
+        return frozenset(
+            (kind, slug)
+            for kind, slug, _ in self._archived[1]
+            if not readable.intersection(translations.get((kind, slug), ()))
+        )
 
     async def get_key(self, key: VersionKey, fallback_from: str | None = None) -> Document:
         translations = await self.translations(key.kind, key.slug)

@@ -154,7 +154,7 @@ class Exports:
 
     def _rendered(self, channel: str) -> None:
         self.renders[channel] = self.renders.get(channel, 0) + 1
-        self.metrics.renders.inc()
+        self.metrics.renders.labels(channel).inc()
 
     async def _render_pooled(
         self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any, etag: str

@@ -174,9 +174,11 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        # The name predates the other channels; the label says which channel rendered.
         self.renders = Counter(
             "folio_handout_renders",
-            "Handouts rendered (cache misses that ran WeasyPrint)",
+            "Exports rendered by channel (pdf, email, web): cache misses that ran a renderer",
+            ["channel"],
             registry=self.registry,
         )
         self.cache = Counter(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +31,16 @@ class Services:
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, *, latest_ttl: float | None = None, metrics: Metrics | None = None
+    settings: Settings,
+    *,
+    latest_ttl: float | None = None,
+    metrics: Metrics | None = None,
+    on_forget: Callable[[], None] = lambda: None,
 ) -> AsyncIterator[Services]:
-    """Connect to the store and load the brand; the engine is disposed on exit."""
+    """Connect to the store and load the brand; the engine is disposed on exit.
+
+    ``on_forget`` runs whenever this process writes content (``Documents.forget``).
+    """
     engine = create_engine(settings.db_url)
     metrics = metrics or Metrics()
     try:
@@ -45,6 +52,7 @@ async def open_services(
             latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
             metrics=metrics,
             max_age=settings.cache_max_age,
+            on_forget=on_forget,
         )
         deliverer = Deliverer(
             engine,

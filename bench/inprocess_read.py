@@ -7,9 +7,13 @@ interleaved rounds (median of the rounds, µs of this process's CPU time per req
 
 - ``minimal_litestar``: bench/peers/litestar_min.py
 - ``folio``: create_app() as `folio serve` runs it (access log configured as it configures it,
-  written to /dev/null)
-- ``folio_without_observe``: the same app without its request-id/metrics/log/CORS layer
-- ``folio_304``: folio answering If-None-Match
+  written to /dev/null): a warm read is answered from the response store
+- ``folio_304``, ``folio_head``: the same, answering If-None-Match, and HEAD
+- ``folio_without_observe``: the response store alone, without the request-id/metrics/log/CORS
+  layer around it
+- ``folio_routed``: Observe around Litestar without the response store: what a read costs
+  when it is not stored (the first after a write or after ``FOLIO_LATEST_TTL``), and what
+  every read cost before the store
 """
 
 from __future__ import annotations
@@ -34,12 +38,12 @@ from run import ARTICLE, prepared_store, sync  # noqa: E402
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
-def scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+def scope(headers: list[tuple[bytes, bytes]], method: str = "GET") -> dict[str, Any]:
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": ARTICLE,
         "raw_path": ARTICLE.encode(),
@@ -77,11 +81,11 @@ async def start(app: Any) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-async def per_request_us(app: App, headers: list[tuple[bytes, bytes]], n: int) -> float:
+async def per_request_us(app: App, headers: list[tuple[bytes, bytes]], method: str, n: int) -> float:
     # CPU time, not wall time: on a shared machine the process is descheduled now and then.
     began = time.process_time()
     for _ in range(n):
-        await app(scope(headers), receive, send)
+        await app(scope(headers, method), receive, send)
     return (time.process_time() - began) / n * 1e6
 
 
@@ -93,7 +97,8 @@ async def measure(rounds: int, n: int, log: Any) -> dict[str, float]:
     config = configure_logging()
     config["handlers"]["stderr"]["stream"] = log
     logging.config.dictConfig(config)
-    folio = create_app(Settings.from_env())
+    folio_settings = Settings.from_env()
+    folio = create_app(folio_settings)
     stop_folio = await start(folio)
     first: list[dict[str, Any]] = []
 
@@ -107,20 +112,26 @@ async def measure(rounds: int, n: int, log: Any) -> dict[str, float]:
     import litestar_min
 
     stop_peer = await start(litestar_min.app)
+    from api.observability import Observe
+
     observed = folio.asgi_handler
-    bare = observed.app  # type: ignore[attr-defined]
-    variants: dict[str, tuple[Any, Any, list[tuple[bytes, bytes]]]] = {
-        "minimal_litestar": (litestar_min.app, None, []),
-        "folio": (folio, observed, []),
-        "folio_without_observe": (folio, bare, []),
-        "folio_304": (folio, observed, [(b"if-none-match", etag)]),
+    stored = observed.app  # type: ignore[attr-defined]
+    routed = Observe(stored.app, observed.metrics, folio_settings.cors_origins)  # type: ignore[attr-defined]
+    variants: dict[str, tuple[Any, Any, list[tuple[bytes, bytes]], str]] = {
+        "minimal_litestar": (litestar_min.app, None, [], "GET"),
+        "folio": (folio, observed, [], "GET"),
+        "folio_304": (folio, observed, [(b"if-none-match", etag)], "GET"),
+        "folio_head": (folio, observed, [], "HEAD"),
+        "folio_without_observe": (folio, stored, [], "GET"),
+        "folio_routed": (folio, routed, [], "GET"),
+        "folio_routed_304": (folio, routed, [(b"if-none-match", etag)], "GET"),
     }
     samples: dict[str, list[float]] = {name: [] for name in variants}
     for round_ in range(rounds + 1):
-        for name, (app, handler, headers) in variants.items():
+        for name, (app, handler, headers, method) in variants.items():
             if handler is not None:
                 folio.asgi_handler = handler
-            took = await per_request_us(app, headers, n)
+            took = await per_request_us(app, headers, method, n)
             if round_:  # the first round warms up
                 samples[name].append(took)
     folio.asgi_handler = observed

@@ -18,6 +18,7 @@ from api.deps import ExportsDep, WantedDep
 from api.exports import Exports
 from api.locales import Wanted, language_headers
 from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
+from api.response_store import store_until
 from content import model
 from content.bundle import Bundle
 from exporters.email import EmailDocument
@@ -111,7 +112,11 @@ class ExportController(Controller):
         size: SizeParam = "standard",
     ) -> Response[bytes]:
         """Names its version (and each embedded section's), review and print date on every page."""
-        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
+        kind, documents = _kind(request), exports.documents
+        document = await documents.get(kind, slug, version, wanted.chain)
+        bundle = await documents.bundle(document)
+        # The print date is today's: the store keeps it no later than midnight, as the document.
+        store_until(request.scope, documents.fresh_until(kind, slug, version, wanted.chain, document))
         suffix = "" if bundle.locale == "en" else f"-{bundle.locale}"
         filename = f"{slug}-v{bundle.item.version}{suffix}.pdf"
         options = exports.handout_options(paper, size)

@@ -23,9 +23,10 @@ from api.controllers.params import (
 )
 from api.conventions import next_link
 from api.deps import DocumentsDep, WantedDep
-from api.documents import Document, Documents, today
+from api.documents import Documents, today
 from api.locales import language_headers
 from api.problems import READ_PROBLEMS
+from api.response_store import store_until
 from content import model
 from content.diff import Diff, diff_items
 from content.errors import NotFound
@@ -60,8 +61,20 @@ class FaqItemDocument(model.Wire, kw_only=True):
     fallback_from: model.Locale | None = None
 
 
-async def _encoded(documents: Documents, document: Document, include: str | None) -> Encoded:
-    return await documents.with_embeds(document) if include == "embeds" else document.encoded
+async def _read(
+    request: Request[Any, Any, Any],
+    documents: Documents,
+    kind: model.Kind,
+    slug: str,
+    version: int | None,
+    locales: tuple[str, ...],
+    include: str | None,
+) -> Response[Any]:
+    """A published version's stored bytes; the response store may keep the answer as long as it holds."""
+    document = await documents.get(kind, slug, version, locales)
+    encoded = await documents.with_embeds(document) if include == "embeds" else document.encoded
+    store_until(request.scope, documents.fresh_until(kind, slug, version, locales, document))
+    return language_headers(send(request, encoded, documents.cache_control), [document.value.locale])
 
 
 def item_controller(spec: model.KindSpec) -> type[Controller]:
@@ -118,9 +131,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """The latest published version, or the one named by ``version``, in the negotiated locale."""
-            document = await documents.get(kind, slug, version, wanted.chain)
-            response = send(request, await _encoded(documents, document, include), documents.cache_control)
-            return language_headers(response, [document.value.locale])
+            return await _read(request, documents, kind, slug, version, wanted.chain, include)
 
         @get(
             "/{slug:str}/versions",
@@ -161,9 +172,7 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             include: IncludeParam = None,
         ) -> Response[published]:  # type: ignore[valid-type]
             """A published version of the negotiated translation by number; it never changes."""
-            document = await documents.get(kind, slug, number, wanted.chain)
-            response = send(request, await _encoded(documents, document, include), documents.cache_control)
-            return language_headers(response, [document.value.locale])
+            return await _read(request, documents, kind, slug, number, wanted.chain, include)
 
         @get(
             "/{slug:str}/diff",
@@ -240,4 +249,5 @@ class FaqItemController(Controller):
             locale=value.locale,
             fallback_from=value.fallback_from,
         )
+        store_until(request.scope, documents.fresh_until("faq", slug, version, wanted.chain, document))
         return language_headers(send(request, Encoded.of(body), documents.cache_control), [value.locale])

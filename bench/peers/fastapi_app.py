@@ -36,6 +36,8 @@ class Article(BaseModel):
     author: str
     note: str
     contentHash: str
+    embeds: list[dict[str, Any]]
+    included: list[dict[str, Any]]
 
 
 RAW = Path(os.environ["BENCH_DOCUMENT"]).read_bytes()

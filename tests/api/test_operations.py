@@ -39,13 +39,25 @@ def test_metrics(client: TestClient[Any]) -> None:
     text = client.get("/metrics").text
     assert 'folio_http_requests_total{method="GET",route="/v1/articles/{slug}",status="200"} 2.0' in text
     assert 'folio_http_requests_total{method="GET",route="/v1/articles/{slug}",status="404"} 1.0' in text
+    # The first read builds the document and is kept; the second is answered from what was kept.
     assert 'folio_cache_lookups_total{cache="documents",result="miss"} 1.0' in text
-    assert 'folio_cache_lookups_total{cache="documents",result="hit"} 1.0' in text
+    assert 'folio_cache_lookups_total{cache="documents",result="hit"}' not in text
+    assert 'folio_cache_lookups_total{cache="responses",result="miss"} 1.0' in text
+    assert 'folio_cache_lookups_total{cache="responses",result="hit"} 1.0' in text
     assert "folio_render_queue_depth 0.0" in text
     assert (
         'folio_http_request_duration_seconds_bucket{le="0.1",method="GET",route="/v1/articles/{slug}"}'
         in text
     )
+
+
+def test_renders_are_counted_by_channel(client: TestClient[Any]) -> None:
+    assert client.get(ARTICLE + "/email").status_code == 200
+    assert client.get(ARTICLE + "/email").status_code == 200  # cached: not rendered again
+    assert client.get(ARTICLE + "/email.txt").status_code == 200
+    text = client.get("/metrics").text
+    assert 'folio_handout_renders_total{channel="email"} 2.0' in text
+    assert 'channel="pdf"' not in text
 
 
 def test_ready(client: TestClient[Any]) -> None:
