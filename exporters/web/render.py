@@ -23,7 +23,7 @@ from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "page-4"
+TEMPLATE_VERSION = "page-5"
 TEMPLATES = Path(__file__).parent / "templates"
 
 

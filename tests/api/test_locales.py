@@ -338,7 +338,8 @@ def test_every_spanish_email_and_page_is_spanish(client: Client, path: str) -> N
     # It links its English translation: for search engines (hreflang) and for people.
     alternates = [a for t, a in html.tags if t == "link" and a.get("rel") == "alternate"]
     assert [(a["hreflang"], a["href"].rsplit("/", 2)[-1]) for a in alternates] == [
-        ("en", page_path.rsplit("/", 1)[1] + "?locale=en")
+        ("es", page_path.rsplit("/", 1)[1] + "?locale=es"),  # itself, as hreflang sets must include
+        ("en", page_path.rsplit("/", 1)[1] + "?locale=en"),
     ]
     links = [a for t, a in html.tags if t == "a" and a.get("hreflang") == "en"]
     assert links and links[0]["href"] == page_path + "?locale=en" and links[0]["lang"] == "en"

@@ -81,7 +81,10 @@ def test_page_shows_the_whole_version(client: TestClient[Any], path: str) -> Non
     # Its Spanish translation, linked for people and for search engines.
     assert f"{path}?locale=es" in hrefs
     alternates = [a for t, a in page.tags if t == "link" and a.get("rel") == "alternate"]
-    assert [(a["hreflang"], a["href"]) for a in alternates] == [("es", f"http://127.0.0.1:8000{path}?locale=es")]
+    assert [(a["hreflang"], a["href"]) for a in alternates] == [
+        ("en", f"http://127.0.0.1:8000{path}?locale=en"),  # itself, as hreflang sets must include
+        ("es", f"http://127.0.0.1:8000{path}?locale=es"),
+    ]
     # Nothing the page needs comes from elsewhere: no external script, stylesheet or image.
     assert not [a for t, a in page.tags if t in ("img", "iframe") or (t == "script" and a.get("src"))]
     assert not [a for t, a in page.tags if t == "link" and a.get("rel") == "stylesheet"]
