@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import multiprocessing
+import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +35,8 @@ from exporters.web import PageOptions
 
 Paper = Literal["a4", "letter"]
 Size = Literal["standard", "large"]
+# How much lower than the server's the render workers' CPU priority is (nice(2)).
+RENDER_NICENESS = 10
 
 
 class Busy(Exception):
@@ -196,6 +199,9 @@ class Exports:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),  # no forked event loop or DB threads
             max_tasks_per_child=self.renders_per_worker,
+            # Renders yield the CPU to reads: on a small machine a handout may wait, a read should not.
+            initializer=os.nice,
+            initargs=(RENDER_NICENESS,),
         )
 
     def close(self) -> None:

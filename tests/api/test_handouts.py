@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import io
+import os
 import signal
 import threading
 import time
@@ -213,3 +214,13 @@ def test_shutdown_finishes_the_render_in_flight(settings: Settings, tmp_path: Pa
         assert process.wait(120) in (0, -signal.SIGTERM)
     response = result["r"]
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+
+
+def test_render_workers_yield_the_cpu_to_reads(client: TestClient[Any]) -> None:
+    """WeasyPrint runs at a lower CPU priority than the server, so renders never starve reads."""
+    assert client.get(ARTICLE + "/handout.pdf").status_code == 200
+    workers = client.app.state.exports.pool._processes  # the pool's live worker processes
+    assert workers
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    for pid in workers:
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(server + 10, 19)
