@@ -35,8 +35,6 @@ from exporters.web import PageOptions
 
 Paper = Literal["a4", "letter"]
 Size = Literal["standard", "large"]
-# How much lower than the server's the render workers' CPU priority is (nice(2)).
-RENDER_NICENESS = 10
 
 
 class Busy(Exception):
@@ -73,6 +71,7 @@ class Exports:
         queue_limit: int,
         timeout: float,
         renders_per_worker: int,
+        niceness: int = 10,
         memory_entries: int = 256,
     ) -> None:
         self.documents = documents
@@ -86,6 +85,7 @@ class Exports:
         self.timeout = timeout
         self.workers = workers
         self.renders_per_worker = renders_per_worker
+        self.niceness = niceness
         self.pool = self._new_pool()
         self._recent = LRU(memory_entries)
         self._flights = SingleFlight()
@@ -201,7 +201,7 @@ class Exports:
             max_tasks_per_child=self.renders_per_worker,
             # Renders yield the CPU to reads: on a small machine a handout may wait, a read should not.
             initializer=os.nice,
-            initargs=(RENDER_NICENESS,),
+            initargs=(self.niceness,),
         )
 
     def close(self) -> None:

@@ -73,6 +73,7 @@ async def open_services(
             queue_limit=settings.pdf_queue,
             timeout=settings.pdf_timeout_seconds,
             renders_per_worker=settings.pdf_renders_per_worker,
+            niceness=settings.pdf_niceness,
         )
         try:
             yield Services(

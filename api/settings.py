@@ -45,12 +45,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_backoff_seconds: float = 5.0
     webhook_timeout_seconds: float = 10.0
     # Handouts: default paper, render processes, queued renders before 503, seconds per render,
-    # renders before a worker process is replaced.
+    # renders before a worker process is replaced, how much lower the workers' CPU priority is
+    # (nice(2): reads come first on a small machine; 0 where renders have cores of their own).
     paper: Literal["a4", "letter"] = "a4"
     pdf_workers: int = 2
     pdf_queue: int = 16
     pdf_timeout_seconds: float = 60.0
     pdf_renders_per_worker: int = 50
+    pdf_niceness: Annotated[int, Meta(ge=0, le=19)] = 10
     # UTM parameters added to http(s) links in email exports.
     utm_source: str = "folio"
     utm_medium: str = "email"

@@ -223,4 +223,4 @@ def test_render_workers_yield_the_cpu_to_reads(client: TestClient[Any]) -> None:
     assert workers
     server = os.getpriority(os.PRIO_PROCESS, 0)
     for pid in workers:
-        assert os.getpriority(os.PRIO_PROCESS, pid) == min(server + 10, 19)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(server + 10, 19)  # FOLIO_PDF_NICENESS
