@@ -29,6 +29,14 @@ class Document:
     encoded: Encoded
 
 
+DocumentKey = tuple[int, str | None, tuple[str, ...], dt.date, frozenset[tuple[str, str]]]
+
+
+def _fallback_from(key: VersionKey, locales: tuple[str, ...]) -> str | None:
+    """The locale asked for, when the version found stands in for it."""
+    return locales[0] if key.locale != locales[0] else None
+
+
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
@@ -124,7 +132,7 @@ class Documents:
     ) -> Document:
         """The version in the first of ``locales`` the item is published in; a fallback says so."""
         key = await self.locate(kind, slug, version, locales=locales)
-        return await self.get_key(key, fallback_from=locales[0] if key.locale != locales[0] else None)
+        return await self.get_key(key, _fallback_from(key, locales))
 
     async def locate(
         self,
@@ -170,10 +178,7 @@ class Documents:
         if cached is None or archived_until <= now or translations_until <= now:
             return 0.0
         key = cached[1]
-        fallback_from = locales[0] if key.locale != locales[0] else None
-        translations = self._translations[1].get((key.kind, key.slug), ())
-        cache_key = (key.id, fallback_from, translations, today(), self._unreadable(key.locale))
-        if self._cache.get(cache_key) is not document:
+        if self._cache.get(self._document_key(key, _fallback_from(key, locales))) is not document:
             return 0.0
         wall = time.time()
         midnight = (wall // 86400 + 1) * 86400  # POSIX days are UTC days
@@ -181,11 +186,14 @@ class Documents:
 
     async def translations(self, kind: str, slug: str) -> tuple[str, ...]:
         """The locales an item is published in (live ones), looked up at most every ``latest_ttl`` s."""
+        return (await self._translation_map()).get((kind, slug), ())
+
+    async def _translation_map(self) -> dict[tuple[str, str], tuple[str, ...]]:
         expires, found = self._translations
         if expires <= time.monotonic():
             found = await self._flights.run("translations", self.store.translations)
             self._translations = (time.monotonic() + self.latest_ttl, found)
-        return found.get((kind, slug), ())
+        return found
 
     async def archived(self, locale: str) -> frozenset[tuple[str, str]]:
         """(kind, slug) of the items a reader of ``locale`` cannot open: archived, and no live
@@ -193,22 +201,33 @@ class Documents:
         if self._archived[0] <= time.monotonic():
             found = await self._flights.run("archived", self.store.archived)
             self._archived = (time.monotonic() + self.latest_ttl, found)
-        if self._translations[0] <= time.monotonic():
-            await self.translations("", "")  # renews the map _unreadable reads
-        return self._unreadable(locale)
+        return self._unreadable(locale, await self._translation_map())
 
-    def _unreadable(self, locale: str) -> frozenset[tuple[str, str]]:
+    def _unreadable(
+        self, locale: str, translations: dict[tuple[str, str], tuple[str, ...]]
+    ) -> frozenset[tuple[str, str]]:
         readable = {locale, DEFAULT_LOCALE}
-        translations = self._translations[1]
         return frozenset(
             (kind, slug)
             for kind, slug, _ in self._archived[1]
             if not readable.intersection(translations.get((kind, slug), ()))
         )
 
+    def _document_key(self, key: VersionKey, fallback_from: str | None) -> DocumentKey:
+        """What a built document depends on, from the current lookups (see the class docstring)."""
+        translations = self._translations[1]
+        return (
+            key.id,
+            fallback_from,
+            translations.get((key.kind, key.slug), ()),
+            today(),
+            self._unreadable(key.locale, translations),
+        )
+
     async def get_key(self, key: VersionKey, fallback_from: str | None = None) -> Document:
-        translations = await self.translations(key.kind, key.slug)
-        cache_key = (key.id, fallback_from, translations, today(), await self.archived(key.locale))
+        await self.archived(key.locale)  # renews both lookups _document_key reads
+        cache_key = self._document_key(key, fallback_from)
+        translations = cache_key[2]
         hit = self._cache.get_recent(cache_key)
         self.metrics.cache_lookup("documents", hit is not None)
         if hit is not None:

@@ -43,7 +43,7 @@ def main() -> int:
                 "niceness": niceness,
                 "idle": idle,
                 "while_10_render": loaded,
-                "p99_ratio": round(loaded["p99_ms"] / idle["p99_ms"], 2),  # type: ignore[index]
+                "p99_ratio": round(loaded["p99_ms"] / idle["p99_ms"], 2),
                 "ten_concurrent_renders_ms": measured["ten_concurrent_renders_ms"],
             }
             rows.append(row)
