@@ -40,6 +40,9 @@ class Wanted:
 
     locale: str
     chain: tuple[str, ...]
+    # The first locale of the chain Folio is configured for: what a search covers (a reader asking
+    # for an unsupported locale searches, and is told they got, the one they fall back to).
+    searched: str
 
 
 @lru_cache(maxsize=8)
@@ -58,7 +61,9 @@ def provide_wanted(
     """The negotiated locale: ``?locale=`` first, else the best Accept-Language match (RFC 4647)."""
     locales = locales_of(settings)
     wanted = locales.negotiate(locale, request.headers.get("accept-language"))
-    return Wanted(locale=wanted, chain=locales.chain(wanted))
+    chain = locales.chain(wanted)
+    searched = next((tag for tag in chain if tag in locales.supported), locales.default)
+    return Wanted(locale=wanted, chain=chain, searched=searched)
 
 
 def language_headers(response: Response[Any], served: Iterable[str]) -> Response[Any]:

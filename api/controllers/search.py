@@ -35,6 +35,6 @@ class SearchController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
     ) -> Response[SearchResults]:
         """Ranked matches among one locale's translations; ``snippetHtml`` marks the matched words."""
-        hits = await documents.store.search(q, kind=type, limit=limit, locale=wanted.locale)
-        body = SearchResults(query=q, results=hits, locale=wanted.locale)
-        return language_headers(send(request, Encoded.of(body), documents.cache_control), [wanted.locale])
+        hits = await documents.store.search(q, kind=type, limit=limit, locale=wanted.searched)
+        body = SearchResults(query=q, results=hits, locale=wanted.searched)
+        return language_headers(send(request, Encoded.of(body), documents.cache_control), [wanted.searched])

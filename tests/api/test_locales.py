@@ -206,6 +206,10 @@ def test_search_per_locale(client: Client) -> None:
     english = client.get("/v1/search?q=withdrawal").json()["results"]
     assert english and {h["locale"] for h in english} == {"en"}
     assert client.get("/v1/search?q=abstinencia").json()["results"] == []
+    # A locale Folio has no translations in searches the one it falls back to, and says so.
+    german = client.get("/v1/search?q=withdrawal&locale=de")
+    assert german.headers["content-language"] == "en" and german.json()["locale"] == "en"
+    assert [h["slug"] for h in german.json()["results"]] == [h["slug"] for h in english]
 
 
 def test_every_version_reports_its_reading_level(client: Client) -> None:
