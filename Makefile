@@ -24,8 +24,10 @@ run: system-run $(STAMP)
 	$(BIN)/folio sync
 	$(BIN)/folio serve
 
-# The whole suite, nothing skipped: PostgreSQL, browser, fuzzer and client checks must all run
-# (FOLIO_TEST_EVERYTHING turns a would-be skip into a failure), and the last lines say what ran.
+# The whole suite: PostgreSQL, browser, fuzzer and client checks must all run (FOLIO_TEST_EVERYTHING
+# turns a missing one into a failure), and the last lines say what ran and what was skipped. Skipped
+# by design, each saying why: the SQLite copy of the two-writer webhook test, the PostgreSQL copies
+# of the desk's axe tour, and the seed-copy test when ../shared/seeds is not beside the checkout.
 test: system-test $(STAMP) $(CLIENTS) $(AXE)
 	tools/postgres-up
 	$(BIN)/ruff check .
@@ -117,6 +119,11 @@ check-system:
 	done
 	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 \
 		|| echo "Note: handouts render about 3x faster with Debian's libharfbuzz-subset0 (optional)."
+
+# README's two commands in a throwaway Debian root (needs root and debootstrap; about half an hour).
+SUITE ?= bookworm
+fresh-check:
+	tools/fresh-machine $(SUITE)
 
 clean:
 	rm -rf $(VENV) .venv-uv var .pytest_cache .ruff_cache .mypy_cache tests/clients/node_modules tests/browser/node_modules
