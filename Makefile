@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
+# The installer, pinned by hash in tools/uv-requirements.txt and kept in a venv of its own: the
+# project's venv is synced from uv.lock alone, whatever pip the machine's python3 brings.
+UV     := .venv-uv/bin/uv
+# uv uses the Python we name and never downloads one of its own.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 # The PostgreSQL the suite creates its throwaway databases on (tools/postgres-up provides it).
 FOLIO_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 CLIENTS := tests/clients/node_modules/.package-lock.json
 AXE     := tests/browser/node_modules/.package-lock.json
 
-.PHONY: run test lint openapi bench previews screenshots lock check-system system-run system-test clean
+.PHONY: run test lint openapi bench previews screenshots lock check-system system-run system-test fresh-check clean
 
 # Sync never fails on items edited through the API (it names them and leaves them alone), so a
 # second `make run` after API edits changes nothing and serves.
@@ -18,8 +24,10 @@ run: system-run $(STAMP)
 	$(BIN)/folio sync
 	$(BIN)/folio serve
 
-# The whole suite, nothing skipped: PostgreSQL, browser, fuzzer and client checks must all run
-# (FOLIO_TEST_EVERYTHING turns a would-be skip into a failure), and the last lines say what ran.
+# The whole suite: PostgreSQL, browser, fuzzer and client checks must all run (FOLIO_TEST_EVERYTHING
+# turns a missing one into a failure), and the last lines say what ran and what was skipped. Skipped
+# by design, each saying why: the SQLite copy of the two-writer webhook test, the PostgreSQL copies
+# of the desk's axe tour, and the seed-copy test when ../shared/seeds is not beside the checkout.
 test: system-test $(STAMP) $(CLIENTS) $(AXE)
 	tools/postgres-up
 	$(BIN)/ruff check .
@@ -74,22 +82,34 @@ previews: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/folio openapi
 
-# Re-resolve dependencies into the hashed lock file (needs network access to PyPI).
-lock: $(STAMP)
-	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+# Re-resolve uv.lock (needs PyPI). pyproject.toml's [tool.uv] exclude-newer fixes the instant the
+# index is read at, so the same pyproject.toml always gives the same lock; move it to upgrade.
+lock: $(UV)
+	$(UV) lock
+	$(UV) pip compile tools/uv.in --generate-hashes --universal --quiet -o tools/uv-requirements.txt
 
-$(STAMP): requirements.lock pyproject.toml
+$(UV): tools/uv-requirements.txt
 	@$(MAKE) --no-print-directory check-system
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	@tools/check-network
+	rm -rf .venv-uv
+	$(PYTHON) -m venv .venv-uv
+	.venv-uv/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+		-r tools/uv-requirements.txt
+
+# `uv sync --locked` installs exactly what uv.lock names (its files, by hash) and refuses a lock
+# that pyproject.toml no longer agrees with; it never asks the index which versions exist.
+$(STAMP): uv.lock pyproject.toml $(UV)
+	@$(UV) lock --check --offline --quiet 2>/dev/null \
+		|| { echo "uv.lock does not agree with pyproject.toml: run 'make lock' and commit uv.lock"; exit 1; }
+	@tools/check-network
+	$(UV) sync --locked --extra dev --python "$$(command -v $(PYTHON))" --quiet
 	@touch $(STAMP)
 
 # Stop early, naming the Debian package, when something the project needs is missing.
 check-system:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
-		|| { echo "Folio needs Python >= 3.11 (Debian: apt-get install python3)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null \
+		|| { echo "No $(PYTHON) on PATH: install Python 3.11 or newer (Debian 12+: apt-get install python3)"; exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info; m = "Folio needs Python 3.11 or newer, and $(PYTHON) is %d.%d: install one (Debian 12+: apt-get install python3; or pyenv install 3.11) and run make PYTHON=python3.11 ..."; sys.exit(0 if v >= (3, 11) else m % v[:2])'
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null \
 		|| { echo "Missing the venv module. Debian: apt-get install python3-venv"; exit 1; }
 	@for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0; do \
@@ -100,5 +120,10 @@ check-system:
 	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 \
 		|| echo "Note: handouts render about 3x faster with Debian's libharfbuzz-subset0 (optional)."
 
+# README's two commands in a throwaway Debian root (needs root and debootstrap; about half an hour).
+SUITE ?= bookworm
+fresh-check:
+	tools/fresh-machine $(SUITE)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache tests/clients/node_modules tests/browser/node_modules
+	rm -rf $(VENV) .venv-uv var .pytest_cache .ruff_cache .mypy_cache tests/clients/node_modules tests/browser/node_modules

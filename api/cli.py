@@ -203,7 +203,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> int
     if workers > 1:
         # Prometheus counters from every worker are summed from files in this folder. Set before
         # prometheus_client is first imported: it picks its value store then, and workers fork.
-        metrics_dir = Path(settings.data_dir) / "metrics"
+        metrics_dir = settings.data_path / "metrics"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)

@@ -176,7 +176,7 @@ def render_cache_for(settings: Settings, engine: AsyncEngine) -> RenderCache:
     """The database on PostgreSQL (no shared disk needed); the data folder on SQLite."""
     if engine.dialect.name == "postgresql":
         return DatabaseRenderCache(engine)
-    return DiskRenderCache(Path(settings.data_dir) / "rendered")
+    return DiskRenderCache(settings.data_path / "rendered")
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:

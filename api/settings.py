@@ -82,10 +82,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
     @property
+    def data_path(self) -> Path:
+        """The data folder, absolute; an empty FOLIO_DATA_DIR means the default, never the cwd."""
+        return Path(self.data_dir or "var").resolve()
+
+    @property
     def db_url(self) -> str:
         """The SQLAlchemy URL; the common driverless forms get the async driver Folio uses."""
         if not self.database_url:
-            return f"sqlite+aiosqlite:///{Path(self.data_dir).resolve() / 'folio.db'}"
+            return f"sqlite+aiosqlite:///{self.data_path / 'folio.db'}"
         scheme, sep, rest = self.database_url.partition("://")
         driver = _ASYNC_DRIVERS.get(scheme.lower()) if sep else None
         if driver is None and scheme.lower() not in _ASYNC_DRIVERS.values():
@@ -94,7 +99,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB, sqlite:///PATH, or leave it empty "
                 "for SQLite in FOLIO_DATA_DIR"
             )
-        return f"{driver}://{rest}" if driver else self.database_url
+        url = f"{driver}://{rest}" if driver else self.database_url
+        # A relative SQLite path lives in the data folder, not wherever the command ran.
+        parsed = sa.engine.make_url(url)
+        path = parsed.database or ""
+        in_cwd = path not in ("", ":memory:") and not Path(path).is_absolute()
+        if parsed.get_backend_name() == "sqlite" and in_cwd:
+            url = parsed.set(database=str(self.data_path / path)).render_as_string(False)
+        return url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

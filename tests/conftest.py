@@ -187,10 +187,36 @@ def folio_process(
 # --- what ran -------------------------------------------------------------------------------
 
 CLIENTS = Path(__file__).parent / "clients" / "node_modules" / ".bin"
+UNTRACKED_BEFORE = pytest.StashKey[set[str]]()
+LEFT_BEHIND = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run that leaves new untracked files in the checkout fails: tests write under tmp or var/."""
+    before = session.config.stash.get(UNTRACKED_BEFORE, set())
+    left = sorted(untracked() - before)
+    session.config.stash[LEFT_BEHIND] = left
+    if left and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def untracked() -> set[str]:
+    """Files in the checkout that git neither tracks nor ignores (var/ and .venv/ are ignored)."""
+    if not (ROOT / ".git").exists():
+        return set()
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True
+    )
+    return set(filter(None, listed.stdout.decode().split("\0")))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Under `make test` (FOLIO_TEST_EVERYTHING) a missing prerequisite fails the run, never skips it."""
+    session.config.stash[UNTRACKED_BEFORE] = untracked()
     if not os.environ.get("FOLIO_TEST_EVERYTHING"):
         return
     missing = [
@@ -222,6 +248,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             if marker in report.nodeid:
                 count[label] += 1
     terminalreporter.section("what ran")
+    for name in config.stash.get(LEFT_BEHIND, []):
+        terminalreporter.write_line(f"FAILED: the run left an untracked file in the checkout: {name}")
     terminalreporter.write_line(
         f"{len(ran)} tests ran: "
         + ", ".join(

@@ -5,9 +5,12 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The installer `make` bootstraps from tools/uv-requirements.txt (pinned by hash).
+UV = ROOT / ".venv-uv" / "bin" / "uv"
 
 RENDER = textwrap.dedent(
     """
@@ -49,19 +52,7 @@ def test_an_installed_wheel_renders_a_handout_an_email_and_a_page(tmp_path: Path
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "-w",
-            tmp_path,
-            source,
-        ],
-        check=True,
-        cwd=tmp_path,
+        [UV, "build", "--wheel", "--quiet", "--out-dir", tmp_path, source], check=True, cwd=tmp_path
     )
     [wheel] = tmp_path.glob("folio-*.whl")
     venv = tmp_path / "venv"
@@ -75,9 +66,7 @@ def test_an_installed_wheel_renders_a_handout_an_email_and_a_page(tmp_path: Path
     # The dependencies come from the test environment, appended after the new site-packages
     # (a .pth line adds the folder, not the folder's own .pth files: not our editable install).
     Path(site, "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", site, wheel], check=True
-    )
+    subprocess.run([UV, "pip", "install", "--quiet", "--no-deps", "--target", site, wheel], check=True)
     done = subprocess.run([python, "-c", RENDER], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True", "True"]
@@ -88,3 +77,48 @@ def test_the_api_process_never_imports_weasyprint() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_the_lock_agrees_with_pyproject() -> None:
+    done = subprocess.run([UV, "lock", "--check", "--offline"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_lock_edited_by_hand_is_refused(tmp_path: Path) -> None:
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    lock = tmp_path / "uv.lock"
+    # The lock now says Folio asks for an older Litestar than pyproject.toml does.
+    edited = lock.read_text().replace(
+        '{ name = "litestar", specifier = ">=2.25,<3" }', '{ name = "litestar" }'
+    )
+    assert edited != lock.read_text()
+    lock.write_text(edited)
+    # Offline, uv either says the lock needs updating or that it cannot re-resolve without the
+    # index; both are a refusal, and `make` stops there, before installing anything, with one
+    # line naming the fix.
+    shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copytree(ROOT / "tools", tmp_path / "tools")
+    (tmp_path / ".venv-uv").symlink_to(ROOT / ".venv-uv")
+    made = subprocess.run(
+        ["make", "-s", ".venv/.installed-from-lock"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert made.returncode != 0
+    assert (
+        made.stdout.strip()
+        == "uv.lock does not agree with pyproject.toml: run 'make lock' and commit uv.lock"
+    )
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_the_install_is_pinned_by_hash_and_the_installer_too() -> None:
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    for package in lock["package"]:
+        if package["source"].get("registry"):
+            files = [*package.get("wheels", []), *([package["sdist"]] if "sdist" in package else [])]
+            assert files and all(f["hash"].startswith("sha256:") for f in files), package["name"]
+    installer = (ROOT / "tools" / "uv-requirements.txt").read_text()
+    assert "uv==" in installer and "--hash=sha256:" in installer
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes \\\n\t\t-r tools/uv-requirements.txt" in makefile
+    assert "sync --locked" in makefile

@@ -13,11 +13,11 @@ FOLIO = str(Path(sys.executable).with_name("folio"))
 
 
 def folio(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FOLIO_")}
     return subprocess.run(
-        [FOLIO, *args], env=clean | (env or {}), capture_output=True, text=True, timeout=timeout
+        [FOLIO, *args], env=clean | (env or {}), capture_output=True, text=True, timeout=timeout, cwd=cwd
     )
 
 
@@ -76,3 +76,18 @@ def test_version_and_token_on_stdout(tmp_path: Path) -> None:
         "folio_"
     )  # T=$(folio token create ...)
     assert "shown only now" in created.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "store"),
+    [
+        ({"FOLIO_DATABASE_URL": "sqlite:///folio.db", "FOLIO_DATA_DIR": "data"}, "data/folio.db"),
+        ({"FOLIO_DATA_DIR": ""}, "var/folio.db"),
+    ],
+)
+def test_relative_store_paths_land_in_the_data_folder(
+    tmp_path: Path, env: dict[str, str], store: str
+) -> None:
+    assert folio("migrate", env=env, cwd=tmp_path).returncode == 0
+    assert (tmp_path / store).is_file()
+    assert not list(tmp_path.glob("folio.db*"))

@@ -18,6 +18,14 @@ from tests.conftest import STORES, _postgres_database
 
 pytestmark = pytest.mark.anyio
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+# Date parameters are typed, so each driver stores the form the app reads (Python 3.12's sqlite3
+# deprecates adapting datetimes by itself, and the suite treats warnings as errors).
+DATE_TYPES = {"now": sa.DateTime(timezone=True), "day": sa.Date(), "next": sa.Date()}
+
+
+def sql(statement: str) -> sa.TextClause:
+    typed = [sa.bindparam(name, type_=kind) for name, kind in DATE_TYPES.items() if f":{name}" in statement]
+    return sa.text(statement).bindparams(*typed)
 FAQ = b'{"type":"faq","slug":"f","locale":"en","title":"Withdrawal","summary":"S","items":[]}'
 ARTICLE = (
     b'{"type":"article","slug":"a","locale":"en","title":"A","summary":"S",'
@@ -44,14 +52,14 @@ async def _fill(url: str) -> None:
     async with engine.begin() as conn:
         for item_id, kind, slug, content in ((1, "faq", "f", FAQ), (2, "article", "a", ARTICLE)):
             await conn.execute(
-                sa.text(
+                sql(
                     "INSERT INTO items (id, kind, slug, locale, title, summary, latest_version, created_at, "
                     "updated_at) VALUES (:id, :kind, :slug, 'en', 'Withdrawal', 'S', 1, :now, :now)"
                 ),
                 {"id": item_id, "kind": kind, "slug": slug, "now": NOW},
             )
             await conn.execute(
-                sa.text(
+                sql(
                     "INSERT INTO versions (id, item_id, number, content, content_hash, author, note, source, "
                     "published_at, reviewed_by, reviewed_on, next_review_on) VALUES (:id, :id, 1, :content, "
                     "'sha256:x', 'library', '', 'library', :now, 'R', :day, :next)"
@@ -66,7 +74,7 @@ async def _fill(url: str) -> None:
             )
             if conn.dialect.name == "postgresql":
                 await conn.execute(
-                    sa.text(
+                    sql(
                         "INSERT INTO search_documents (item_id, title, summary, body) "
                         "VALUES (:id, 'Withdrawal', 'S', 'withdrawal symptoms')"
                     ),
@@ -74,23 +82,23 @@ async def _fill(url: str) -> None:
                 )
             else:
                 await conn.execute(
-                    sa.text(
+                    sql(
                         "INSERT INTO search_fts (rowid, title, summary, body) "
                         "VALUES (:id, 'Withdrawal', 'S', 'withdrawal symptoms')"
                     ),
                     {"id": item_id},
                 )
-        await conn.execute(sa.text("INSERT INTO pins VALUES (2, 0, 'faq', 'f', 1)"))
+        await conn.execute(sql("INSERT INTO pins VALUES (2, 0, 'faq', 'f', 1)"))
         await conn.execute(
-            sa.text("INSERT INTO rendered VALUES ('k', 'application/pdf', :body, :now)"),
+            sql("INSERT INTO rendered VALUES ('k', 'application/pdf', :body, :now)"),
             {"body": b"%PDF", "now": NOW},
         )
         await conn.execute(
-            sa.text("INSERT INTO desk_sessions VALUES ('h', 't', 'editor', 'Ed', 'c', :now, :now)"),
+            sql("INSERT INTO desk_sessions VALUES ('h', 't', 'editor', 'Ed', 'c', :now, :now)"),
             {"now": NOW},
         )
         await conn.execute(
-            sa.text(
+            sql(
                 "INSERT INTO drafts (item_id, revision, content, content_hash, created_by, updated_by, "
                 "updated_at) VALUES (1, 'r', :content, 'sha256:x', 'e', 'e', :now)"
             ),
@@ -104,12 +112,12 @@ async def test_upgrading_keeps_versions_drafts_pins_and_search(old_db: str) -> N
     engine = create_engine(old_db)
     try:
         async with engine.connect() as conn:
-            assert await conn.scalar(sa.text("SELECT count(*) FROM versions")) == 2
-            assert await conn.scalar(sa.text("SELECT count(*) FROM drafts")) == 1
-            pin = (await conn.execute(sa.text("SELECT kind, slug, number, locale FROM pins"))).one()
+            assert await conn.scalar(sql("SELECT count(*) FROM versions")) == 2
+            assert await conn.scalar(sql("SELECT count(*) FROM drafts")) == 1
+            pin = (await conn.execute(sql("SELECT kind, slug, number, locale FROM pins"))).one()
             assert tuple(pin) == ("faq", "f", 1, "en")
-            assert await conn.scalar(sa.text("SELECT count(*) FROM rendered")) == 1
-            assert await conn.scalar(sa.text("SELECT count(*) FROM desk_sessions")) == 1
+            assert await conn.scalar(sql("SELECT count(*) FROM rendered")) == 1
+            assert await conn.scalar(sql("SELECT count(*) FROM desk_sessions")) == 1
         store = Store(engine)
         article = await store.get("article", "a")
         assert [(p.slug, p.version, p.locale) for p in article.pins] == [("f", 1, "en")]
@@ -117,7 +125,7 @@ async def test_upgrading_keeps_versions_drafts_pins_and_search(old_db: str) -> N
         # The new key: a Spanish translation of the same slug can now exist beside it.
         async with engine.begin() as conn:
             await conn.execute(
-                sa.text(
+                sql(
                     "INSERT INTO items (id, kind, slug, locale, title, summary, latest_version, created_at, "
                     "updated_at) VALUES (3, 'faq', 'f', 'es', 'T', 'S', 0, :now, :now)"
                 ),
