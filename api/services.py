@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.documents import Documents
+from api.egress import EgressPolicy
 from api.exports import Exports
 from api.observability import Metrics
 from api.render_cache import render_cache_for
@@ -25,6 +26,7 @@ class Services:
     documents: Documents
     editorial: Editorial
     deliverer: Deliverer
+    egress: EgressPolicy
     exports: Exports
     settings: Settings
 
@@ -54,11 +56,13 @@ async def open_services(
             max_age=settings.cache_max_age,
             on_forget=on_forget,
         )
+        egress = EgressPolicy(settings.webhook_networks)
         deliverer = Deliverer(
             engine,
             poll_seconds=settings.webhook_poll_seconds,
             backoff_base=settings.webhook_backoff_seconds,
             timeout=settings.webhook_timeout_seconds,
+            egress=egress,
         )
         exports = Exports(
             documents,
@@ -80,6 +84,7 @@ async def open_services(
                 documents=documents,
                 editorial=Editorial(store, max_grade=settings.max_grade),
                 deliverer=deliverer,
+                egress=egress,
                 exports=exports,
                 settings=settings,
             )
