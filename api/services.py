@@ -43,7 +43,13 @@ async def open_services(
 
     ``on_forget`` runs whenever this process writes content (``Documents.forget``).
     """
-    engine = create_engine(settings.db_url)
+    engine = create_engine(
+        settings.db_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
+    cache = render_cache_for(settings, engine)
     metrics = metrics or Metrics()
     try:
         store = Store(engine)
@@ -66,7 +72,7 @@ async def open_services(
         )
         exports = Exports(
             documents,
-            render_cache_for(settings, engine),
+            cache,
             metrics,
             public_url=settings.base_url,
             default_paper=settings.paper,
@@ -91,4 +97,5 @@ async def open_services(
         finally:
             await asyncio.to_thread(exports.close)
     finally:
+        await cache.close()
         await engine.dispose()

@@ -28,6 +28,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     data_dir: str = "var"
     # Empty means the embedded SQLite store under data_dir.
     database_url: str = ""
+    # Database connections per server process: kept open, opened beyond that under load, and
+    # seconds a request waits for one before it gets 503 with Retry-After. On PostgreSQL each
+    # process also keeps pdf_workers connections for render locks; README has the arithmetic.
+    db_pool_size: Annotated[int, Meta(ge=1)] = 5
+    db_pool_overflow: Annotated[int, Meta(ge=0)] = 5
+    db_pool_timeout_seconds: Annotated[float, Meta(gt=0)] = 5.0
     cors_origins: list[str] = []
     library_dir: str = str(DEFAULT_LIBRARY)
     # Where readers reach this server; QR codes and links in exports point here. Empty: the
