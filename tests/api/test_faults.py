@@ -9,14 +9,17 @@ import contextlib
 import itertools
 import os
 import signal
+import struct
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.settings import Settings
 from content.db import create_engine
@@ -281,3 +284,81 @@ def test_a_killed_render_worker_is_a_503_and_later_renders_work(settings: Settin
         zombies = [(p, cmd) for p, (state, cmd) in descendants(pid).items() if state == "Z"]
         assert zombies == []
     assert_no_traceback(log)
+
+
+# --- the server's goodbye on a connection in use ----------------------------------------------
+
+
+def goodbye() -> bytes:
+    """What PostgreSQL sends a session it terminates (pg_terminate_backend, shutdown, failover)."""
+    fields = b"SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0"
+    return b"E" + struct.pack("!i", len(fields) + 4) + fields
+
+
+def say_goodbye_before(engine: AsyncEngine, statement: str, times: int = 1) -> list[str]:
+    """Before the next ``times`` statements starting with ``statement``, the server's termination
+    message reaches their connection, as when a backend is terminated between two statements."""
+    said: list[str] = []
+
+    @sa.event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def before(conn: sa.Connection, cursor: Any, sql: str, *args: Any) -> None:
+        if len(said) < times and sql.lstrip().upper().startswith(statement):
+            said.append(sql)
+            driver = conn.connection.dbapi_connection.driver_connection  # type: ignore[union-attr]
+            driver._protocol.data_received(goodbye())
+
+    return said
+
+
+pg_only = pytest.mark.skipif(not POSTGRES_URL, reason="needs FOLIO_TEST_POSTGRES_URL (make test sets it)")
+
+
+@pg_only
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.anyio
+async def test_a_read_that_loses_its_connection_is_read_again(synced_db: str) -> None:
+    """The goodbye arrives on a checked-out, idle connection: asyncpg parks it mid-operation and
+    refuses the next statement ("cannot switch to state 15; another operation (2) is in
+    progress", issue 26). The read runs once more, on a fresh connection, and answers."""
+    from content.store import Store
+
+    engine = create_engine(synced_db)
+    try:
+        said = say_goodbye_before(engine, "SELECT")
+        page = await Store(engine).list_items("article", limit=10)
+        assert said and page.items
+    finally:
+        await engine.dispose()
+
+
+@pg_only
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_write_that_loses_its_connection_is_a_503_and_its_retry_is_safe(
+    settings: Settings, tokens: dict[str, str]
+) -> None:
+    """The publish loses its connection mid-transaction: 503 with Retry-After, nothing kept; the
+    client sends the same request with the same If-Match, and exactly one version is published."""
+    from litestar.testing import TestClient
+
+    from api.app import create_app
+
+    item = "/v1/articles/ketamine-withdrawal"
+    with TestClient(create_app(settings)) as client:
+        started = client.post(item + "/draft", headers=bearer(tokens["editor"]))
+        reviewed = client.post(
+            item + "/draft/review",
+            json={"nextReviewOn": "2027-09-01"},
+            headers=bearer(tokens["reviewer"], **{"If-Match": started.headers["etag"]}),
+        )
+        headers = bearer(tokens["publisher"], **{"If-Match": reviewed.headers["etag"]})
+        engine = client.app.state.services.documents.store.engine
+        said = say_goodbye_before(engine, "INSERT INTO VERSIONS")
+        lost = client.post(item + "/publish", headers=headers)
+        assert said and lost.status_code == 503, lost.text
+        assert lost.headers["retry-after"] == "1"
+        assert lost.headers["content-type"] == "application/problem+json"
+        assert [v["version"] for v in client.get(item + "/versions").json()["versions"]] == [1]
+        again = client.post(item + "/publish", headers=headers)
+        assert again.status_code == 200 and again.json()["version"] == 2
+        assert client.post(item + "/publish", headers=headers).status_code in (409, 412)
+        assert [v["version"] for v in client.get(item + "/versions").json()["versions"]] == [2, 1]
