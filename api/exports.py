@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ from exporters.email import DigestOptions, EmailOptions, Esp
 from exporters.pdf import HandoutOptions
 from exporters.web import PageOptions
 
+log = logging.getLogger("folio.exports")
 Paper = Literal["a4", "letter"]
 Size = Literal["standard", "large"]
 
@@ -202,17 +204,20 @@ class Exports:
             self.metrics.render_queue.dec()
 
     async def _submit(self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> bytes:
-        pool = self.pool
-        try:
-            future = pool.submit(exporters.render, channel, fmt, list(bundles), options)
-            return await asyncio.wrap_future(future)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): every render on that pool fails with it, and
-            # the first to notice replaces the pool, so later renders work.
-            if self.pool is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = self._new_pool()
-            raise Busy("A render worker stopped unexpectedly; try again.", 1) from None
+        """Render in the pool; a render whose worker died runs once more on a fresh pool."""
+        for attempt in (1, 2):
+            pool = self.pool
+            try:
+                future = pool.submit(exporters.render, channel, fmt, list(bundles), options)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): every render on that pool fails with it,
+                # and the first to notice replaces the pool, so later renders work.
+                if self.pool is pool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool()
+                log.warning("a render worker stopped unexpectedly (attempt %d of 2)", attempt)
+        raise Busy("A render worker stopped unexpectedly; try again.", 1)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

@@ -257,7 +257,9 @@ def render_workers(pid: int) -> list[int]:
     ]
 
 
-def test_a_killed_render_worker_is_a_503_and_later_renders_work(settings: Settings, tmp_path: Path) -> None:
+def test_a_killed_render_worker_is_rendered_again_or_a_503_and_later_renders_work(
+    settings: Settings, tmp_path: Path
+) -> None:
     with server(settings, tmp_path, pdf_workers="1") as (base, pid, log):
         result: dict[str, httpx.Response] = {}
         path = "/v1/articles/ketamine-withdrawal/handout.pdf"
@@ -284,6 +286,7 @@ def test_a_killed_render_worker_is_a_503_and_later_renders_work(settings: Settin
             assert response.status_code == 200 and response.content.startswith(b"%PDF-")
         zombies = [(p, cmd) for p, (state, cmd) in descendants(pid).items() if state == "Z"]
         assert zombies == []
+    assert "render worker stopped unexpectedly" in log.read_text()  # it died mid-render
     assert_no_traceback(log)
 
 
