@@ -3,8 +3,12 @@ address that was checked. Receivers run on 127.0.0.1 and are reached only where 
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -251,3 +255,85 @@ def test_redirects_are_not_followed(settings: Settings, tokens: dict[str, str], 
                 break
             time.sleep(0.02)
     assert delivery["lastError"] == "receiver answered 302"
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``name`` (openssl), as a receiver with its own name has."""
+    key, cert = tmp_path / f"{name}.key", tmp_path / f"{name}.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            f"/CN={name}",
+            "-addext",
+            f"subjectAltName=DNS:{name}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return key, cert
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.anyio
+async def test_https_delivery_verifies_the_name_at_the_checked_address(
+    db_url: str, receiver: Receiver, tmp_path: Path
+) -> None:
+    """TLS to the pinned address presents and verifies the URL's name: the receiver whose
+    certificate names it is delivered to; one whose (trusted) certificate names another host is not."""
+    from content.db import create_engine, writer
+    from content.editorial import Editorial, enqueue
+    from content.store import Store
+
+    impostor = Receiver()
+    trusted = tmp_path / "trusted.pem"
+    for server, name in ((receiver, "receiver.folio.test"), (impostor, "elsewhere.folio.test")):
+        key, cert = _certificate(tmp_path, name)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+        with trusted.open("a") as bundle:
+            bundle.write(cert.read_text())
+    names = resolver({"receiver.folio.test": [["127.0.0.1"]]})
+    egress = EgressPolicy(parse_networks(LOOPBACK), resolver=names)
+    engine = create_engine(db_url)
+    hooks = {}
+    try:
+        editorial = Editorial(Store(engine))
+        for server in (receiver, impostor):
+            url = f"https://receiver.folio.test:{server.server.server_address[1]}/hook"
+            hook, server.secret = await editorial.add_webhook(url, ["published"], "test")
+            hooks[hook.id] = server
+        async with writer(engine).begin() as conn:
+            await enqueue(conn, "published", "faq", "ketamine-addiction-faq", 2, None)
+        deliverer = Deliverer(engine, poll_seconds=1, backoff_base=60, timeout=10, egress=egress)
+        client = httpx.AsyncClient(
+            verify=ssl.create_default_context(cafile=str(trusted)),
+            trust_env=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
+        async with client:
+            while await deliverer.deliver_one(client):
+                pass
+        logs = {hooks[h].server.server_address[1]: await editorial.deliveries(h) for h in hooks}
+    finally:
+        await engine.dispose()
+        impostor.server.shutdown()
+        impostor.server.server_close()
+    assert len(receiver.hits) == 1 and receiver.hits[0]["valid"]
+    assert receiver.hits[0]["host"] == f"receiver.folio.test:{receiver.server.server_address[1]}"
+    assert impostor.hits == []
+    [refused] = logs[impostor.server.server_address[1]]
+    assert refused.status == "pending" and "CERTIFICATE_VERIFY_FAILED" in (refused.last_error or "")
