@@ -219,26 +219,31 @@ _DROPPED = (
     "terminating connection due to administrator command",
     "connection_lost",
 )
+# SQLSTATEs of a session ended by the server (admin shutdown, crash, cannot connect now) or lost.
+_DROPPED_STATES = ("57P01", "57P02", "57P03", "08000", "08003", "08006")
 
 
 def dropped(exc: BaseException) -> bool:
-    """Whether the error means the database connection went away mid-operation."""
+    """Whether a database error means its connection went away mid-operation."""
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
-    seen: set[int] = set()
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (ConnectionError, sa.exc.DBAPIError)) or type(current).__module__.startswith(
-            "asyncpg"
-        ):
-            text = str(current).lower()
-            if isinstance(current, ConnectionError) or any(words in text for words in _DROPPED):
-                return True
-            if getattr(current, "sqlstate", None) in ("57P01", "57P02", "57P03", "08006", "08003"):
-                return True
+    while current is not None and current not in chain:
+        chain.append(current)
         current = current.__cause__ or current.__context__
-    return False
+    if not any(isinstance(e, sa.exc.SQLAlchemyError) or _from_asyncpg(e) for e in chain):
+        return False  # not the database's error: a ConnectionError elsewhere is not ours to retry
+    return any(
+        isinstance(e, ConnectionError)
+        or getattr(e, "sqlstate", None) in _DROPPED_STATES
+        or any(words in str(e).lower() for words in _DROPPED)
+        for e in chain
+    )
+
+
+def _from_asyncpg(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith("asyncpg")
 
 
 def retried(read: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
