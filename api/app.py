@@ -22,6 +22,7 @@ from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
 from api.documents import Documents
+from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
 from api.observability import Metrics, Observe
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_editorial() -> Editorial:
         return services().editorial
 
+    def provide_egress() -> EgressPolicy:
+        return services().egress
+
     app = Litestar(
         route_handlers=[
             *ITEM_CONTROLLERS,
@@ -85,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
             "editorial": Provide(provide_editorial, sync_to_thread=False),
+            "egress": Provide(provide_egress, sync_to_thread=False),
             "exports": Provide(provide_exports, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "wanted": Provide(provide_wanted, sync_to_thread=False),

@@ -4,6 +4,7 @@ from litestar.di import NamedDependency
 
 from api.auth import Principal
 from api.documents import Documents
+from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import Wanted
 from api.observability import Metrics
@@ -13,6 +14,7 @@ from content.editorial import Editorial
 DocumentsDep = NamedDependency[Documents]
 SettingsDep = NamedDependency[Settings]
 EditorialDep = NamedDependency[Editorial]
+EgressDep = NamedDependency[EgressPolicy]
 PrincipalDep = NamedDependency[Principal]
 ExportsDep = NamedDependency[Exports]
 MetricsDep = NamedDependency[Metrics]

@@ -5,13 +5,15 @@ options and template version), so a conditional GET costs no render. Outputs are
 memory (an LRU of recent ones) and in a render cache every replica sees; concurrent requests
 for the same output share one render (single-flight, and a cross-replica lock for slow
 channels). Slow channels (PDF) render in a process pool with a bounded queue (full: 503 with
-Retry-After) and a time limit; workers are replaced after a number of renders.
+Retry-After) and a time limit; workers are replaced after a number of renders. No request
+holds a database connection while it waits for a worker, the lock or the render.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -33,6 +35,7 @@ from exporters.email import DigestOptions, EmailOptions, Esp
 from exporters.pdf import HandoutOptions
 from exporters.web import PageOptions
 
+log = logging.getLogger("folio.exports")
 Paper = Literal["a4", "letter"]
 Size = Literal["standard", "large"]
 
@@ -87,6 +90,7 @@ class Exports:
         self.renders_per_worker = renders_per_worker
         self.niceness = niceness
         self.pool = self._new_pool()
+        self._workers = asyncio.Semaphore(workers)  # renders submitted and not yet done
         self._recent = LRU(memory_entries)
         self._flights = SingleFlight()
         self.pending = 0  # pooled renders queued or running: the queue depth
@@ -162,37 +166,58 @@ class Exports:
     async def _render_pooled(
         self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any, etag: str
     ) -> bytes:
-        """Rendered once across replicas: the output is stored before the lock is let go."""
+        """Rendered once across replicas: the output is stored before the lock is let go.
+
+        A request waits for a free render worker first, then for the cross-replica lock, then
+        for the render, all within one deadline (the render timeout) and none of it holding a
+        database connection: only a request with a worker takes the lock (on a connection of
+        the lock pool, one per worker), so printing never takes a connection a reader needs.
+        """
         if self.pending >= self.queue_limit:
             raise Busy("Renders are running at capacity; try again in a few seconds.", 5)
         # Claim the slot before the first await, so concurrent requests in this process see it.
         self.pending += 1
         self.metrics.render_queue.inc()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        # The deadline interrupts waiting (for a worker, the lock, the render), never a database
+        # statement: a statement cancelled mid-flight would leave its connection mid-operation.
         try:
+            async with asyncio.timeout_at(deadline):
+                await self._workers.acquire()
             try:
-                async with self.cache.lock(etag, self.timeout):
+                async with self.cache.lock(etag, max(deadline - loop.time(), 0.001)):
                     # Another replica may have rendered it while this one waited for the lock.
                     if (found := await self.cache.get(etag)) is not None:
                         return found
-                    body = await self._submit(channel, fmt, bundles, options)
+                    async with asyncio.timeout_at(deadline):
+                        body = await self._submit(channel, fmt, bundles, options)
                     self._rendered(channel)
                     await self.cache.put(etag, body, exporters.CHANNELS[channel].formats[fmt].media_type)
                     return body
-            except TimeoutError:
-                raise Busy(f"Rendering took longer than {self.timeout:g} s; try again shortly.", 10) from None
+            finally:
+                self._workers.release()
+        except TimeoutError:
+            raise Busy(f"Rendering took longer than {self.timeout:g} s; try again shortly.", 10) from None
         finally:
             self.pending -= 1
             self.metrics.render_queue.dec()
 
     async def _submit(self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> bytes:
-        try:
-            future = self.pool.submit(exporters.render, channel, fmt, list(bundles), options)
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): replace the pool so later renders work.
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
-            raise Busy("A render worker stopped unexpectedly; try again.", 1) from None
+        """Render in the pool; a render whose worker died runs once more on a fresh pool."""
+        for attempt in (1, 2):
+            pool = self.pool
+            try:
+                future = pool.submit(exporters.render, channel, fmt, list(bundles), options)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): every render on that pool fails with it,
+                # and the first to notice replaces the pool, so later renders work.
+                if self.pool is pool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool()
+                log.warning("a render worker stopped unexpectedly (attempt %d of 2)", attempt)
+        raise Busy("A render worker stopped unexpectedly; try again.", 1)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from api.exports import Busy
+from content.db import StoreUnavailable
 from content.errors import Conflict, ContentError, Gone, InvalidInput, LibraryError, NotFound, Stale
 from content.model import SINGLE_LINE, TEXT
 
@@ -46,12 +47,18 @@ def _spec(description: str) -> ResponseSpec:
 
 # Documented on every read route; the schema is the one body every error shares.
 HANDOUT_PROBLEMS = {
-    503: _spec("Handout rendering is at capacity or timed out; see Retry-After."),
+    503: _spec(
+        "Handout rendering is at capacity or timed out, or the database was out of reach; see Retry-After."
+    ),
 }
 READ_PROBLEMS = {
     400: _spec("A parameter is invalid; `errors` names it."),
     404: _spec("No such item, version or entry."),
     410: _spec("The item was archived."),
+    503: _spec(
+        "The database was out of reach for a moment (a dropped connection, every connection busy); "
+        "nothing half-done was kept. Retry after Retry-After seconds; a write sends its If-Match again."
+    ),
 }
 WRITE_PROBLEMS = READ_PROBLEMS | {
     401: _spec("No valid bearer token."),
@@ -150,6 +157,13 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(exc, Busy):
         response = problem(503, exc.detail, path=path)
         response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if (unavailable := StoreUnavailable.of(exc)) is not None:
+        # A dropped connection or a full pool: nothing half-done stays (a transaction commits
+        # whole or not at all), and the client's retry, with its If-Match, is safe.
+        log.warning("%s %s: %s", request.method, path, unavailable)
+        response = problem(503, unavailable.detail, path=path)
+        response.headers["Retry-After"] = "1"
         return response
     if isinstance(exc, HTTPException):
         response = problem(exc.status_code, exc.detail, path=path)

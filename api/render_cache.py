@@ -6,7 +6,8 @@ replica may serve what any other rendered. Two stores:
 - ``DiskRenderCache``: files under a folder, locked with ``flock``. One box, or replicas that
   share a folder with working ``flock``. The default on SQLite.
 - ``DatabaseRenderCache``: rows of the ``rendered`` table, locked with a PostgreSQL advisory
-  lock held on a connection of its own. Replicas need nothing but the database.
+  lock held, while the render runs, on a connection of a small pool of its own. Replicas need
+  nothing but the database.
 
 The export service asks ``get``; on a miss it takes ``lock(key)``, asks ``get`` again (another
 replica may have rendered it meanwhile), renders and ``put``s.
@@ -19,6 +20,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import logging
 import os
 import re
 from collections.abc import AsyncIterator
@@ -28,16 +30,15 @@ from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from content.db import rendered, utcnow
+from content.db import create_engine, rendered, retried, utcnow
 
 if TYPE_CHECKING:
     from api.settings import Settings
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,150}$")
-_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired while waiting
+log = logging.getLogger("folio.render_cache")
 
 
 class RenderCache(Protocol):
@@ -51,6 +52,10 @@ class RenderCache(Protocol):
 
     def lock(self, key: str, timeout: float) -> AbstractAsyncContextManager[None]:
         """Exclusive across processes and replicas; raises TimeoutError after ``timeout`` s."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of what the cache holds open (a lock pool)."""
         ...
 
 
@@ -96,6 +101,9 @@ class DiskRenderCache:
         finally:
             os.close(fd)  # closing the file releases the lock
 
+    async def close(self) -> None:
+        pass
+
     async def prune(self, before: dt.datetime) -> int:
         """Delete entries written before ``before``; returns how many."""
 
@@ -113,11 +121,22 @@ class DiskRenderCache:
 
 
 class DatabaseRenderCache:
-    """Rows of the ``rendered`` table; the lock is a PostgreSQL session advisory lock."""
+    """Rows of the ``rendered`` table; the lock is a PostgreSQL session advisory lock.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    The lock lives on a connection of ``lock_engine``, a small pool of its own (FOLIO_PDF_WORKERS
+    connections per process: the export service takes the lock only once a render worker is
+    free), so a render never holds a connection readers need. Waiting holds no connection at
+    all: ``pg_try_advisory_lock`` is polled on a connection checked out for that one statement.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, lock_engine: AsyncEngine | None = None, poll_seconds: float = 0.05
+    ) -> None:
         self.engine = engine
+        self.lock_engine = lock_engine or engine
+        self.poll_seconds = poll_seconds
 
+    @retried
     async def get(self, key: str) -> bytes | None:
         async with self.engine.connect() as conn:
             body = await conn.scalar(sa.select(rendered.c.body).where(rendered.c.key == key))
@@ -135,29 +154,58 @@ class DatabaseRenderCache:
         if self.engine.dialect.name != "postgresql":
             raise NotImplementedError("DatabaseRenderCache locks need PostgreSQL; use DiskRenderCache")
         lock_id = advisory_lock_id(key)
-        # A connection of its own, in autocommit: the lock belongs to the session, so no
-        # transaction stays open while the render runs. Whenever it is unclear whether the
-        # session holds the lock (cancelled mid-call, a failed unlock) or it still carries our
-        # lock_timeout, the connection is discarded: closing the session releases its locks.
-        async with self.engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn = await self._take(lock_id, key, timeout)
+        try:
+            yield
+        finally:
+            await self._release(conn, lock_id, key)
+
+    async def _take(self, lock_id: int, key: str, timeout: float) -> AsyncConnection:  # noqa: ASYNC109
+        """A connection whose session holds the lock; polls, holding no connection in between.
+
+        The timeout is checked between attempts rather than by cancelling one: a statement
+        cancelled mid-flight would leave its connection in the middle of an operation.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            conn = await self.lock_engine.connect()
             try:
-                await conn.execute(sa.text(f"SET lock_timeout = {max(1, int(timeout * 1000))}"))
-                await conn.execute(sa.select(sa.func.pg_advisory_lock(lock_id)))
-                await conn.execute(sa.text("RESET lock_timeout"))
-            except BaseException as exc:
-                await asyncio.shield(conn.invalidate())
-                if isinstance(exc, DBAPIError) and _sqlstate(exc) == _LOCK_NOT_AVAILABLE:
-                    raise TimeoutError(f"render lock {key} still held after {timeout:g} s") from None
+                # Autocommit: the lock belongs to the session, no transaction stays open.
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                if await conn.scalar(sa.select(sa.func.pg_try_advisory_lock(lock_id))):
+                    return conn
+            except BaseException:
+                # Cancelled or failed mid-call: whether the session took the lock is unknown, so
+                # the session is discarded (closing it releases whatever it held).
+                await asyncio.shield(_discard(conn))
                 raise
-            try:
-                yield
-            finally:
-                try:
-                    await conn.execute(sa.select(sa.func.pg_advisory_unlock(lock_id)))
-                except BaseException:
-                    await asyncio.shield(conn.invalidate())
-                    raise
+            await conn.close()
+            if (left := deadline - loop.time()) <= 0:
+                raise TimeoutError(f"render lock {key} still held after {timeout:g} s")
+            await asyncio.sleep(min(self.poll_seconds, left))
+
+    async def _release(self, conn: AsyncConnection, lock_id: int, key: str) -> None:
+        """Unlock; a session that cannot be reached (dropped, cancelled) is discarded instead.
+
+        A discarded session's locks die with it, so a render that finished stays finished: the
+        failure to unlock is logged, never raised into the request that rendered.
+        """
+        try:
+            await conn.execute(sa.select(sa.func.pg_advisory_unlock(lock_id)))
+        except Exception as exc:
+            log.warning("render lock %s: unlock failed (%s); its connection is discarded", key, exc)
+            await asyncio.shield(_discard(conn))
+            return
+        except BaseException:
+            await asyncio.shield(_discard(conn))
+            raise
+        await asyncio.shield(conn.close())
+
+    async def close(self) -> None:
+        """Close the lock pool, if it is the cache's own."""
+        if self.lock_engine is not self.engine:
+            await self.lock_engine.dispose()
 
     async def prune(self, before: dt.datetime) -> int:
         """Delete rows stored before ``before``; returns how many."""
@@ -173,17 +221,23 @@ def advisory_lock_id(key: str) -> int:
 
 
 def render_cache_for(settings: Settings, engine: AsyncEngine) -> RenderCache:
-    """The database on PostgreSQL (no shared disk needed); the data folder on SQLite."""
+    """The database on PostgreSQL (no shared disk needed); the data folder on SQLite.
+
+    On PostgreSQL the render locks get a pool of their own, one connection per render worker:
+    the export service takes a lock only when a worker is free, so that many are ever held.
+    """
     if engine.dialect.name == "postgresql":
-        return DatabaseRenderCache(engine)
+        locks = create_engine(settings.db_url, pool_size=settings.pdf_workers, max_overflow=0)
+        return DatabaseRenderCache(engine, locks)
     return DiskRenderCache(settings.data_path / "rendered")
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    # SQLAlchemy's asyncpg adapter keeps the driver's error (which has the code) as the cause.
-    cause = getattr(exc.orig, "__cause__", None)
-    code = getattr(exc.orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
-    return str(code) if code else None
+async def _discard(conn: AsyncConnection) -> None:
+    """Invalidate and close: the pool opens a fresh connection instead of reusing this session."""
+    with contextlib.suppress(Exception):
+        await conn.invalidate()
+    with contextlib.suppress(Exception):
+        await conn.close()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

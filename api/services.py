@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.documents import Documents
+from api.egress import EgressPolicy
 from api.exports import Exports
 from api.observability import Metrics
 from api.render_cache import render_cache_for
@@ -25,6 +26,7 @@ class Services:
     documents: Documents
     editorial: Editorial
     deliverer: Deliverer
+    egress: EgressPolicy
     exports: Exports
     settings: Settings
 
@@ -41,7 +43,13 @@ async def open_services(
 
     ``on_forget`` runs whenever this process writes content (``Documents.forget``).
     """
-    engine = create_engine(settings.db_url)
+    engine = create_engine(
+        settings.db_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
+    cache = render_cache_for(settings, engine)
     metrics = metrics or Metrics()
     try:
         store = Store(engine)
@@ -54,15 +62,17 @@ async def open_services(
             max_age=settings.cache_max_age,
             on_forget=on_forget,
         )
+        egress = EgressPolicy(settings.webhook_networks)
         deliverer = Deliverer(
             engine,
             poll_seconds=settings.webhook_poll_seconds,
             backoff_base=settings.webhook_backoff_seconds,
             timeout=settings.webhook_timeout_seconds,
+            egress=egress,
         )
         exports = Exports(
             documents,
-            render_cache_for(settings, engine),
+            cache,
             metrics,
             public_url=settings.base_url,
             default_paper=settings.paper,
@@ -80,10 +90,12 @@ async def open_services(
                 documents=documents,
                 editorial=Editorial(store, max_grade=settings.max_grade),
                 deliverer=deliverer,
+                egress=egress,
                 exports=exports,
                 settings=settings,
             )
         finally:
             await asyncio.to_thread(exports.close)
     finally:
+        await cache.close()
         await engine.dispose()

@@ -11,6 +11,7 @@ import msgspec
 import sqlalchemy as sa
 from msgspec import Meta
 
+from api.egress import Network, parse_networks
 from content.library import DEFAULT_LIBRARY
 
 # Driverless URL schemes and the async driver Folio runs them with.
@@ -27,6 +28,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     data_dir: str = "var"
     # Empty means the embedded SQLite store under data_dir.
     database_url: str = ""
+    # Database connections per server process: kept open, opened beyond that under load, and
+    # seconds a request waits for one before it gets 503 with Retry-After. On PostgreSQL each
+    # process also keeps pdf_workers connections for render locks; README has the arithmetic.
+    db_pool_size: Annotated[int, Meta(ge=1)] = 5
+    db_pool_overflow: Annotated[int, Meta(ge=0)] = 5
+    db_pool_timeout_seconds: Annotated[float, Meta(gt=0)] = 5.0
     cors_origins: list[str] = []
     library_dir: str = str(DEFAULT_LIBRARY)
     # Where readers reach this server; QR codes and links in exports point here. Empty: the
@@ -44,6 +51,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_poll_seconds: float = 2.0
     webhook_backoff_seconds: float = 5.0
     webhook_timeout_seconds: float = 10.0
+    # Networks webhooks may be delivered to although they are not public (comma-separated
+    # CIDRs, e.g. 10.20.0.0/16 for a receiver inside the clinic's network). Default: none.
+    webhook_allow: list[str] = []
     # Handouts: default paper, render processes, queued renders before 503, seconds per render,
     # renders before a worker process is replaced, how much lower the workers' CPU priority is
     # (nice(2): reads come first on a small machine; 0 where renders have cores of their own).
@@ -117,13 +127,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raw = environ.get(f"FOLIO_{name.upper()}")
             if raw is None:
                 continue
-            values[name] = [v.strip() for v in raw.split(",") if v.strip()] if name == "cors_origins" else raw
+            listed = name in ("cors_origins", "webhook_allow")
+            values[name] = [v.strip() for v in raw.split(",") if v.strip()] if listed else raw
         try:
             settings = msgspec.convert(values, cls, strict=False)
         except msgspec.ValidationError as exc:
             raise ValueError(f"invalid FOLIO_* setting: {exc}") from None
         settings.db_url  # noqa: B018 - a bad database URL is refused here, before anything runs
         return settings
+
+    def __post_init__(self) -> None:
+        parse_networks(self.webhook_allow)  # a bad CIDR is refused when the settings are made
+
+    @property
+    def webhook_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.webhook_allow)
 
 
 def _shown(url: str) -> str:

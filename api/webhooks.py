@@ -3,6 +3,10 @@
 Deliveries are rows written in the same transaction as the publish that caused them, so a
 pending one survives a restart. A worker claims a due row for a short lease before sending,
 so several workers or replicas never send the same delivery at once.
+
+Every delivery checks its URL again (``api.egress``) and connects to the address it checked;
+a refused address is refused before any connection is made, so the delivery log says why it
+was refused and nothing about what answers there.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from api.egress import EgressPolicy, Refused
 from content.db import deliveries, utcnow, webhooks, writer
 
 log = logging.getLogger("folio.webhooks")
@@ -77,15 +82,33 @@ def backoff(attempts: int, base: float) -> dt.timedelta:
 
 class Deliverer:
     def __init__(
-        self, engine: AsyncEngine, *, poll_seconds: float, backoff_base: float, timeout: float
+        self,
+        engine: AsyncEngine,
+        *,
+        poll_seconds: float,
+        backoff_base: float,
+        timeout: float,
+        egress: EgressPolicy | None = None,
     ) -> None:
         self.engine = writer(engine)
         self.poll_seconds = poll_seconds
         self.backoff_base = backoff_base
         self.timeout = timeout
+        self.egress = egress or EgressPolicy()
+
+    def client(self) -> httpx.AsyncClient:
+        """No redirects, no proxies from the environment, and no kept connections: each delivery
+        connects to the address it checked, and a TLS connection made for one name is never
+        reused for another name on the same address."""
+        return httpx.AsyncClient(
+            timeout=self.timeout,
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
 
     async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
+        async with self.client() as client:
             while True:
                 try:
                     while await self.deliver_one(client):
@@ -114,10 +137,19 @@ class Deliverer:
         status: int | None = None
         error: str | None = None
         try:
-            response = await client.post(row.url, content=row.payload, headers=headers)
+            target = await self.egress.check(row.url)
+            extensions = {"sni_hostname": target.url.host} if target.url.scheme == "https" else {}
+            response = await client.post(
+                target.pinned_url,
+                content=row.payload,
+                headers=headers | {"Host": target.host_header},
+                extensions=extensions,
+            )
             status = response.status_code
             if not 200 <= status < 300:
                 error = f"receiver answered {status}"
+        except Refused as exc:
+            error = f"refused: {exc.reason}"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
         attempts = row.attempts + 1

@@ -20,7 +20,7 @@ from msgspec.structs import replace
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content import model
-from content.db import as_utc, audit, deliveries, drafts, items, utcnow, versions, webhooks, writer
+from content.db import as_utc, audit, deliveries, drafts, items, retried, utcnow, versions, webhooks, writer
 from content.errors import Conflict, Gone, InvalidInput, NotFound, Stale, TooHardToRead
 from content.library import check_item, check_references
 from content.locales import DEFAULT_LOCALE
@@ -208,6 +208,7 @@ class Editorial:
             )
         return await self.get(kind, slug, locale)
 
+    @retried
     async def get(self, kind: model.Kind, slug: str, locale: str = DEFAULT_LOCALE) -> Draft:
         async with self.store.engine.connect() as conn:
             row = (await conn.execute(_draft_query(kind, slug, locale))).first()
@@ -215,6 +216,7 @@ class Editorial:
             raise NotFound(f"The {kind} {slug!r}{_in(locale)} has no draft.")
         return _draft(kind, slug, locale, row)
 
+    @retried
     async def waiting(self) -> list[DraftSummary]:
         """Every draft, least recently changed first (the oldest waits longest)."""
         query = (
@@ -470,6 +472,7 @@ class Editorial:
 
     # --- audit and webhooks ---------------------------------------------------------------
 
+    @retried
     async def audit_log(
         self,
         *,
@@ -529,6 +532,7 @@ class Editorial:
             await record(conn, actor, "add_webhook", None, None, None, None, None, url)
         return Webhook(id=hook_id, url=url, events=events, created_at=now), secret
 
+    @retried
     async def list_webhooks(self) -> list[Webhook]:
         async with self.store.engine.connect() as conn:
             rows = await conn.execute(sa.select(webhooks).where(webhooks.c.deleted_at.is_(None)))
@@ -550,6 +554,7 @@ class Editorial:
             )
             await record(conn, actor, "remove_webhook", None, None, None, None, None, str(hook_id))
 
+    @retried
     async def deliveries(self, hook_id: int, limit: int = 100) -> list[Delivery]:
         async with self.store.engine.connect() as conn:
             if await conn.scalar(sa.select(webhooks.c.id).where(webhooks.c.id == hook_id)) is None:

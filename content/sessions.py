@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from content.db import as_utc, desk_sessions, tokens, utcnow, writer
+from content.db import as_utc, desk_sessions, retried, tokens, utcnow, writer
 from content.tokens import Role, authenticate
 
 TTL = dt.timedelta(hours=8)  # a working day; then the person signs in again
@@ -61,6 +61,7 @@ async def open_session(
     return session_id, session
 
 
+@retried
 async def find_session(engine: AsyncEngine, session_id: str) -> Session | None:
     """The live session with this id, with its token's current role; None if expired or revoked."""
     query = (

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content import model
-from content.db import as_utc, audit, item_tags, items, pins, utcnow, versions, writer
+from content.db import as_utc, audit, item_tags, items, pins, retried, utcnow, versions, writer
 from content.errors import Conflict, Gone, InvalidInput, NotFound
 from content.locales import DEFAULT_LOCALE, search_config
 from content.render import plain_text
@@ -115,6 +115,7 @@ class Store:
 
     # --- reads --------------------------------------------------------------------------------
 
+    @retried
     async def locate(
         self,
         kind: model.Kind,
@@ -155,6 +156,7 @@ class Store:
             raise NotFound(f"No published {kind} {slug!r} version {number}" + _in([item.locale]) + ".")
         return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number, locale=item.locale)
 
+    @retried
     async def translations(self) -> dict[tuple[str, str], tuple[str, ...]]:
         """(kind, slug) -> the locales each live item is published in, in locale order."""
         query = (
@@ -168,6 +170,7 @@ class Store:
                 out[(row.kind, row.slug)] = (*out.get((row.kind, row.slug), ()), row.locale)
         return out
 
+    @retried
     async def load(self, key: VersionKey) -> StoredVersion:
         async with self.engine.connect() as conn:
             row = (await conn.execute(sa.select(versions).where(versions.c.id == key.id))).one()
@@ -181,6 +184,7 @@ class Store:
             )
         return StoredVersion(key=key, content=decode_content(row.content), info=_info(row), pins=refs)
 
+    @retried
     async def titles(
         self, refs: Sequence[model.Ref], locales: Sequence[str] = (DEFAULT_LOCALE,)
     ) -> dict[tuple[str, str], str]:
@@ -199,6 +203,7 @@ class Store:
                     best[key] = (score, row.title)
         return {key: title for key, (_, title) in best.items()}
 
+    @retried
     async def archived(self) -> frozenset[tuple[str, str, str]]:
         """(kind, slug, locale) of every archived translation: outputs leave links to them out."""
         async with self.engine.connect() as conn:
@@ -212,6 +217,7 @@ class Store:
     ) -> StoredVersion:
         return await self.load(await self.locate(kind, slug, number, locales=(locale,)))
 
+    @retried
     async def history(
         self, kind: model.Kind, slug: str, locale: str = DEFAULT_LOCALE
     ) -> list[model.VersionInfo]:
@@ -230,6 +236,7 @@ class Store:
             raise Gone(f"The {kind} {slug!r} was archived.")
         return [_info(row) for row in rows]
 
+    @retried
     async def list_items(
         self,
         kind: model.Kind,
@@ -308,6 +315,7 @@ class Store:
                 out.setdefault(row.item_id, []).append(row.tag)
         return out
 
+    @retried
     async def search(
         self, q: str, *, kind: model.Kind | None = None, limit: int = 20, locale: str = DEFAULT_LOCALE
     ) -> list[SearchHit]:
@@ -342,6 +350,7 @@ class Store:
             for row in rows
         ]
 
+    @retried
     async def latest_items(self) -> list[model.Content]:
         """The latest published version of every item that is not archived."""
         query = (

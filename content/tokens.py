@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content import model
-from content.db import as_utc, tokens, utcnow, writer
+from content.db import as_utc, retried, tokens, utcnow, writer
 from content.errors import Conflict, NotFound
 from content.store import record
 
@@ -60,6 +60,7 @@ async def create_token(
     return info, token
 
 
+@retried
 async def list_tokens(engine: AsyncEngine) -> list[TokenInfo]:
     async with engine.connect() as conn:
         rows = await conn.execute(sa.select(tokens).order_by(tokens.c.id))
@@ -88,6 +89,7 @@ async def revoke_token(engine: AsyncEngine, name: str, actor: str) -> None:
         await record(conn, actor, "revoke_token", None, None, None, None, None, name)
 
 
+@retried
 async def authenticate(engine: AsyncEngine, token: str) -> tuple[str, Role, str] | None:
     """The (name, role, display name) of an active token, or None."""
     async with engine.connect() as conn:

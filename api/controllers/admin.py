@@ -11,10 +11,12 @@ from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, send
 from api.controllers.params import SLUG_PATTERN, CursorParam, IdParam, line
 from api.conventions import next_link
-from api.deps import DocumentsDep, EditorialDep, PrincipalDep
+from api.deps import DocumentsDep, EditorialDep, EgressDep, PrincipalDep
+from api.egress import Refused
 from api.problems import WRITE_PROBLEMS
 from content import model
 from content.editorial import EVENTS, AuditPage, Delivery, Event, Webhook
+from content.errors import InvalidInput
 from content.tokens import Role, TokenInfo, create_token, list_tokens, revoke_token
 
 
@@ -128,9 +130,18 @@ class AdminController(Controller):
         request: Request[Any, Any, Any],
         data: JSONBody[WebhookInput],
         editorial: EditorialDep,
+        egress: EgressDep,
         principal: PrincipalDep,
     ) -> Response[NewWebhook]:
-        """Deliveries are signed: X-Folio-Signature = sha256=HMAC(secret, timestamp + "." + body)."""
+        """Deliveries are signed: X-Folio-Signature = sha256=HMAC(secret, timestamp + "." + body).
+
+        The URL must reach a public address (or a network FOLIO_WEBHOOK_ALLOW names): loopback,
+        private, link-local, metadata and similar addresses are refused here and at every delivery.
+        """
+        try:
+            await egress.admit(data.url)
+        except Refused as exc:
+            raise InvalidInput("$.url", f"Webhooks are not delivered there: {exc.reason}.") from None
         hook, secret = await editorial.add_webhook(data.url, sorted(set(data.events)), principal.name)
         response = private(request, NewWebhook(**_fields(hook), secret=secret))
         response.status_code = 201

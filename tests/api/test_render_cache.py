@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from api.render_cache import DatabaseRenderCache, DiskRenderCache, RenderCache, render_cache_for
 from api.settings import Settings
@@ -168,3 +169,38 @@ def test_render_cache_for(tmp_path: Path) -> None:
     assert isinstance(render_cache_for(settings, sqlite), DiskRenderCache)
     postgres = create_engine("postgresql+asyncpg://u@127.0.0.1:1/db")  # never connects
     assert isinstance(render_cache_for(settings, postgres), DatabaseRenderCache)
+
+
+@needs_postgres
+async def test_a_failed_unlock_does_not_fail_a_finished_render(pg_cache: DatabaseRenderCache) -> None:
+    """The lock's session ends under it (a failover, an idle timeout) while the render runs: the
+    render stands, and the lock is free (a session's locks end with it)."""
+    async with pg_cache.lock(KEY, timeout=1), pg_cache.engine.connect() as conn:
+        await conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+            )
+        )
+    async with pg_cache.lock(KEY, timeout=1):  # no error above, and the lock is free
+        pass
+
+
+@needs_postgres
+async def test_waiting_for_the_lock_holds_no_connection(postgres_url: str) -> None:
+    """A render waiting for another replica's lock keeps no connection checked out meanwhile."""
+    engine_a, engine_b = create_engine(postgres_url), create_engine(postgres_url)
+    holder, waiter = DatabaseRenderCache(engine_a), DatabaseRenderCache(engine_b, poll_seconds=0.5)
+    try:
+        async with holder.lock(KEY, timeout=5):
+            waiting = asyncio.create_task(_hold(waiter, KEY))
+            checked_out = []
+            for _ in range(3):
+                await asyncio.sleep(0.25)  # between its attempts, a statement of a few ms each
+                checked_out.append(engine_b.pool.checkedout())  # type: ignore[attr-defined]
+            assert not waiting.done()
+        await waiting
+        assert checked_out.count(0) >= 2, checked_out
+    finally:
+        await engine_a.dispose()
+        await engine_b.dispose()

@@ -53,6 +53,7 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
         "FOLIO_LATEST_TTL": "0",  # every request asks the database which version is latest
         "FOLIO_PUBLIC_URL": "https://folio.example.org",  # one address behind the balancer, as in production
         "FOLIO_WEBHOOK_POLL_SECONDS": "0.1",
+        "FOLIO_WEBHOOK_ALLOW": "127.0.0.0/8",  # the receiver below listens on this machine
     }
     receiver = Receiver()
     try:
