@@ -179,9 +179,15 @@ def folio_process(
         yield base, process
     finally:
         process.terminate()
-        process.wait(30)
-        if log:
-            output.close()  # type: ignore[union-attr]
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(30)
+            raise AssertionError("folio serve did not stop within 30 s of SIGTERM") from None
+        finally:
+            if log:
+                output.close()  # type: ignore[union-attr]
 
 
 # --- what ran -------------------------------------------------------------------------------

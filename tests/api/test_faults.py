@@ -275,7 +275,8 @@ def test_a_killed_render_worker_is_rendered_again_or_a_503_and_later_renders_wor
         request = threading.Thread(target=lambda: result.setdefault("r", httpx.get(base + path, timeout=120)))
         request.start()
         for _ in range(600):  # until the render is running in a worker
-            if "folio_render_queue_depth 1.0" in httpx.get(base + "/metrics").text and render_workers(pid):
+            metrics = httpx.get(base + "/metrics", timeout=30).text  # a loaded machine forks slowly
+            if "folio_render_queue_depth 1.0" in metrics and render_workers(pid):
                 break
             time.sleep(0.02)
         else:
