@@ -36,9 +36,13 @@ def test_spanish_is_a_catalog_and_unknown_locales_print_english() -> None:
 
 
 def test_dates_per_locale() -> None:
+    """English dates are written as in the clinic's country: a US clinic by default."""
     day = dt.date(2026, 11, 2)
-    assert long_date(day) == "2 November 2026"
+    assert long_date(day) == "November 2, 2026"
+    assert long_date(day, "en", "GB") == "2 November 2026"
+    assert long_date(day, "en-GB") == "2 November 2026"
     assert long_date(day, "es") == "2 de noviembre de 2026"
+    assert long_date(day, "es", "MX") == "2 de noviembre de 2026"
 
 
 def test_spanish_handout_email_and_page(spanish_bundles: dict[str, Bundle]) -> None:
@@ -49,8 +53,8 @@ def test_spanish_handout_email_and_page(spanish_bundles: dict[str, Bundle]) -> N
     assert reader.trailer["/Root"]["/Lang"] == "es"
     assert "Versión 3 · Revisado 21 de noviembre de 2026 por Equipo de revisión clínica" in text
     assert "Impreso 22 de noviembre de 2026" in text and "Página 1 de" in text
-    assert "De «La terapia con ketamina y la adicción: preguntas frecuentes», versión 3" in text
-    assert "Sí: " in text or "No: " in text or "Importante" in text or "Bueno saber" in text
+    assert "De “La terapia con ketamina y la adicción: preguntas frecuentes”, versión 3" in text
+    assert "«" not in text and "Bueno saber" not in text and "No: No" not in text
     mail = exporters.render("email", "txt", [bundle], EmailOptions()).decode()
     assert mail.startswith("Hola,") and "Teléfono:" in mail and "Darse de baja" in mail
     page = exporters.render("web", "html", [bundle], PageOptions(today=dt.date(2026, 11, 22))).decode()
