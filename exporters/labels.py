@@ -27,8 +27,6 @@ LABELS = {
     "packet_intro": "This packet holds {count} handouts:",
     "overdue_title": "Review overdue.",
     "overdue": "This was due for review on {date}. Please check with the care team that it is still current.",
-    "questions": "Questions, or ready for a visit?",
-    "call_or_book": "Call {phone} or book at {url}.",
     "scan": "Scan the code to read version {version} of this handout online: {url}",
     "qr_alt": "QR code linking to this handout online: {url}",
     "embedded_from": "From “{title}”, version {version}",

@@ -306,7 +306,7 @@ def test_every_spanish_handout_prints_spanish(client: Client, path: str) -> None
     assert ITEMS[path] in text
     assert "Versión 1 · Revisado 21 de noviembre de 2026 por Equipo de revisión clínica · Impreso" in text
     assert (
-        "Página 1 de" in text and "EN RESUMEN" in text and "¿Tiene preguntas o quiere hacer una cita?" in text
+        "Página 1 de" in text and "EN RESUMEN" in text and "Preguntas para su equipo de atención" in text
     )
     assert "?version=1&locale=es" in text  # the address under the QR code, never hyphenated
     assert "Esta hoja es información general para pacientes" in text

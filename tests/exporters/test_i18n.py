@@ -59,3 +59,53 @@ def test_spanish_handout_email_and_page(spanish_bundles: dict[str, Bundle]) -> N
     assert mail.startswith("Hola,") and "Teléfono:" in mail and "Darse de baja" in mail
     page = exporters.render("web", "html", [bundle], PageOptions(today=dt.date(2026, 11, 22))).decode()
     assert '<html lang="es"' in page and "Imprimir una hoja informativa" in page and "Ir al contenido" in page
+
+
+def test_spanish_metadata_links_and_alt_text_stay_spanish(spanish_bundles: dict[str, Bundle]) -> None:
+    """Keywords, related reading, alternative text and email wording in the reader's language."""
+    import email
+    import email.policy
+    import json
+    import re
+
+    bundle = spanish_bundles["is-ketamine-therapy-addictive"]
+    page = exporters.render("web", "html", [bundle], PageOptions(today=dt.date(2026, 11, 22))).decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
+    assert data["keywords"] == "ketamina, adicción, seguridad" and data["inLanguage"] == "es"
+    related = re.search(r'<nav class="related".*?</nav>', page, re.S)[0]  # type: ignore[index]
+    hrefs = re.findall(r'href="([^"]+)"', related)
+    assert hrefs and all(href.endswith("?locale=es") for href in hrefs), hrefs
+    assert "Solicitar una cita" in page and "Pida una cita" not in page and "Pedir una cita" not in page
+
+    pdf = exporters.render("pdf", "pdf", [bundle], HandoutOptions(printed_on=dt.date(2026, 11, 22)))
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert reader.metadata is not None and reader.metadata["/Keywords"] == "adicción, ketamina, seguridad"
+    html = exporters.pdf.handout_html([bundle], HandoutOptions(printed_on=dt.date(2026, 11, 22)))
+    alts = re.findall(r'alt="([^"]*)"', html)
+    assert alts and all(("icono" in alt or "Código QR" in alt) for alt in alts), alts
+    assert "Bueno saber" not in html
+
+    eml = exporters.render("email", "eml", [spanish_bundles["ketamine-withdrawal"]], EmailOptions())
+    message = email.message_from_bytes(eml, policy=email.policy.default)
+    words = " ".join(
+        part.get_content() for part in message.walk() if part.get_content_maintype() == "text"  # type: ignore[misc]
+    )
+    assert "Le envía este correo Riverside Wellness Clinic." in words
+    assert "Esta página" not in words and "Este correo viene de" not in words
+    assert "Solicitar una cita" in words and "Pida una cita" not in words
+
+
+def test_an_items_own_questions_replace_its_faq_questions(bundles: dict[str, Bundle]) -> None:
+    import msgspec
+
+    from content.bundle import make_bundle
+
+    bundle = bundles["is-ketamine-therapy-addictive"]
+    faq_question = "Will I become addicted if I start treatment?"
+    html = exporters.pdf.handout_html([bundle], HandoutOptions(printed_on=dt.date(2026, 11, 22)))
+    ask = html.split("Questions to ask your care team", 1)[1]
+    assert faq_question in ask  # by default, the FAQ's own questions
+    item = msgspec.structs.replace(bundle.item, questions=["How many sessions will I need?"])
+    own = make_bundle(item, list(bundle.embeds.values()), bundle.brand)
+    ask = exporters.pdf.handout_html([own], HandoutOptions()).split("Questions to ask your care team", 1)[1]
+    assert "How many sessions will I need?" in ask and faq_question not in ask.split("</ul>")[0]
