@@ -76,3 +76,33 @@ def test_a_listed_contradiction_between_two_items_is_caught() -> None:
     faq = "Feeling cut off from reality is rare at these doses."
     assert contradictions([article, faq], FORBIDDEN_PAIRS["en"]) == ["dissociation: absolute vs rare"]
     assert contradictions([article], FORBIDDEN_PAIRS["en"]) == []
+
+
+# Wording a Latin-American patient would misread, and what replaced it (issue 20).
+SPANISH_AVOIDED = {
+    "Bueno saber": "Conviene saber",
+    "es raro": "es poco frecuente",
+    "en la mente de": "depender psicológicamente",
+    "usan mal": "hacen un mal uso / uso indebido",
+    "vigil": "supervisa / le hacemos seguimiento",
+    "que no están": "que no son reales",
+    "son cuidadosas": "se controlan con cuidado",
+    "viene de": "Le envía este correo",
+    "Pida una cita": "Solicitar una cita",
+    "Pedir una cita": "Solicitar una cita",
+    "«": "“",
+    "»": "”",
+}
+
+
+def test_spanish_reads_as_a_latin_american_patient_reads_it() -> None:
+    from exporters.i18n import catalog_path
+
+    texts = _texts("es")
+    text = "\n".join([*texts, catalog_path("es").read_text(encoding="utf-8")])
+    found = {bad: good for bad, good in SPANISH_AVOIDED.items() if bad.lower() in text.lower()}
+    assert found == {}
+    # Items are sent as emails too, where "this page" is wrong.
+    assert not re.search(r"esta página|this page", "\n".join([*texts, *_texts("en")]), re.IGNORECASE)
+    # No capital after a colon within a sentence, in Spanish (a list on the next line may have one).
+    assert re.findall(r":[ \t]+[¿¡]?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]", "\n".join(texts)) == []
