@@ -106,3 +106,11 @@ def test_spanish_reads_as_a_latin_american_patient_reads_it() -> None:
     assert not re.search(r"esta página|this page", "\n".join([*texts, *_texts("en")]), re.IGNORECASE)
     # No capital after a colon within a sentence, in Spanish (a list on the next line may have one).
     assert re.findall(r":[ \t]+[¿¡]?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]", "\n".join(texts)) == []
+
+
+def test_english_is_us_english() -> None:
+    """The bundled clinic is in the US (brand.yaml country): US spelling throughout."""
+    text = "\n".join(_texts("en")).lower()
+    british = ["anaesthe", "colour", "behaviour", "centre", "programme", "haemo", "oesoph", "paediatric"]
+    assert [word for word in british if word in text] == []
+    assert "anesthetic" in text
