@@ -68,16 +68,21 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/read_path.py
 
-# First page of each bundled handout as a PNG, from a throwaway store: docs/previews/.
+# Every page of every bundled handout (each locale; standard and large print; A4 and Letter) as a
+# PNG, from a throwaway store: docs/previews/<slug>-v<N>[-<locale>]-<paper>-<size>-<page>.png.
+# QR codes point to FOLIO_PUBLIC_URL, or to a placeholder public address when it is unset.
 previews: $(STAMP)
 	@command -v pdftoppm >/dev/null || { echo "make previews needs pdftoppm. Debian: apt-get install poppler-utils"; exit 1; }
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	export FOLIO_DATA_DIR="$$tmp" FOLIO_DATABASE_URL=""; \
-	$(BIN)/folio migrate; $(BIN)/folio sync >/dev/null; $(BIN)/folio export pdf --all --out "$$tmp/pdf"; \
+	export FOLIO_DATA_DIR="$$tmp" FOLIO_DATABASE_URL="" FOLIO_PUBLIC_URL="$${FOLIO_PUBLIC_URL:-https://folio.example.org}"; \
+	$(BIN)/folio migrate; $(BIN)/folio sync >/dev/null; \
 	mkdir -p docs/previews; rm -f docs/previews/*.png; \
-	for pdf in "$$tmp"/pdf/*.pdf; do \
-		pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$$pdf" "docs/previews/$$(basename "$$pdf" .pdf)"; \
-	done; ls docs/previews
+	for paper in a4 letter; do for size in standard large; do \
+		$(BIN)/folio export pdf --all --paper $$paper --size $$size --out "$$tmp/$$paper-$$size"; \
+		for pdf in "$$tmp/$$paper-$$size"/*.pdf; do \
+			pdftoppm -png -r 60 "$$pdf" "docs/previews/$$(basename "$$pdf" .pdf)-$$paper-$$size"; \
+		done; \
+	done; done; ls docs/previews | wc -l
 
 openapi: $(STAMP)
 	$(BIN)/folio openapi

@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     which_pdf = pdf.add_mutually_exclusive_group(required=True)
     which_pdf.add_argument("--all", action="store_true", help="every published item")
     which_pdf.add_argument("item", nargs="*", default=[], metavar="KIND SLUG", help="e.g. article my-slug")
-    pdf.add_argument("--paper", choices=["a4", "letter"], help="default: FOLIO_PAPER")
+    pdf.add_argument(
+        "--paper", choices=["a4", "letter"], help="default: FOLIO_PAPER, else brand.yaml's country's"
+    )
     pdf.add_argument("--size", choices=["standard", "large"], default="standard")
     pdf.add_argument("--out", type=Path, required=True)
     for parser_ in (email, pdf):

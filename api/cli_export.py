@@ -37,9 +37,16 @@ def _stem(bundle: Bundle) -> str:
     return f"{bundle.item.slug}-v{bundle.item.version}{suffix}"
 
 
+def _warn_loopback(settings: Settings) -> None:
+    """Once per export run, not per file: the public URL every QR code and link prints."""
+    if warning := settings.loopback_warning:
+        print(f"folio export: {warning}", file=sys.stderr)
+
+
 async def export_email(
     settings: Settings, targets: list[Target] | None, esp: str, out: Path
 ) -> int:
+    _warn_loopback(settings)
     async with open_services(settings, latest_ttl=0) as services:
         try:
             bundles = await _bundles(services, targets)
@@ -73,6 +80,7 @@ async def export_pdf(
     settings: Settings, targets: list[Target] | None, paper: str | None, size: str, out: Path
 ) -> int:
     """Renders in the worker pool, as many at once as there are workers."""
+    _warn_loopback(settings)
     async with open_services(msgspec.structs.replace(settings, pdf_queue=10_000), latest_ttl=0) as services:
         try:
             bundles = await _bundles(services, targets)

@@ -66,7 +66,7 @@ class Exports:
         metrics: Metrics,
         *,
         public_url: str,
-        default_paper: Paper = "a4",
+        default_paper: Paper | None = None,
         utm_source: str = "folio",
         utm_medium: str = "email",
         unsubscribe: tuple[str, str] = ("https://example.invalid/unsubscribe", "unsubscribe@example.invalid"),
@@ -79,7 +79,8 @@ class Exports:
     ) -> None:
         self.documents = documents
         self.public_url = public_url
-        self.default_paper: Paper = default_paper
+        # None: the paper of the clinic's country (brand.yaml's country: Letter in the US).
+        self.default_paper: Paper = default_paper or documents.brand.paper
         self.utm = (utm_source, utm_medium)
         self.unsubscribe = unsubscribe  # (https URL, mailto address) for esp=none and List-Unsubscribe
         self.cache = cache

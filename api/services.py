@@ -75,7 +75,7 @@ async def open_services(
             cache,
             metrics,
             public_url=settings.base_url,
-            default_paper=settings.paper,
+            default_paper=settings.paper or None,
             utm_source=settings.utm_source,
             utm_medium=settings.utm_medium,
             unsubscribe=(settings.unsubscribe_url, settings.unsubscribe_mailto),

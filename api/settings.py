@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 import sqlalchemy as sa
@@ -57,7 +59,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Handouts: default paper, render processes, queued renders before 503, seconds per render,
     # renders before a worker process is replaced, how much lower the workers' CPU priority is
     # (nice(2): reads come first on a small machine; 0 where renders have cores of their own).
-    paper: Literal["a4", "letter"] = "a4"
+    paper: Literal["a4", "letter", ""] = ""  # empty: the paper of brand.yaml's country
     pdf_workers: int = 2
     pdf_queue: int = 16
     pdf_timeout_seconds: float = 60.0
@@ -95,6 +97,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     def data_path(self) -> Path:
         """The data folder, absolute; an empty FOLIO_DATA_DIR means the default, never the cwd."""
         return Path(self.data_dir or "var").resolve()
+
+    @property
+    def loopback_warning(self) -> str | None:
+        """What to tell a person printing handouts when QR codes would open only on this computer."""
+        host = urlsplit(self.base_url).hostname or ""
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host.endswith(".localhost")
+        if not loopback:
+            return None
+        return (
+            f"FOLIO_PUBLIC_URL is not set to a public address: QR codes and links in handouts and emails "
+            f"point to {self.base_url}, which only this computer can open. Set FOLIO_PUBLIC_URL to the "
+            "address patients reach Folio at."
+        )
 
     @property
     def db_url(self) -> str:

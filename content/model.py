@@ -36,6 +36,7 @@ SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$(?!\n)"
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Line = Annotated[str, Meta(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 Title = Line
+Question = Annotated[str, Meta(min_length=1, max_length=300, pattern=SINGLE_LINE)]
 # Inline Markdown source: emphasis, strong, code and links only.
 InlineText = Annotated[str, Meta(min_length=1, max_length=10_000, pattern=TEXT)]
 # Version numbers are 32-bit in both stores: anything above cannot exist and is refused as input.
@@ -163,6 +164,9 @@ class Item(Wire, tag_field="type", kw_only=True):
     related: list[Ref] = []
     # Set by a reviewer, not by the editor: absent on drafts, present on every published version.
     review: Review | None = None
+    # "Questions to ask your care team" printed at the end of a handout; left out, a handout lists
+    # the item's own FAQ questions. UNSET, not [], so items without it keep their content hash.
+    questions: list[Question] | msgspec.UnsetType = msgspec.UNSET
 
     @property
     def kind(self) -> Kind:
@@ -350,6 +354,7 @@ class ItemSummary(Wire, kw_only=True):
 
 _Wording = Annotated[str, Meta(min_length=1, max_length=60)]
 _Disclaimer = Annotated[str, Meta(min_length=1, max_length=2000)]
+_Note = Annotated[str, Meta(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 
 
 class BrandWords(Wire, kw_only=True):
@@ -360,6 +365,12 @@ class BrandWords(Wire, kw_only=True):
     greeting_without_name: _Wording | None = None
     cta_label: _Wording | None = None
     email_disclaimer: _Disclaimer | None = None
+    hours: _Note | None = None
+    when_to_call: _Disclaimer | None = None
+
+
+# Countries whose paper is US Letter; every other country prints on A4.
+LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "SV", "PA", "DO", "PR"})
 
 
 class Brand(Wire, kw_only=True):
@@ -379,8 +390,19 @@ class Brand(Wire, kw_only=True):
     greeting_without_name: _Wording | None = None  # "Hello",
     cta_label: _Wording | None = None  # every email's button
     email_disclaimer: _Disclaimer | None = None
+    # Where the clinic is (ISO 3166 country): English is printed in that country's convention
+    # (en-US: "November 2, 2026"; en-GB: "2 November 2026") and handouts default to its paper.
+    country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$")] = "US"
+    # Printed at the end of every handout; unset, a sample marked as such is printed instead.
+    hours: _Note | None = None  # "Monday to Friday, 8 a.m. to 6 p.m."
+    when_to_call: _Disclaimer | None = None  # when a patient should call the clinic
     # The words above are English (the default locale's); ``translations`` gives other locales'.
     translations: dict[Locale, BrandWords] = {}
+
+    @property
+    def paper(self) -> Literal["a4", "letter"]:
+        """The paper handouts default to in the clinic's country."""
+        return "letter" if self.country in LETTER_COUNTRIES else "a4"
 
     def in_locale(self, locale: str) -> Brand:
         """The brand as a channel prints it in ``locale``.
@@ -399,5 +421,8 @@ class Brand(Wire, kw_only=True):
             greeting_without_name=words.greeting_without_name,
             cta_label=words.cta_label,
             email_disclaimer=words.email_disclaimer,
+            # The clinic's own words, even untranslated, beat a sample; unset in both, a sample.
+            hours=words.hours or self.hours,
+            when_to_call=words.when_to_call or self.when_to_call,
             translations={},
         )

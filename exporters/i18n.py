@@ -12,7 +12,7 @@ prints the English text: gettext's rule, so a channel never prints a stale trans
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,8 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from exporters.labels import CALLOUT, LABELS
+from content.model import Brand
+from exporters.labels import CALLOUT, LABELS, TAGS
 
 CATALOGS = Path(__file__).parent / "locales"
 DOMAIN = "folio"
@@ -63,11 +64,34 @@ def callouts(locale: str) -> Mapping[str, str]:
     return {tone: _translated(found, text, f"callout.{tone}") for tone, text in CALLOUT.items()}
 
 
+@lru_cache(maxsize=32)
+def tags(locale: str) -> Mapping[str, str]:
+    """``TAGS`` (tags as readers see them) in ``locale``."""
+    found = catalog(locale)
+    return {tag: _translated(found, text, f"tag.{tag}") for tag, text in TAGS.items()}
+
+
+def keywords(item_tags: Sequence[str], locale: str) -> str:
+    """Tags as keywords in the reader's language: JSON-LD ``keywords``, PDF keyword metadata."""
+    names = tags(locale)
+    return ", ".join(dict.fromkeys(names.get(tag, tag.replace("-", " ")) for tag in item_tags))
+
+
+def callout_heading(tone_name: str, title: str | None) -> str:
+    """What a callout's label line says: its own title, or else its tone's name, never both.
+
+    "No: Not at prescribed doses" and "Important: The exception: ..." said one thing twice; a
+    title already says what the callout is, and the icon's alternative text names the tone.
+    """
+    return title or tone_name
+
+
 def missing(locale: str) -> list[str]:
     """Keys the locale's catalog does not translate (a test holds this empty for every catalog)."""
     found = catalog(locale)
     keys = [(key, text) for key, text in LABELS.items()]
     keys += [(f"callout.{tone}", text) for tone, text in CALLOUT.items()]
+    keys += [(f"tag.{tag}", text) for tag, text in TAGS.items()]
     out = []
     for key, text in keys:
         message = found.get(text, context=key) if found is not None else None
@@ -90,6 +114,26 @@ def language_name(locale: str) -> str:
     return name[:1].upper() + name[1:] if name else locale
 
 
-def context(locale: str) -> dict[str, Any]:
-    """What every template needs to print in ``locale``: its labels, callout names and the locale."""
-    return {"labels": labels(locale), "callout_label": callouts(locale), "locale": locale}
+def cta_label(brand: Brand | None, locale: str) -> str:
+    """The one label of the clinic's appointment link: the brand's (``brand`` is already in
+    ``locale``, see ``Brand.in_locale``), else the catalog's."""
+    own = brand.cta_label if brand is not None else None
+    return own or labels(locale)["book"]
+
+
+def context(locale: str, brand: Brand | None = None) -> dict[str, Any]:
+    """What every template needs to print in ``locale`` for the clinic ``brand`` (in that locale).
+
+    Its labels, callout names, the one rule for a callout's label line, the appointment link's
+    label, the locale and the clinic's country (dates follow both: "November 2, 2026" in the US,
+    "2 November 2026" in GB).
+    """
+    names = callouts(locale)
+    return {
+        "labels": labels(locale),
+        "callout_label": names,
+        "callout_heading": lambda block: callout_heading(names[block.tone], block.title),
+        "cta_label": cta_label(brand, locale),
+        "locale": locale,
+        "country": brand.country if brand is not None else "US",
+    }

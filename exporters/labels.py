@@ -27,13 +27,11 @@ LABELS = {
     "packet_intro": "This packet holds {count} handouts:",
     "overdue_title": "Review overdue.",
     "overdue": "This was due for review on {date}. Please check with the care team that it is still current.",
-    "questions": "Questions, or ready for a visit?",
-    "call_or_book": "Call {phone} or book at {url}.",
     "scan": "Scan the code to read version {version} of this handout online: {url}",
     "qr_alt": "QR code linking to this handout online: {url}",
     "embedded_from": "From “{title}”, version {version}",
     "in_this_packet": "“{title}” (version {version}) is printed in full in this packet, on page",
-    "book": "Book an appointment",
+    "book": "Request an appointment",
     # Email: every link's text names where it goes, so it makes sense read on its own.
     "hello": "Hello",
     "read_online": "Read online: {title}",
@@ -57,15 +55,49 @@ LABELS = {
     "paper_a4": "A4",
     "paper_letter": "US letter",
     "other_languages": "Also in",
+    # The end of every handout: what a patient can do next. The questions are asked when the item
+    # has neither its own list nor FAQ entries; the samples print, marked, until brand.yaml says.
+    "ask_title": "Questions to ask your care team",
+    "ask_1": "Is this treatment right for me?",
+    "ask_2": "What happens at each session?",
+    "ask_3": "Who should I call if I have a question after a session?",
+    "contact_title": "How to reach us",
+    "hours": "Hours",
+    "when_to_call": "When to call us",
+    "sample": "Sample text: the clinic has not filled this in yet.",
+    "sample_hours": "Monday to Friday, 9 a.m. to 5 p.m.",
+    "sample_when_to_call": (
+        "Call us if you have a question about your treatment, or if you need to change or cancel a visit."
+    ),
+    "next_appointment": "My next appointment",
+    "appointment_date": "Date",
+    "appointment_time": "Time",
+    "appointment_with": "With",
+    "notes": "My notes",
 }
 
-# Babel's locale for each language's long dates: English keeps day-month-year ("2 November 2026").
-_DATE_LOCALES = {"en": "en_GB"}
+# Tags as readers see them in keywords (JSON-LD, PDF metadata); a tag not listed reads as itself.
+TAGS = {
+    "ketamine": "ketamine",
+    "addiction": "addiction",
+    "safety": "safety",
+    "withdrawal": "withdrawal",
+    "faq": "frequently asked questions",
+}
 
 
-def long_date(value: dt.date, locale: str = "en") -> str:
-    """The long date in ``locale``: "2 November 2026", "2 de noviembre de 2026"."""
+def long_date(value: dt.date, locale: str = "en", country: str = "US") -> str:
+    """The long date in ``locale`` as written in the clinic's ``country``.
+
+    en in the US: "November 2, 2026"; en in GB: "2 November 2026"; es: "2 de noviembre de 2026".
+    A locale with a region (``en-GB``) keeps it; a pair Babel does not know falls back to the language.
+    """
+    from babel import Locale, UnknownLocaleError
     from babel.dates import format_date
 
-    language = locale.split("-")[0]
-    return format_date(value, format="long", locale=_DATE_LOCALES.get(language, locale.replace("-", "_")))
+    language, _, region = locale.partition("-")
+    try:
+        babel_locale = Locale.parse(f"{language}_{region or country}")
+    except (ValueError, UnknownLocaleError):
+        babel_locale = Locale.parse(language)
+    return format_date(value, format="long", locale=babel_locale)

@@ -23,7 +23,8 @@ VersionParam = Annotated[
 NumberParam = Annotated[int, Parameter(ge=1, le=MAX_VERSION, description="The version number.")]
 IdParam = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="The numeric id.")]
 PaperParam = Annotated[
-    Literal["a4", "letter"] | None, Parameter(description="Paper size; the FOLIO_PAPER setting if absent.")
+    Literal["a4", "letter"] | None,
+    Parameter(description="Paper size; if absent, FOLIO_PAPER, else the paper of the clinic's country."),
 ]
 SizeParam = Annotated[
     Literal["standard", "large"],

@@ -240,6 +240,8 @@ async def page(
             csrf=csrf,
             can=lambda role: session is not None and allows(session.role, role),
             flash=flash(request),
+            default_paper=request.app.state.services.exports.default_paper,
+            loopback_warning=request.app.state.services.settings.loopback_warning,
             **(in_locale(DEFAULT_LOCALE) | context),
         )
     )

@@ -32,7 +32,7 @@ from exporters import i18n
 from exporters.email.colours import DARK_RAISED, DARK_SURFACE, LIGHT_SURFACE, readable
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "email-4"
+TEMPLATE_VERSION = "email-5"
 WIDTH = 72
 ESPS = ("mailchimp", "sendgrid", "postmark", "none")
 Esp = Literal["mailchimp", "sendgrid", "postmark", "none"]
@@ -199,11 +199,10 @@ def _render(name: str, context: dict[str, object]) -> tuple[str, str]:
 def _common(brand: model.Brand, options: EmailOptions, campaign: str, locale: str) -> dict[str, object]:
     brand = brand.in_locale(locale)
     labels = i18n.labels(locale)
-    return i18n.context(locale) | {
+    return i18n.context(locale, brand) | {
         "brand": brand,
         "greeting": greeting(options.esp, brand, labels["hello"]),
         "unsubscribe": unsubscribe_link(options),
-        "cta_label": brand.cta_label or labels["book"],
         "disclaimer": brand.email_disclaimer or labels["email_disclaimer"],
         "colours": palette(brand),
         "dark": {"surface": DARK_SURFACE, "raised": DARK_RAISED},

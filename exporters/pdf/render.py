@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import jinja2
+import msgspec
 import qrcode
 import qrcode.image.svg
+from markupsafe import Markup
 
+from content import model
 from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
 from exporters import i18n
@@ -27,15 +31,16 @@ from exporters.templating import environment
 if TYPE_CHECKING:
     from exporters.pdf.fetcher import SafeFetcher
 
-TEMPLATE_VERSION = "handout-4"
+TEMPLATE_VERSION = "handout-5"
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = (Path(__file__).parent / "assets").resolve()
 # Callout icons as SVG drawn here, so they never depend on an emoji font.
 _ICON_MARKS = {
     "yes": ("#1e7d45", '<path d="M5 10.5l3.2 3.2L15 7" fill="none" stroke="#fff" stroke-width="2.4"/>'),
-    "no": ("#b42318", '<path d="M6 6l8 8M14 6l-8 8" fill="none" stroke="#fff" stroke-width="2.4"/>'),
+    # A "no" is an answer, often a reassuring one: a blue dash, never a red cross.
+    "no": ("#1f5f8b", '<path d="M5.5 10h9" fill="none" stroke="#fff" stroke-width="2.6"/>'),
     "warning": (
-        "#b7791f",
+        "#b42318",
         '<path d="M10 4.5v7" stroke="#fff" stroke-width="2.6"/><circle cx="10" cy="15" r="1.5" fill="#fff"/>',
     ),
     "info": (
@@ -55,7 +60,8 @@ ICONS = {
 
 @dataclass(frozen=True)
 class HandoutOptions:
-    paper: Literal["a4", "letter"] = "a4"
+    # None: the paper of the clinic's country (``Brand.paper``: Letter in the US, else mostly A4).
+    paper: Literal["a4", "letter"] | None = None
     size: Literal["standard", "large"] = "standard"
     public_url: str = "http://127.0.0.1:8000"
     printed_on: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
@@ -76,6 +82,37 @@ def qr_data_uri(url: str) -> str:
     code = qrcode.QRCode(box_size=4, border=2, mask_pattern=2, image_factory=qrcode.image.svg.SvgPathImage)
     code.add_data(url)
     return "data:image/svg+xml;base64," + base64.b64encode(code.make_image().to_string()).decode()
+
+
+def url_text(url: str) -> Markup:
+    """A URL as printed: it may break only after ``/``, ``.`` or ``?``, never at a hyphen.
+
+    Each run between those characters is kept whole (``white-space: nowrap``), with a ``<wbr>``
+    after it, so a line never ends in "appoint-" or "ketamine-" and nothing looks hyphenated.
+    """
+    runs = [run for run in re.split(r"(?<=[/.?])", url) if run]
+    return Markup("<wbr>").join(Markup('<span class="nobr">{}</span>').format(run) for run in runs)
+
+
+def questions(bundle: Bundle, labels: Mapping[str, str]) -> list[str]:
+    """"Questions to ask your care team": the item's own list, else its FAQ questions, else the
+    catalog's general ones (about the visit, never clinical)."""
+    item = bundle.item
+    if item.questions is not msgspec.UNSET:
+        return list(item.questions)
+    match item:
+        case model.FaqSet(items=entries):
+            return [entry.question for entry in entries]
+        case model.Article(body=body):
+            found = [
+                entry.question
+                for block in body
+                if isinstance(block, model.FaqEmbed)
+                for entry in bundle.faq_entries(block)
+            ]
+            if found:
+                return found
+    return [labels["ask_1"], labels["ask_2"], labels["ask_3"]]
 
 
 def handout_html(bundles: Sequence[Bundle], options: HandoutOptions) -> str:
@@ -100,6 +137,7 @@ def handout_html(bundles: Sequence[Bundle], options: HandoutOptions) -> str:
                 "url": url,
                 "qr": qr_data_uri(url),
                 "overdue": bundle.item.review.status_on(options.printed_on) == "overdue",
+                "questions": questions(bundle, i18n.labels(locale)),
                 # Embeds printed in full elsewhere in this packet: where to refer the reader.
                 "elsewhere": {
                     (kind, slug): anchor
@@ -113,23 +151,44 @@ def handout_html(bundles: Sequence[Bundle], options: HandoutOptions) -> str:
         )
     tags = sorted({t for b in bundles for t in b.item.tags})
     labels = i18n.labels(locale)
-    context = i18n.context(locale) | {
+    context = i18n.context(locale, brand) | {
         "entries": entries,
         "packet": packet,
         "title": labels["packet_title"] if packet else first.title,
         "subject": "; ".join(b.item.title for b in bundles) if packet else first.summary,
-        "keywords": ", ".join(tags),
+        "keywords": i18n.keywords(tags, locale),
         "lang": first.locale,
         "created": min(b.item.published_at for b in bundles).isoformat(),
         "modified": max(b.item.published_at for b in bundles).isoformat(),
         "brand": brand,
         "options": options,
-        "printed": long_date(options.printed_on, locale),
+        "paper": options.paper or brand.paper,
+        "printed": long_date(options.printed_on, locale, brand.country),
+        "url_text": url_text,
         "icons": ICONS,
         "link": lambda url: resolve_link(url, brand),
         "appointment": resolve_link("brand:appointment", brand),
     }
-    return _environment().get_template("handout.html.j2").render(context)
+    return _whole_compounds(_environment().get_template("handout.html.j2").render(context))
+
+
+_TEXT_NODE = re.compile(r">([^<]+)<")
+_COMPOUND = re.compile(r"\w+(?:-\w+)+")
+
+
+def _whole_compounds(html: str) -> str:
+    """Keep words joined by a hyphen on one line ("post-traumatic", "is-ketamine-therapy").
+
+    Hyphenation is off, but a line may still break after a word's own hyphen, which reads
+    exactly like hyphenation; in the body's text (never its markup or styles) each such word is
+    kept whole instead.
+    """
+    head, sep, body = html.partition("<body")
+
+    def keep(node: re.Match[str]) -> str:
+        return ">" + _COMPOUND.sub(r'<span class="nobr">\g<0></span>', node[1]) + "<"
+
+    return head + sep + _TEXT_NODE.sub(keep, body)
 
 
 def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:

@@ -23,7 +23,7 @@ from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "page-5"
+TEMPLATE_VERSION = "page-6"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -59,7 +59,7 @@ def json_ld(item: model.Published, options: PageOptions, brand: model.Brand) -> 
         "lastReviewed": item.review.reviewed_on.isoformat(),
         "reviewedBy": {"@type": "Person", "name": item.review.reviewed_by},
         "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
-        "keywords": ", ".join(item.tags),
+        "keywords": i18n.keywords(item.tags, item.locale),
         "publisher": {"@type": "MedicalClinic", "name": brand.clinic_name, "telephone": brand.phone},
     }
     text = msgspec.json.encode(data).decode()
@@ -73,7 +73,7 @@ def render_page(bundles: Sequence[Bundle], options: PageOptions) -> bytes:
     base = page_path(item)
     api = f"/v1/{model.PLURALS[item.kind]}/{item.slug}"
     lang = f"locale={item.locale}"
-    context = i18n.context(item.locale) | {
+    context = i18n.context(item.locale, brand) | {
         "item": item,
         "bundle": bundle,
         "brand": brand,
@@ -95,6 +95,8 @@ def render_page(bundles: Sequence[Bundle], options: PageOptions) -> bytes:
             for size in ("standard", "large")
         ],
         "page_path": page_path,
+        # Related reading opens in the reader's language (an item without it falls back itself).
+        "related_url": lambda ref: f"{page_path(ref)}?{lang}",
         "link": lambda url: resolve_link(url, brand),
         "json_ld": json_ld(item, options, brand),
     }

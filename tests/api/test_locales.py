@@ -306,7 +306,7 @@ def test_every_spanish_handout_prints_spanish(client: Client, path: str) -> None
     assert ITEMS[path] in text
     assert "Versión 1 · Revisado 21 de noviembre de 2026 por Equipo de revisión clínica · Impreso" in text
     assert (
-        "Página 1 de" in text and "EN RESUMEN" in text and "¿Tiene preguntas o quiere hacer una cita?" in text
+        "Página 1 de" in text and "EN RESUMEN" in text and "Preguntas para su equipo de atención" in text
     )
     assert "?version=1&locale=es" in text  # the address under the QR code, never hyphenated
     assert "Esta hoja es información general para pacientes" in text
@@ -323,7 +323,7 @@ def test_every_spanish_email_and_page_is_spanish(client: Client, path: str) -> N
     assert doc["subject"].startswith(ITEMS[path][:12])
     text = " ".join(doc["text"].split())
     assert text.startswith("Hola,") and "Revisado 21 de noviembre de 2026 por" in text
-    assert "Leer en línea:" in text and "Este correo viene de" in text and "Teléfono:" in text
+    assert "Leer en línea:" in text and "Le envía este correo" in text and "Teléfono:" in text
     assert "Solicitar una cita" in text  # the brand's Spanish call to action
     assert "Darse de baja de estos correos:" in text and "Este correo es información general" in text
     for english in ("Hello", "Reviewed", "Read online", "Unsubscribe", "This email", "Request an"):

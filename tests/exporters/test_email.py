@@ -43,7 +43,7 @@ UNSUBSCRIBE_TAGS = {
     "sendgrid": "{{{unsubscribe}}}",
     "postmark": "{{{ pm:unsubscribe }}}",
 }
-REVIEWED = "Reviewed 2 November 2026 by Clinical review team."
+REVIEWED = "Reviewed November 2, 2026 by Clinical review team."
 CARE = "care@clinic.example.org"
 
 

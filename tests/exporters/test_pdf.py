@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pypdf
 import pytest
 from fontTools.ttLib import TTFont
@@ -47,7 +48,7 @@ def test_article_handout_text(article_pdf: bytes, library_items: dict[str, model
         assert row.factor in text
     for entry in library_items["ketamine-addiction-faq"].items:  # type: ignore[union-attr]
         assert entry.question in text
-    assert "Version 3 · Reviewed 2 November 2026 by Clinical review team · Printed 20 November 2026" in text
+    assert "Version 3 · Reviewed November 2, 2026 by Clinical review team · Printed November 20, 2026" in text
     pages = len(read(article_pdf).pages)
     assert "Page 1 of " + str(pages) in text and f"Page {pages} of {pages}" in text
     assert "https://clinic.example.org/appointments" in text
@@ -89,7 +90,7 @@ def test_tagged_structure_and_metadata(article_pdf: bytes) -> None:
     assert {"H1", "H2", "Table", "TH", "TD", "L", "LI", "Figure", "P"} <= roles, (roles, structure[:200])
     titles = [o.title for o in reader.outline if not isinstance(o, list)]
     assert titles == ["Is ketamine therapy addictive?"]
-    assert "Two kinds of addiction" in [o.title for o in reader.outline[1]]
+    assert "Two kinds of dependence" in [o.title for o in reader.outline[1]]
 
 
 def _walk_roles(node: Any, depth: int = 0) -> str:
@@ -123,12 +124,29 @@ def test_figures_have_alt_text(article_pdf: bytes) -> None:
     assert any("QR code" in a for a in alts) and "No icon" in alts and "Important icon" in alts
 
 
+def _size(pdf: bytes) -> tuple[int, int]:
+    box = read(pdf).pages[0].mediabox
+    return round(float(box.width)), round(float(box.height))
+
+
 def test_letter_and_a4(bundles: dict[str, Bundle]) -> None:
     item = [bundles["ketamine-withdrawal"]]
-    a4 = read(render_pdf(item, OPTIONS)).pages[0].mediabox
-    letter = read(render_pdf(item, dataclasses.replace(OPTIONS, paper="letter"))).pages[0].mediabox
-    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
-    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+    assert _size(render_pdf(item, dataclasses.replace(OPTIONS, paper="a4"))) == (595, 842)
+    assert _size(render_pdf(item, dataclasses.replace(OPTIONS, paper="letter"))) == (612, 792)
+
+
+def test_a_us_clinic_defaults_to_letter_and_us_dates_a_british_one_to_a4(bundles: dict[str, Bundle]) -> None:
+    """No paper asked for: the clinic's country decides, and its dates follow the same country."""
+    us = bundles["ketamine-withdrawal"]
+    assert us.brand.country == "US"
+    pdf = render_pdf([us], OPTIONS)
+    assert _size(pdf) == (612, 792)
+    assert "Reviewed November 2, 2026" in text_of(pdf) and "Printed November 20, 2026" in text_of(pdf)
+    brand = msgspec.structs.replace(us.brand, country="GB")
+    gb = make_bundle(us.item, list(us.embeds.values()), brand)
+    pdf = render_pdf([gb], OPTIONS)
+    assert _size(pdf) == (595, 842)
+    assert "Reviewed 2 November 2026" in text_of(pdf) and "Printed 20 November 2026" in text_of(pdf)
 
 
 def test_large_print_is_at_least_14pt_and_longer(article_pdf: bytes, bundles: dict[str, Bundle]) -> None:
@@ -161,7 +179,7 @@ def test_overdue_review_is_printed(bundles: dict[str, Bundle]) -> None:
     item = bundles["ketamine-withdrawal"]
     late = dataclasses.replace(OPTIONS, printed_on=item.item.review.next_review_on.replace(year=2028))
     text = text_of(render_pdf([item], late))
-    assert "Review overdue." in text and "due for review on 2 November 2027" in text
+    assert "Review overdue." in text and "due for review on November 2, 2027" in text
 
 
 def test_only_packaged_fonts_and_every_glyph_present(article_pdf: bytes, bundles: dict[str, Bundle]) -> None:
@@ -284,7 +302,7 @@ def test_packaged_assets_are_served(tmp_path: Path) -> None:
 
 # --- handouts without waste ---------------------------------------------------------------------
 
-CLOSING = "Questions, or ready for a visit?"
+CLOSING = "Scan the code to read version"
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -314,7 +332,10 @@ def test_the_contact_box_never_stands_alone_on_the_last_page(
         pages = page_texts(render_pdf([bundle], options))
         [closing] = [n for n, text in enumerate(pages) if CLOSING in text]
         assert closing == len(pages) - 1, (slug, "the closing box is on the last page")
-        assert last_words(bundle.item) in pages[closing], (slug, paper, size, pages[closing][:200])
+        assert "My notes" in pages[closing], (slug, paper, size, pages[closing][:200])
+        # The item's own words come before what the patient can do, on a page with the questions.
+        [ask] = [n for n, text in enumerate(pages) if "Questions to ask your care team" in text]
+        assert any(last_words(bundle.item) in pages[n] for n in range(ask + 1)), (slug, paper, size)
 
 
 def test_large_print_enlarges_header_and_footer_too(bundles: dict[str, Bundle]) -> None:
@@ -337,7 +358,8 @@ def test_a_packet_prints_an_embedded_item_once(bundles: dict[str, Bundle]) -> No
     packet = render_pdf([bundles[ARTICLE], faq], OPTIONS)
     text = text_of(packet)
     question = faq.item.items[0].question  # type: ignore[union-attr]
-    assert text.count(question) == 1
+    answer = " ".join(faq.item.items[0].answer.split()[:6])  # type: ignore[union-attr]
+    assert text.count(f"{question} {answer}") == 1  # besides, it is a question to ask the care team
     found = re.search(
         f"“{re.escape(faq.item.title)}” \\(version 3\\) is printed in full in this packet, on page (\\d+)\\.",
         text,
@@ -349,4 +371,4 @@ def test_a_packet_prints_an_embedded_item_once(bundles: dict[str, Bundle]) -> No
     )
     # Alone, the article prints the FAQ in full, with the FAQ's own version.
     alone = text_of(render_pdf([bundles[ARTICLE]], OPTIONS))
-    assert alone.count(question) == 1 and f"From “{faq.item.title}”, version 3" in alone
+    assert alone.count(f"{question} {answer}") == 1 and f"From “{faq.item.title}”, version 3" in alone
