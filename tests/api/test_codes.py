@@ -81,7 +81,8 @@ def test_the_desk_shows_and_edits_codes(client: Client, tokens: dict[str, str]) 
     )
     assert good.status_code == 303, good.text
     draft = client.get("/v1/articles/ketamine-withdrawal/draft", headers=bearer(tokens["editor"])).json()
-    assert draft["codes"] == [KETAMINE, {"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]
+    glucose = {"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}
+    assert draft["codes"] == [KETAMINE, glucose]
 
 
 def test_the_ehr_role_reads_published_content_and_nothing_else(
