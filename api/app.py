@@ -14,8 +14,10 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import provide_principal
+from api.chart import Chart
 from api.controllers.admin import AdminController
 from api.controllers.exports import ExportController
+from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
@@ -71,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_editorial() -> Editorial:
         return services().editorial
 
+    def provide_chart() -> Chart:
+        return Chart(services().exports, settings)
+
     app = Litestar(
         route_handlers=[
             *ITEM_CONTROLLERS,
@@ -79,12 +84,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ExportController,
             HealthController,
+            FhirController,
             assets_router(),
             desk_router(),
         ],
         dependencies={
             "documents": Provide(provide_documents, sync_to_thread=False),
             "editorial": Provide(provide_editorial, sync_to_thread=False),
+            "chart": Provide(provide_chart, sync_to_thread=False),
             "exports": Provide(provide_exports, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "wanted": Provide(provide_wanted, sync_to_thread=False),

@@ -3,6 +3,7 @@
 from litestar.di import NamedDependency
 
 from api.auth import Principal
+from api.chart import Chart
 from api.documents import Documents
 from api.exports import Exports
 from api.locales import Wanted
@@ -17,3 +18,4 @@ PrincipalDep = NamedDependency[Principal]
 ExportsDep = NamedDependency[Exports]
 MetricsDep = NamedDependency[Metrics]
 WantedDep = NamedDependency[Wanted]
+ChartDep = NamedDependency[Chart]

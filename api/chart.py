@@ -1,0 +1,97 @@
+"""The chart's view of Folio, shared by Infobutton, FHIR and CDS Hooks: which versions are offered,
+where each opens, and the exact bytes of each file.
+
+Review decision (issue 22, with issue 19): a chart is offered reviewed versions only. An operator
+who must hand out material before sign-off sets ``FOLIO_EHR_OFFER_UNREVIEWED=true``; unreviewed
+versions are then offered too, and every surface marks them (FHIR ``docStatus: preliminary``,
+the Infobutton entry's and the CDS card's text start with ``UNREVIEWED``). The check is
+``offered_to_chart``, and what counts as reviewed is ``reviewed``: the one place to wire to the
+review status issue 19 gives each version.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlencode
+
+from api.exports import Exports
+from api.settings import Settings
+from content import model
+from content.chart import ChartVersion, chart_versions
+
+Format = Literal["handout", "page"]
+FORMATS: tuple[Format, ...] = ("handout", "page")
+# The mark an unreviewed version carries wherever the chart shows it.
+UNREVIEWED = "Not yet reviewed by a clinician."
+
+
+def reviewed(version: ChartVersion) -> bool:
+    """Whether a reviewer signed this version off. Today every published version carries a review."""
+    return version.review is not None
+
+
+def offered_to_chart(version: ChartVersion, settings: Settings) -> bool:
+    """Whether the chart is offered this version: reviewed, or unreviewed where the operator allows it."""
+    return reviewed(version) or settings.ehr_offer_unreviewed
+
+
+@dataclass(frozen=True, slots=True)
+class ChartFile:
+    """One version in one format, as a chart downloads it."""
+
+    body: bytes
+    content_type: str
+    url: str  # where a person opens the same bytes
+
+    @property
+    def sha1(self) -> str:
+        """SHA-1 of the bytes, base64: FHIR's Attachment.hash."""
+        return base64.b64encode(hashlib.sha1(self.body).digest()).decode()
+
+
+class Chart:
+    """Published versions offered to a chart, their links and files, in one service."""
+
+    def __init__(self, exports: Exports, settings: Settings) -> None:
+        self.exports = exports
+        self.settings = settings
+        self.base_url = settings.base_url
+
+    async def versions(
+        self,
+        *,
+        locales: Sequence[str] | None = None,
+        codes: Sequence[tuple[str | None, str]] = (),
+        current_only: bool = False,
+        ids: Sequence[int] | None = None,
+    ) -> list[ChartVersion]:
+        found = await chart_versions(
+            self.exports.documents.store.engine,
+            locales=locales,
+            codes=codes,
+            current_only=current_only,
+            ids=ids,
+        )
+        return [v for v in found if offered_to_chart(v, self.settings)]
+
+    def url(self, version: ChartVersion, fmt: Format) -> str:
+        """The page or handout of exactly this version, in its own locale."""
+        plural = model.PLURALS[version.kind]
+        query = urlencode({"version": version.number, "locale": version.locale})
+        if fmt == "handout":
+            return f"{self.base_url}/v1/{plural}/{version.slug}/handout.pdf?{query}"
+        return f"{self.base_url}/{plural}/{version.slug}?{query}"
+
+    async def file(self, version: ChartVersion, fmt: Format) -> ChartFile:
+        """The bytes ``url`` serves today: the handout with the default paper, or the web page."""
+        exports = self.exports
+        bundle = await exports.bundle(version.kind, version.slug, version.number, (version.locale,))
+        if fmt == "handout":
+            rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(None, "standard"))
+        else:
+            rendered = await exports.render("web", "html", [bundle], await exports.page_options(bundle))
+        return ChartFile(rendered.body, rendered.media_type.split(";")[0], self.url(version, fmt))
