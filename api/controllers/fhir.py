@@ -112,9 +112,11 @@ class DocumentSearch(msgspec.Struct, frozen=True):
     offset: int
 
     @classmethod
-    def parse(cls, params: MultiDict[str]) -> DocumentSearch:
+    def parse(cls, params: MultiDict[str], *, strict: bool) -> DocumentSearch:
+        """With ``strict`` (``Prefer: handling=strict``), a parameter Folio does not search by is a 400;
+        otherwise it is ignored, as FHIR's lenient default has it, and left out of the self link."""
         unknown = sorted(set(params) - _SEARCH_PARAMS)
-        if unknown:
+        if unknown and strict:
             known = ", ".join(sorted(_SEARCH_PARAMS - {"_format", "_offset"}))
             raise InvalidInput(
                 unknown[0], f"Folio does not search DocumentReference by {unknown[0]}; use {known}."
@@ -140,7 +142,7 @@ class DocumentSearch(msgspec.Struct, frozen=True):
             events=events,
             updated=[_updated_matches(v) for v in params.getall("_lastUpdated", [])],
             ids=ids,
-            count=_number(params, "_count", 20, 1, MAX_COUNT),
+            count=_number(params, "_count", 20, 0, MAX_COUNT),
             offset=_number(params, "_offset", 0, 0, 2**31 - 1),
         )
 
@@ -257,17 +259,22 @@ class FhirController(Controller):
         SYSTEM|CODE; a system by URI, OID or name), `_lastUpdated` (ge2026-01-01), `_id`, `_count`
         (at most 100). Follow the Bundle's `next` link for more.
         """
-        search = DocumentSearch.parse(request.query_params)
+        strict = "handling=strict" in request.headers.get("prefer", "").replace(" ", "")
+        search = DocumentSearch.parse(request.query_params, strict=strict)
         found = await chart.versions(
             locales=search.languages, codes=search.events[0] if search.events else ()
         )
         matches = [(v, fmt) for v in found for fmt in FORMATS if search.keeps(v, fmt)]
         page = matches[search.offset : search.offset + search.count]
         entries = [document_reference(v, fmt, await chart.file(v, fmt), chart.base_url) for v, fmt in page]
-        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("_offset", "_count")]
+        kept = [
+            (k, v)
+            for k, v in request.query_params.multi_items()
+            if k in _SEARCH_PARAMS and k not in ("_offset", "_count")
+        ]
         here = f"{chart.base_url}/fhir/DocumentReference?"
         links = {"self": here + urlencode([*kept, ("_count", search.count), ("_offset", search.offset)])}
-        if search.offset + search.count < len(matches):
+        if search.count and search.offset + search.count < len(matches):
             after = search.offset + search.count
             links["next"] = here + urlencode([*kept, ("_count", search.count), ("_offset", after)])
         bundle = searchset(entries, chart.base_url, len(matches), links)
