@@ -19,6 +19,7 @@ from api.controllers.admin import AdminController
 from api.controllers.exports import ExportController
 from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
+from api.controllers.infobutton import InfobuttonController
 from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ExportController,
             HealthController,
             FhirController,
+            InfobuttonController,
             assets_router(),
             desk_router(),
         ],
