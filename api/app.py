@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api.auth import provide_principal
 from api.chart import Chart
 from api.controllers.admin import AdminController
+from api.controllers.cds_hooks import CdsHooksController
 from api.controllers.exports import ExportController
 from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             FhirController,
             InfobuttonController,
+            CdsHooksController,
             assets_router(),
             desk_router(),
         ],
