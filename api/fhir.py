@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Response
+from litestar.openapi.datastructures import ResponseSpec
 
 from api.chart import UNREVIEWED, ChartFile, Format, reviewed
 from content import codes
@@ -191,6 +192,39 @@ def capability_statement(base_url: str, software_version: str, published: dt.dat
                 ],
             }
         ],
+    }
+
+
+class OutcomeIssue(msgspec.Struct):
+    severity: str
+    code: str
+    diagnostics: str
+
+
+class OperationOutcome(msgspec.Struct, rename={"resource_type": "resourceType"}):
+    """A FHIR OperationOutcome: every error of /fhir and /cds-services."""
+
+    resource_type: Literal["OperationOutcome"]
+    issue: list[OutcomeIssue]
+
+
+def outcome_specs(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI: the OperationOutcome errors a route may answer."""
+    meaning = {
+        400: "A parameter or the body is invalid.",
+        401: "No valid bearer token.",
+        403: "The token's role may not do this.",
+        404: "No such resource.",
+        412: "A prefetch the service needs is missing.",
+    }
+    return {
+        status: ResponseSpec(
+            data_container=OperationOutcome,
+            media_type=FHIR_JSON,
+            description=meaning[status],
+            generate_examples=False,
+        )
+        for status in statuses
     }
 
 

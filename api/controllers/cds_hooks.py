@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException
 
 from api.chart import UNREVIEWED, reviewed
 from api.deps import ChartDep, SettingsDep
+from api.fhir import outcome_specs
 from api.locales import locales_of
 from content import codes
 from content.chart import ChartVersion
@@ -102,7 +103,13 @@ class CdsHooksController(Controller):
         """The CDS Services Folio offers: one, on `patient-view`."""
         return Response(msgspec.json.encode(discovery()), media_type="application/json")
 
-    @post(f"/{SERVICE_ID}", operation_id="cdsPatientView", summary="patient-view cards", status_code=200)
+    @post(
+        f"/{SERVICE_ID}",
+        operation_id="cdsPatientView",
+        summary="patient-view cards",
+        status_code=200,
+        responses=outcome_specs(400, 412),
+    )
     async def patient_view(
         self, request: Request[Any, Any, Any], chart: ChartDep, settings: SettingsDep
     ) -> Response[bytes]:

@@ -31,6 +31,7 @@ from api.fhir import (
     communication,
     document_id,
     document_reference,
+    outcome_specs,
     parse_document_id,
     searchset,
 )
@@ -47,7 +48,8 @@ _FORMATS_ASKED = {"json", "application/json", "application/fhir+json"}
 _PREFIX = re.compile(
     r"^(eq|ne|gt|lt|ge|le)?(\d{4}(?:-\d{2}(?:-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2}))?)?)?)$"
 )
-_FHIR_DOC: dict[str, Any] = {"media_type": FHIR_JSON}
+_FHIR_DOC: dict[str, Any] = {"media_type": FHIR_JSON, "responses": outcome_specs(400, 404)}
+_FHIR_WRITE: dict[str, Any] = {"media_type": FHIR_JSON, "responses": outcome_specs(400, 401, 403, 404)}
 
 
 def _fhir(request: Request[Any, Any, Any], resource: Resource, cache_control: str) -> Response[Any]:
@@ -310,7 +312,7 @@ class FhirController(Controller):
         guards=[requires("ehr")],
         security=BEARER_SECURITY,
         status_code=201,
-        **_FHIR_DOC,
+        **_FHIR_WRITE,
     )
     async def record_communication(
         self, request: Request[Any, Any, Any], chart: ChartDep, principal: PrincipalDep, settings: SettingsDep
@@ -347,7 +349,7 @@ class FhirController(Controller):
         summary="Who was given a document",
         guards=[requires("ehr", "admin")],
         security=BEARER_SECURITY,
-        **_FHIR_DOC,
+        **_FHIR_WRITE,
     )
     async def recall(
         self,

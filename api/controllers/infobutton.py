@@ -19,7 +19,7 @@ from api.caching import Encoded, send
 from api.deps import ChartDep, SettingsDep
 from api.infobutton import JSON, RESPONSE_TYPES, XML, Entry, Feed, as_json, atom, xml_problem
 from api.locales import language_headers, locales_of
-from api.problems import problem
+from api.problems import READ_PROBLEMS, problem
 from content import codes
 from content.errors import InvalidInput
 
@@ -38,7 +38,7 @@ class InfobuttonController(Controller):
         operation_id="infobutton",
         summary="HL7 Infobutton knowledge request",
         media_type=XML,
-        responses={},
+        responses={400: READ_PROBLEMS[400]},
     )
     async def infobutton(
         self,

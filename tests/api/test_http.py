@@ -20,13 +20,19 @@ PATH_VALUES = {
     "{item_id}": "physical-dependence",
     "{hook_id}": "1",
     "{name}": "admin",
+    "{id}": "handout-1",  # a FHIR DocumentReference or Binary: version row 1 as a handout
 }
 SLUGS = {
     "articles": "is-ketamine-therapy-addictive",
     "faqs": "ketamine-addiction-faq",
     "comparisons": "medical-vs-recreational-ketamine",
 }
-QUERIES = {"/v1/search": "?q=ketamine", "/v1/articles/{slug}/diff": "?from=1&to=1"}
+QUERIES = {
+    "/v1/search": "?q=ketamine",
+    "/v1/articles/{slug}/diff": "?from=1&to=1",
+    "/fhir/Communication": "?about=DocumentReference/handout-1",
+    "/infobutton": "?mainSearchCriteria.v.c=6130&mainSearchCriteria.v.cs=2.16.840.1.113883.6.88",
+}
 
 
 def _get_routes() -> list[str]:
