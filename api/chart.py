@@ -11,6 +11,7 @@ review status issue 19 gives each version.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from collections.abc import Sequence
@@ -85,6 +86,16 @@ class Chart:
         if fmt == "handout":
             return f"{self.base_url}/v1/{plural}/{version.slug}/handout.pdf?{query}"
         return f"{self.base_url}/{plural}/{version.slug}?{query}"
+
+    async def files(self, wanted: Sequence[tuple[ChartVersion, Format]]) -> list[ChartFile]:
+        """Several files, rendering as many at once as there are render workers (never a queue's 503)."""
+        slots = asyncio.Semaphore(max(1, self.settings.pdf_workers))
+
+        async def one(version: ChartVersion, fmt: Format) -> ChartFile:
+            async with slots:
+                return await self.file(version, fmt)
+
+        return list(await asyncio.gather(*(one(v, fmt) for v, fmt in wanted)))
 
     async def file(self, version: ChartVersion, fmt: Format) -> ChartFile:
         """The bytes ``url`` serves today: the handout with the default paper, or the web page."""

@@ -268,7 +268,11 @@ class FhirController(Controller):
         )
         matches = [(v, fmt) for v in found for fmt in FORMATS if search.keeps(v, fmt)]
         page = matches[search.offset : search.offset + search.count]
-        entries = [document_reference(v, fmt, await chart.file(v, fmt), chart.base_url) for v, fmt in page]
+        files = await chart.files(page)
+        entries = [
+            document_reference(v, fmt, file, chart.base_url)
+            for (v, fmt), file in zip(page, files, strict=True)
+        ]
         kept = [
             (k, v)
             for k, v in request.query_params.multi_items()
@@ -300,10 +304,14 @@ class FhirController(Controller):
         file = await chart.file(version, fmt)
         accept = request.headers.get("accept", "")
         if file.content_type in accept and "fhir" not in accept:
-            return send(
+            response = send(
                 request, Encoded.of(file.body, file.content_type), chart.exports.documents.cache_control
             )
-        return _fhir(request, binary(file, id), chart.exports.documents.cache_control)
+        else:
+            response = _fhir(request, binary(file, id), chart.exports.documents.cache_control)
+        vary = response.headers.get("Vary")
+        response.headers["Vary"] = f"{vary}, Accept" if vary else "Accept"  # negotiated on Accept
+        return response
 
     @post(
         "/Communication",
