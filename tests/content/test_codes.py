@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from content import codes
+from content import codes, model
 from content.errors import InvalidInput, LibraryError
 from content.library import load_library
 from content.store import Store
@@ -111,3 +111,19 @@ async def test_codes_are_versioned_and_found_by_code(store: Store, library: Path
     assert [s.slug for s in page.items] == ["is-ketamine-therapy-addictive"]
     assert (await store.get("article", "ketamine-withdrawal", 1)).content.codes[0].code == "6130"
     assert (await store.get("article", "ketamine-withdrawal", 2)).content.codes == []
+
+
+def test_a_code_change_shows_in_the_diff() -> None:
+    from msgspec.structs import replace
+
+    from content.diff import diff_items
+
+    item = next(i for i in load_library().items if i.kind == "faq" and i.locale == "en")
+    loinc = model.Code(system=LOINC, code="2345-7", display="Glucose")
+    diff = diff_items(item, replace(item, codes=[*item.codes, loinc]), 1, 2)
+    (change,) = diff.fields
+    assert change.field == "codes" and change.after[-1] == {
+        "system": LOINC,
+        "code": "2345-7",
+        "display": "Glucose",
+    }
