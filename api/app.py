@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return services().editorial
 
     def provide_chart() -> Chart:
-        return Chart(services().exports, settings)
+        return Chart(services().exports, services().chart_lookups, settings)
 
     app = Litestar(
         route_handlers=[

@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode
 
+from api.documents import LRU, Documents
 from api.exports import Exports
 from api.settings import Settings
 from content import model
@@ -54,11 +56,47 @@ class ChartFile:
         return base64.b64encode(hashlib.sha1(self.body).digest()).decode()
 
 
+class Lookups:
+    """The chart's version look-ups, each reused for ``latest_ttl`` seconds like the latest-version
+    look-ups of reads (a publish elsewhere reaches the chart within that bound), and dropped when
+    this process writes content."""
+
+    def __init__(self, documents: Documents, ttl: float) -> None:
+        self.documents = documents
+        self.ttl = ttl
+        self._cache = LRU(256)
+
+    async def versions(
+        self,
+        locales: Sequence[str] | None,
+        codes: Sequence[tuple[str | None, str]],
+        current_only: bool,
+        ids: Sequence[int] | None,
+    ) -> list[ChartVersion]:
+        key = (
+            self.documents.generation,
+            tuple(locales) if locales is not None else None,
+            tuple(codes),
+            current_only,
+            tuple(ids) if ids is not None else None,
+        )
+        hit = self._cache.get_recent(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]  # type: ignore[no-any-return]
+        found = await chart_versions(
+            self.documents.store.engine, locales=locales, codes=codes, current_only=current_only, ids=ids
+        )
+        if self.ttl > 0:
+            self._cache.put(key, (time.monotonic() + self.ttl, found))
+        return found
+
+
 class Chart:
     """Published versions offered to a chart, their links and files, in one service."""
 
-    def __init__(self, exports: Exports, settings: Settings) -> None:
+    def __init__(self, exports: Exports, lookups: Lookups, settings: Settings) -> None:
         self.exports = exports
+        self.lookups = lookups
         self.settings = settings
         self.base_url = settings.base_url
 
@@ -70,13 +108,7 @@ class Chart:
         current_only: bool = False,
         ids: Sequence[int] | None = None,
     ) -> list[ChartVersion]:
-        found = await chart_versions(
-            self.exports.documents.store.engine,
-            locales=locales,
-            codes=codes,
-            current_only=current_only,
-            ids=ids,
-        )
+        found = await self.lookups.versions(locales, codes, current_only, ids)
         return [v for v in found if offered_to_chart(v, self.settings)]
 
     def url(self, version: ChartVersion, fmt: Format) -> str:

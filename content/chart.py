@@ -10,9 +10,11 @@ retention period are deleted.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -75,6 +77,57 @@ async def chart_versions(
     ``codes`` keeps versions carrying any of those (system or None for any system, code);
     ``locales`` keeps those translations; ``ids`` those version rows.
     """
+    params: dict[str, object] = {}
+    if locales is not None:
+        params["locales"] = list(locales)
+    if ids is not None:
+        params["ids"] = list(ids)
+    if codes:
+        params["codes"] = sorted({code for _, code in codes})
+    query = _statement(locales is not None, current_only, ids is not None, bool(codes))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query, params)).all()
+    found = []
+    for row in rows:
+        head = _head.decode(row.content)
+        if codes and not _carries(head.codes, codes):
+            continue
+        found.append(
+            ChartVersion(
+                id=row.id,
+                kind=row.kind,
+                slug=row.slug,
+                locale=row.locale,
+                number=row.number,
+                latest=row.latest_version,
+                previous_id=row.previous_id,
+                published_at=as_utc(row.published_at),
+                superseded_at=as_utc(row.superseded_at) if row.superseded_at else None,
+                title=head.title,
+                summary=head.summary,
+                codes=tuple(head.codes),
+                review=model.Review(
+                    reviewed_by=row.reviewed_by,
+                    reviewed_on=row.reviewed_on,
+                    next_review_on=row.next_review_on,
+                )
+                if row.reviewed_by
+                else None,
+            )
+        )
+    return found
+
+
+def _carries(carried: Sequence[model.Code], wanted: Sequence[tuple[str | None, str]]) -> bool:
+    return any(c.code == code and system in (None, c.system) for c in carried for system, code in wanted)
+
+
+@functools.cache
+def _statement(by_locale: bool, current_only: bool, by_id: bool, by_code: bool) -> sa.Select[Any]:
+    """The look-up for one combination of filters, built once (values are bound per call).
+
+    Codes are matched in SQL by code alone (indexed); ``chart_versions`` then checks the system.
+    """
     following = versions.alias("following")
     preceding = versions.alias("preceding")
     query = (
@@ -103,49 +156,18 @@ async def chart_versions(
         .where(items.c.archived_at.is_(None), items.c.latest_version > 0)
         .order_by(items.c.kind, items.c.slug, items.c.locale, versions.c.number)
     )
-    if locales is not None:
-        query = query.where(items.c.locale.in_(locales))
+    if by_locale:
+        query = query.where(items.c.locale.in_(sa.bindparam("locales", expanding=True)))
     if current_only:
         query = query.where(versions.c.number == items.c.latest_version)
-    if ids is not None:
-        query = query.where(versions.c.id.in_(ids))
-    if codes:
-        matches = [
-            sa.and_(version_codes.c.code == code, version_codes.c.system == system)
-            if system is not None
-            else version_codes.c.code == code
-            for system, code in codes
-        ]
-        query = query.where(versions.c.id.in_(sa.select(version_codes.c.version_id).where(sa.or_(*matches))))
-    async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-    found = []
-    for row in rows:
-        head = _head.decode(row.content)
-        found.append(
-            ChartVersion(
-                id=row.id,
-                kind=row.kind,
-                slug=row.slug,
-                locale=row.locale,
-                number=row.number,
-                latest=row.latest_version,
-                previous_id=row.previous_id,
-                published_at=as_utc(row.published_at),
-                superseded_at=as_utc(row.superseded_at) if row.superseded_at else None,
-                title=head.title,
-                summary=head.summary,
-                codes=tuple(head.codes),
-                review=model.Review(
-                    reviewed_by=row.reviewed_by,
-                    reviewed_on=row.reviewed_on,
-                    next_review_on=row.next_review_on,
-                )
-                if row.reviewed_by
-                else None,
-            )
+    if by_id:
+        query = query.where(versions.c.id.in_(sa.bindparam("ids", expanding=True)))
+    if by_code:
+        coded = sa.select(version_codes.c.version_id).where(
+            version_codes.c.code.in_(sa.bindparam("codes", expanding=True))
         )
-    return found
+        query = query.where(versions.c.id.in_(coded))
+    return query
 
 
 # --- what each patient was given ---------------------------------------------------------------
