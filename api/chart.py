@@ -72,7 +72,8 @@ class Lookups:
         codes: Sequence[tuple[str | None, str]],
         current_only: bool,
         ids: Sequence[int] | None,
-    ) -> list[ChartVersion]:
+    ) -> tuple[list[ChartVersion], float]:
+        """The versions, and until when (``time.monotonic()``) they are reused; 0 when not kept."""
         key = (
             self.documents.generation,
             tuple(locales) if locales is not None else None,
@@ -82,13 +83,16 @@ class Lookups:
         )
         hit = self._cache.get_recent(key)
         if hit is not None and hit[0] > time.monotonic():
-            return hit[1]  # type: ignore[no-any-return]
+            return hit[1], hit[0]
+        generation = self.documents.generation
         found = await chart_versions(
             self.documents.store.engine, locales=locales, codes=codes, current_only=current_only, ids=ids
         )
-        if self.ttl > 0:
-            self._cache.put(key, (time.monotonic() + self.ttl, found))
-        return found
+        if self.ttl <= 0 or generation != self.documents.generation:  # written meanwhile
+            return found, 0.0
+        until = time.monotonic() + self.ttl
+        self._cache.put(key, (until, found))
+        return found, until
 
 
 class Chart:
@@ -99,6 +103,9 @@ class Chart:
         self.lookups = lookups
         self.settings = settings
         self.base_url = settings.base_url
+        # Until when (time.monotonic()) every look-up this request made holds: how long the
+        # response store may keep a public answer built from them (api.response_store).
+        self.until = float("inf")
 
     async def versions(
         self,
@@ -108,8 +115,18 @@ class Chart:
         current_only: bool = False,
         ids: Sequence[int] | None = None,
     ) -> list[ChartVersion]:
-        found = await self.lookups.versions(locales, codes, current_only, ids)
+        found, until = await self.lookups.versions(locales, codes, current_only, ids)
+        self.until = min(self.until, until)
         return [v for v in found if offered_to_chart(v, self.settings)]
+
+    def fresh_until(self, *, files: bool) -> float:
+        """Until when an answer built from this request's look-ups holds; with ``files``, no later
+        than midnight UTC (a handout prints the day it was printed)."""
+        if not files:
+            return self.until
+        wall = time.time()
+        midnight = (wall // 86400 + 1) * 86400  # POSIX days are UTC days
+        return min(self.until, time.monotonic() + (midnight - wall))
 
     def url(self, version: ChartVersion, fmt: Format) -> str:
         """The page or handout of exactly this version, in its own locale."""

@@ -35,6 +35,7 @@ from api.fhir import (
     parse_document_id,
     searchset,
 )
+from api.response_store import store_until
 from content import chart as records
 from content.chart import ChartVersion
 from content.codes import parse_token
@@ -284,6 +285,7 @@ class FhirController(Controller):
             after = search.offset + search.count
             links["next"] = here + urlencode([*kept, ("_count", search.count), ("_offset", after)])
         bundle = searchset(entries, chart.base_url, len(matches), links)
+        store_until(request.scope, chart.fresh_until(files=True))
         return _fhir(request, bundle, chart.exports.documents.cache_control)
 
     @get("/DocumentReference/{id:str}", operation_id="fhirReadDocument", summary="One document", **_FHIR_DOC)
@@ -293,6 +295,7 @@ class FhirController(Controller):
         """A version in one format: `handout-N` (PDF) or `page-N` (web page)."""
         version, fmt = await _document(chart, id)
         resource = document_reference(version, fmt, await chart.file(version, fmt), chart.base_url)
+        store_until(request.scope, chart.fresh_until(files=True))
         return _fhir(request, resource, chart.exports.documents.cache_control)
 
     @get("/Binary/{id:str}", operation_id="fhirReadBinary", summary="A document's file", **_FHIR_DOC)

@@ -18,8 +18,9 @@ from litestar.params import QueryParameter
 from api.caching import Encoded, send
 from api.deps import ChartDep, SettingsDep
 from api.infobutton import JSON, RESPONSE_TYPES, XML, Entry, Feed, as_json, atom, xml_problem
-from api.locales import language_headers, locales_of
+from api.locales import locales_of
 from api.problems import READ_PROBLEMS, problem
+from api.response_store import store_until
 from content import codes
 from content.errors import InvalidInput
 
@@ -86,9 +87,12 @@ class InfobuttonController(Controller):
             return Response(body, status_code=400, media_type="application/problem+xml")
         body = as_json(feed) if wanted == JSON else atom(feed)
         media_type = JSON if wanted == JSON else f"{XML}; charset=utf-8"
-        served = [e.version.locale for e in feed.entries] or [feed.language]
-        cache = chart.exports.documents.cache_control
-        return language_headers(send(request, Encoded.of(body, media_type), cache), served)
+        response = send(request, Encoded.of(body, media_type), chart.exports.documents.cache_control)
+        response.headers["Content-Language"] = ", ".join(
+            dict.fromkeys([e.version.locale for e in feed.entries] or [feed.language])
+        )
+        store_until(request.scope, chart.fresh_until(files=False))
+        return response
 
 
 async def _feed(

@@ -139,3 +139,20 @@ def test_an_unknown_response_type_is_an_xml_error(client: Client) -> None:
         "application/problem+xml"
     )
     assert b"text/xml, application/json" in response.content
+
+
+def test_a_publish_is_answered_at_once_though_answers_are_kept(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    from tests.api.test_fhir import _publish_version_2
+
+    params = KETAMINE | {"knowledgeResponseType": "application/json"}
+    for _ in range(2):  # the second answer may come from the response store
+        titles = {
+            e["title"]["_value"] for e in client.get("/infobutton", params=params).json()["feed"]["entry"]
+        }
+        assert "Ketamine withdrawal, revised" not in titles
+    _publish_version_2(client, tokens)
+    entries = client.get("/infobutton", params=params).json()["feed"]["entry"]
+    revised = [e for e in entries if e["title"]["_value"] == "Ketamine withdrawal, revised"]
+    assert len(revised) == 1 and {"scheme": "urn:folio:version", "term": "2"} in revised[0]["category"]
