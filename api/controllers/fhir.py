@@ -29,7 +29,6 @@ from api.fhir import (
     binary,
     capability_statement,
     communication,
-    document_id,
     document_reference,
     outcome_specs,
     parse_document_id,
@@ -44,6 +43,8 @@ from content.errors import InvalidInput, NotFound
 _FHIR_ID = r"[A-Za-z0-9\-.]{1,64}"
 FhirId = Annotated[str, Parameter(pattern=rf"^{_FHIR_ID}$", description="A FHIR resource id.")]
 MAX_COUNT = 100
+# When what /fhir/metadata says last changed (CapabilityStatement.date): change it with the routes.
+CAPABILITIES_CHANGED = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
 _SEARCH_PARAMS = {"status", "language", "event", "_lastUpdated", "_id", "_count", "_offset", "_format"}
 _FORMATS_ASKED = {"json", "application/json", "application/fhir+json"}
 _PREFIX = re.compile(
@@ -251,8 +252,8 @@ class FhirController(Controller):
         """What this FHIR endpoint reads, searches and records (FHIR R4, JSON)."""
         from api.app import API_VERSION
 
-        published = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
-        return _fhir(request, capability_statement(chart.base_url, API_VERSION, published), NO_STORE)
+        statement = capability_statement(chart.base_url, API_VERSION, CAPABILITIES_CHANGED)
+        return _fhir(request, statement, NO_STORE)
 
     @get("/DocumentReference", operation_id="fhirSearchDocuments", summary="Search documents", **_FHIR_DOC)
     async def search_documents(self, request: Request[Any, Any, Any], chart: ChartDep) -> Response[bytes]:
@@ -397,5 +398,3 @@ async def _document(chart: ChartDep, text: str) -> tuple[ChartVersion, Format]:
         raise NotFound(f"No DocumentReference {text!r}.")
     return found[0], parsed[1]
 
-
-__all__ = ["FhirController", "document_id"]
