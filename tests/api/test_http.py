@@ -6,8 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from litestar.testing import TestClient
+from msgspec.structs import replace
 
 from api.cli import OPENAPI_PATH
+from api.settings import Settings
 from tests.conftest import bearer
 
 Client = TestClient[Any]
@@ -55,6 +57,12 @@ def _get_routes() -> list[str]:
 
 
 GET_ROUTES = _get_routes()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The chart's routes (/fhir, /infobutton) answer whatever the library's review status."""
+    return replace(settings, ehr_offer_unreviewed=True)
 
 
 @pytest.fixture
