@@ -238,24 +238,22 @@ async def record_given(
 
 async def recall(engine: AsyncEngine, version_ids: Sequence[int], asked: str, actor: str) -> list[Given]:
     """Every record of these versions being given (in any format), oldest first; the read is audited."""
-    query = (
-        sa.select(communications)
-        .where(communications.c.version_id.in_(version_ids))
-        .order_by(communications.c.recorded_at, communications.c.id)
-    )
+    where = communications.c.version_id.in_(version_ids)
+    return await _read_given(engine, where, f"about {asked}", actor)
+
+
+async def given_by_id(engine: AsyncEngine, record_id: str, actor: str) -> Given | None:
+    """One record by its id, or None; the read is audited."""
+    found = await _read_given(engine, communications.c.id == record_id, f"Communication/{record_id}", actor)
+    return found[0] if found else None
+
+
+async def _read_given(engine: AsyncEngine, where: Any, asked: str, actor: str) -> list[Given]:
+    query = sa.select(communications).where(where).order_by(communications.c.recorded_at, communications.c.id)
     async with writer(engine).begin() as conn:
         rows = (await conn.execute(query)).all()
-        await record(
-            conn,
-            actor,
-            "read_communications",
-            None,
-            None,
-            None,
-            None,
-            None,
-            f"about {asked}: {len(rows)} records",
-        )
+        detail = f"{asked}: {len(rows)} records"
+        await record(conn, actor, "read_communications", None, None, None, None, None, detail)
     return [
         Given(
             id=row.id,

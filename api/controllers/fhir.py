@@ -389,6 +389,30 @@ class FhirController(Controller):
         bundle = searchset([communication(g) for g in found], chart.base_url, len(found), {"self": here})
         return _fhir(request, bundle, NO_STORE)
 
+    @get(
+        "/Communication/{id:str}",
+        operation_id="fhirReadCommunication",
+        summary="One record of what was given",
+        guards=[requires("ehr", "admin")],
+        security=BEARER_SECURITY,
+        **_FHIR_WRITE,
+    )
+    async def read_communication(
+        self,
+        request: Request[Any, Any, Any],
+        chart: ChartDep,
+        principal: PrincipalDep,
+        settings: SettingsDep,
+        id: FhirId,
+    ) -> Response[bytes]:
+        """Role ehr or admin: the record a create's Location names. Each read is audited."""
+        engine = chart.exports.documents.store.engine
+        await records.forget_given(engine, dt.timedelta(settings.communication_retention_days))
+        found = await records.given_by_id(engine, id, principal.name)
+        if found is None:
+            raise NotFound(f"No Communication {id!r}.")
+        return _fhir(request, communication(found), NO_STORE)
+
 
 async def _document(chart: ChartDep, text: str) -> tuple[ChartVersion, Format]:
     """The offered version a DocumentReference or Binary id names; NotFound otherwise."""
@@ -397,4 +421,3 @@ async def _document(chart: ChartDep, text: str) -> tuple[ChartVersion, Format]:
     if not found or parsed is None:
         raise NotFound(f"No DocumentReference {text!r}.")
     return found[0], parsed[1]
-

@@ -109,3 +109,14 @@ def test_an_ehr_token_cannot_sign_in_to_the_desk(client: Client, ehr_token: str)
     response = client.post("/desk/signin", data={"csrf": csrf, "token": ehr_token}, follow_redirects=False)
     assert response.status_code != 303
     assert "folio_session" not in response.cookies
+
+
+def test_an_admin_creates_an_ehr_token_through_the_api(client: Client, tokens: dict[str, str]) -> None:
+    made = client.post(
+        "/v1/tokens",
+        json={"name": "epic", "displayName": "Clinic EHR", "role": "ehr"},
+        headers=bearer(tokens["admin"]),
+    )
+    assert made.status_code == 201 and made.json()["role"] == "ehr"
+    denied = client.get("/v1/articles/ketamine-withdrawal/draft", headers=bearer(made.json()["token"]))
+    assert denied.status_code == 403

@@ -258,6 +258,10 @@ def test_a_record_is_recalled_for_its_version_only(
     assert made.status_code == 201, made.text
     assert made.headers["content-type"] == FHIR_JSON and made.headers["location"].endswith(made.json()["id"])
     assert_r4(made.json())
+    location = made.headers["location"].removeprefix("http://127.0.0.1:8000")
+    assert _get(fhir, location, headers=ehr) == made.json()
+    assert fhir.get(location, headers=bearer(tokens["reader"])).status_code == 403
+    assert fhir.get("/fhir/Communication/nope", headers=admin).status_code == 404
     _publish_version_2(fhir, tokens)
     version_2 = _document(fhir, "article/ketamine-withdrawal/en/2/handout")
 

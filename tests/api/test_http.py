@@ -40,7 +40,8 @@ QUERIES = {
 def _get_routes() -> list[str]:
     routes = []
     for template, item in SPEC["paths"].items():
-        if "get" not in item or "draft" in template:
+        # A Communication's id is random: tests/api/test_fhir.py reads one it recorded.
+        if "get" not in item or "draft" in template or template == "/fhir/Communication/{id}":
             continue
         path = template
         for plural, slug in SLUGS.items():
