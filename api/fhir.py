@@ -42,7 +42,7 @@ def parse_document_id(text: str) -> tuple[int, Format] | None:
     fmt = next((f for f, p in ID_PREFIX.items() if p == prefix), None)
     if fmt is None or not number.isdigit() or len(number) > 10 or number.startswith("0"):
         return None
-    return int(number), fmt
+    return (int(number), fmt) if int(number) <= 2**31 - 1 else None  # row ids are 32-bit
 
 
 def document_reference(version: ChartVersion, fmt: Format, file: ChartFile, base_url: str) -> Resource:

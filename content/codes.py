@@ -115,6 +115,8 @@ SYSTEMS: tuple[CodeSystem, ...] = (
     ),
 )
 BY_URI = {s.uri: s for s in SYSTEMS}
+# What any system's code may hold (model.Code.code says the same): anything else matches nothing.
+CODE_TEXT = re.compile(r"^[0-9A-Za-z.\-]{1,40}$")
 BY_OID = {s.oid: s for s in SYSTEMS}
 BY_SHORT = {s.short: s for s in SYSTEMS}
 URIS = tuple(BY_URI)
@@ -153,6 +155,8 @@ def parse_token(text: str, field: str = "code") -> tuple[str | None, str]:
     code = code.strip()
     if not code:
         raise InvalidInput(field, "Name a code: CODE or SYSTEM|CODE.")
+    if not CODE_TEXT.match(code):
+        raise InvalidInput(field, f"{code[:40]!r} is not a code: letters, digits, '.' and '-', at most 40.")
     if not bar or not system_text:
         return None, code
     system = system_named(system_text)

@@ -73,6 +73,8 @@ def _codings(concept: Any) -> list[tuple[str, str]]:
     for coding in (concept or {}).get("coding") or [] if isinstance(concept, dict) else []:
         if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
             continue
+        if not codes.CODE_TEXT.match(coding["code"]):
+            continue  # no code Folio keeps looks like this
         system = codes.system_named(str(coding.get("system", "")))
         if system is not None:
             found.append((system.uri, coding["code"]))

@@ -43,6 +43,7 @@ from content.errors import InvalidInput, NotFound
 _FHIR_ID = r"[A-Za-z0-9\-.]{1,64}"
 FhirId = Annotated[str, Parameter(pattern=rf"^{_FHIR_ID}$", description="A FHIR resource id.")]
 MAX_COUNT = 100
+_LANGUAGE = re.compile(r"^[a-z]{2}(?:-[A-Z]{2})?$")
 # When what /fhir/metadata says last changed (CapabilityStatement.date): change it with the routes.
 CAPABILITIES_CHANGED = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
 _SEARCH_PARAMS = {"status", "language", "event", "_lastUpdated", "_id", "_count", "_offset", "_format"}
@@ -133,6 +134,8 @@ class DocumentSearch(msgspec.Struct, frozen=True):
             if not statuses or statuses - {"current", "superseded"}:
                 raise InvalidInput("status", "Folio's documents are current or superseded.")
         languages = _csv(language) if (language := _one(params, "language")) is not None else None
+        if languages is not None and not all(_LANGUAGE.match(tag) for tag in languages):
+            raise InvalidInput("language", "Give language tags: en, es.")
         events = [[parse_token(t, "event") for t in _csv(value)] for value in params.getall("event", [])]
         if any(not group for group in events):
             raise InvalidInput("event", "Name a code: CODE or SYSTEM|CODE.")
