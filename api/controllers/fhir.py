@@ -382,12 +382,16 @@ class FhirController(Controller):
         about = _one(params, "about")
         if about is None:
             raise InvalidInput("about", "Name the document: about=DocumentReference/ID.")
-        versions = [await _document(chart, ref.removeprefix("DocumentReference/")) for ref in _csv(about)]
-        if not versions:
-            raise InvalidInput("about", "Name the document: about=DocumentReference/ID.")
+        # By id alone, not through what the chart is offered: a version withdrawn since (archived,
+        # or no longer reviewed) is exactly the one to recall.
+        parsed = [parse_document_id(ref.removeprefix("DocumentReference/")) for ref in _csv(about)]
+        if not parsed or None in parsed:
+            raise InvalidInput(
+                "about", "Name Folio documents: about=DocumentReference/handout-N (or page-N)."
+            )
         engine = chart.exports.documents.store.engine
         await records.forget_given(engine, dt.timedelta(settings.communication_retention_days))
-        found = await records.recall(engine, [v.id for v, _ in versions], about, principal.name)
+        found = await records.recall(engine, [p[0] for p in parsed if p], about, principal.name)
         here = f"{chart.base_url}/fhir/Communication?" + urlencode({"about": about})
         bundle = searchset([communication(g) for g in found], chart.base_url, len(found), {"self": here})
         return _fhir(request, bundle, NO_STORE)

@@ -282,6 +282,14 @@ def test_a_record_is_recalled_for_its_version_only(
     assert _get(fhir, f"/fhir/Communication?about=DocumentReference/{page_1}", headers=admin)["total"] == 1
     assert _get(fhir, f"/fhir/Communication?about=DocumentReference/{version_2}", headers=ehr)["total"] == 0
 
+    # Withdrawn since (the item archived), the version is still recalled.
+    archived = fhir.delete(ARTICLE, headers=bearer(tokens["publisher"]))
+    assert archived.status_code in (200, 204), archived.text
+    assert fhir.get(f"/fhir/DocumentReference/{version_1}").status_code == 404
+    assert _get(fhir, f"/fhir/Communication?about=DocumentReference/{version_1}", headers=ehr)["total"] == 1
+    bad = fhir.get("/fhir/Communication?about=Patient/1", headers=ehr)
+    assert bad.status_code == 400 and bad.json()["resourceType"] == "OperationOutcome"
+
     audit = fhir.get("/v1/audit?limit=50", headers=admin).json()["entries"]
     actions = [(e["action"], e["actor"]) for e in audit]
     assert ("record_communication", "chart") in actions and ("read_communications", "chart") in actions
