@@ -14,6 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 FOLIO_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 CLIENTS := tests/clients/node_modules/.package-lock.json
 AXE     := tests/browser/node_modules/.package-lock.json
+FHIRJS  := tests/fhir/node_modules/.package-lock.json
 
 .PHONY: run test lint openapi bench previews screenshots lock check-system system-run system-test fresh-check clean
 
@@ -28,7 +29,7 @@ run: system-run $(STAMP)
 # turns a missing one into a failure), and the last lines say what ran and what was skipped. Skipped
 # by design, each saying why: the SQLite copy of the two-writer webhook test, the PostgreSQL copies
 # of the desk's axe tour, and the seed-copy test when ../shared/seeds is not beside the checkout.
-test: system-test $(STAMP) $(CLIENTS) $(AXE)
+test: system-test $(STAMP) $(CLIENTS) $(AXE) $(FHIRJS)
 	tools/postgres-up
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -47,6 +48,10 @@ $(CLIENTS): tests/clients/package.json tests/clients/package-lock.json
 # axe-core, injected into Debian's chromium by the browser tests to check accessibility.
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+# FHIR.js with its bundled R4 definitions: validates every FHIR resource Folio emits.
+$(FHIRJS): tests/fhir/package.json tests/fhir/package-lock.json
+	npm ci --prefix tests/fhir --no-audit --no-fund --loglevel=error
 
 # Every desk page at 375 and 1280 px, from a throwaway store: docs/desk/.
 screenshots: $(STAMP) $(AXE)
@@ -131,4 +136,4 @@ fresh-check:
 	tools/fresh-machine $(SUITE)
 
 clean:
-	rm -rf $(VENV) .venv-uv var .pytest_cache .ruff_cache .mypy_cache tests/clients/node_modules tests/browser/node_modules
+	rm -rf $(VENV) .venv-uv var .pytest_cache .ruff_cache .mypy_cache tests/clients/node_modules tests/browser/node_modules tests/fhir/node_modules

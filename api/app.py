@@ -14,9 +14,13 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import provide_principal
+from api.chart import Chart
 from api.controllers.admin import AdminController
+from api.controllers.cds_hooks import CdsHooksController
 from api.controllers.exports import ExportController
+from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
+from api.controllers.infobutton import InfobuttonController
 from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
@@ -74,6 +78,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def provide_egress() -> EgressPolicy:
         return services().egress
+    def provide_chart() -> Chart:
+        return Chart(services().exports, services().chart_lookups, settings)
 
     app = Litestar(
         route_handlers=[
@@ -83,6 +89,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchController,
             ExportController,
             HealthController,
+            FhirController,
+            InfobuttonController,
+            CdsHooksController,
             assets_router(),
             desk_router(),
         ],
@@ -90,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "documents": Provide(provide_documents, sync_to_thread=False),
             "editorial": Provide(provide_editorial, sync_to_thread=False),
             "egress": Provide(provide_egress, sync_to_thread=False),
+            "chart": Provide(provide_chart, sync_to_thread=False),
             "exports": Provide(provide_exports, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "wanted": Provide(provide_wanted, sync_to_thread=False),

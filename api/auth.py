@@ -25,8 +25,9 @@ class Principal:
     display_name: str  # the person: printed as reviewer on what patients read
 
 
-def requires(role: Role) -> Guard:
-    """A guard admitting tokens of ``role`` or above; 401 without a valid token, 403 below it."""
+def requires(role: Role, *others: Role) -> Guard:
+    """A guard admitting tokens of ``role`` (or of one of ``others``) or above; 401 without a valid
+    token, 403 below it. System roles (``ehr``) admit only themselves."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         scheme, _space, token = connection.headers.get("authorization", "").partition(" ")
@@ -36,8 +37,9 @@ def requires(role: Role) -> Guard:
         if found is None:
             raise NotAuthorizedException("The token is unknown or revoked.", headers=BEARER)
         principal = Principal(*found)
-        if not allows(principal.role, role):
-            raise PermissionDeniedException(f"This needs the {role} role; the token has {principal.role}.")
+        if not any(allows(principal.role, r) for r in (role, *others)):
+            needed = " or ".join((role, *others))
+            raise PermissionDeniedException(f"This needs the {needed} role; the token has {principal.role}.")
         connection.state.principal = principal
 
     return guard

@@ -11,6 +11,7 @@ from pathlib import Path
 import msgspec
 
 from api.settings import Settings
+from content.tokens import ALL_ROLES
 
 OPENAPI_PATH = Path("openapi/openapi.json")
 
@@ -54,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         "--display-name", required=True, help='the person, printed as reviewer: "Dr A. Rivera, MD"'
     )
     token_create.add_argument(
-        "--role", required=True, choices=["reader", "editor", "reviewer", "publisher", "admin"]
+        "--role",
+        required=True,
+        choices=list(ALL_ROLES),
+        help="reader < editor < reviewer < publisher < admin; ehr: an EHR system (records what "
+        "each patient was given, reads nothing unpublished)",
     )
     token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
     token_revoke = token_commands.add_parser("revoke", help="revoke a token by name")
@@ -258,6 +263,7 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
         report = await Store(engine).sync(loaded.items, author=author, force=force)
     finally:
         await engine.dispose()
+
     def named(entry: Created) -> str:
         return f"{entry.kind} {entry.slug}" + ("" if entry.locale == DEFAULT_LOCALE else f" ({entry.locale})")
 

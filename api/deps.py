@@ -3,6 +3,7 @@
 from litestar.di import NamedDependency
 
 from api.auth import Principal
+from api.chart import Chart
 from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
@@ -19,3 +20,4 @@ PrincipalDep = NamedDependency[Principal]
 ExportsDep = NamedDependency[Exports]
 MetricsDep = NamedDependency[Metrics]
 WantedDep = NamedDependency[Wanted]
+ChartDep = NamedDependency[Chart]

@@ -122,6 +122,7 @@ class Documents:
         self._translations: tuple[float, dict[tuple[str, str], tuple[str, ...]]] = (0.0, {})
         self._flights = SingleFlight()
         self.encodes = 0  # how many documents were built; tests and benchmarks read it
+        self.generation = 0  # counts this process's writes (forget)
 
     async def get(
         self,
@@ -162,6 +163,7 @@ class Documents:
             del self._keys[k]
         self._archived = (0.0, frozenset())
         self._translations = (0.0, {})
+        self.generation += 1  # what other lookups key on (api.chart.Lookups)
         self.on_forget()
 
     def fresh_until(

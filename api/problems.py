@@ -80,9 +80,18 @@ _DOMAIN_STATUS: tuple[tuple[type[ContentError], int], ...] = (
 )
 
 
+# Health-IT routes answer errors in their standard's shape: FHIR and CDS Hooks an OperationOutcome.
+_OPERATION_OUTCOME_PATHS = ("/fhir/", "/cds-services")
+
+
 def problem(
     status: int, detail: str, *, errors: list[FieldError] | None = None, path: str = ""
 ) -> Response[bytes]:
+    if path.startswith(_OPERATION_OUTCOME_PATHS) or path == "/fhir":
+        from api.fhir import outcome
+
+        named = "; ".join(f"{e.name}: {e.detail}" for e in errors or [] if e.detail not in detail)
+        return outcome(status, f"{detail} ({named})" if named else detail)
     body = Problem(
         type="about:blank",
         title=HTTPStatus(status).phrase,

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.chart import Lookups
 from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
@@ -24,6 +25,7 @@ from content.store import Store
 @dataclass(frozen=True)
 class Services:
     documents: Documents
+    chart_lookups: Lookups
     editorial: Editorial
     deliverer: Deliverer
     egress: EgressPolicy
@@ -88,6 +90,7 @@ async def open_services(
         try:
             yield Services(
                 documents=documents,
+                chart_lookups=Lookups(documents, documents.latest_ttl),
                 editorial=Editorial(store, max_grade=settings.max_grade),
                 deliverer=deliverer,
                 egress=egress,

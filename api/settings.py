@@ -84,6 +84,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Plain language: publishing a draft that reads above this US school grade (Flesch-Kincaid
     # for English; the equivalent Fernández-Huerta score for Spanish) needs an override note.
     max_grade: float = 8.0
+    # The chart (Infobutton, FHIR, CDS Hooks): only reviewed versions are offered unless this is
+    # true; then unreviewed ones are offered too, each marked as such (api.chart.offered_to_chart).
+    ehr_offer_unreviewed: bool = False
+    # Days a record of what a patient was given (FHIR Communication) is kept; older ones are
+    # deleted. The default is six years, the HIPAA documentation retention period; set it to
+    # what your records policy and state law require.
+    communication_retention_days: Annotated[int, Meta(ge=1, le=36500)] = 2190
 
     @property
     def base_url(self) -> str:

@@ -74,6 +74,34 @@ pins = sa.Table(
     sa.Index("ix_pins_target", "kind", "slug", "locale"),
 )
 
+# The clinical codes of each version (a copy of its content's ``codes``), so the chart's
+# look-ups (Infobutton, FHIR, CDS Hooks, ?code=) find versions by code without decoding them.
+version_codes = sa.Table(
+    "version_codes",
+    metadata,
+    sa.Column("version_id", sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("system", sa.String(100), primary_key=True),
+    sa.Column("code", sa.String(40), primary_key=True),
+    sa.Index("ix_version_codes_code", "code", "system"),
+)
+
+# What each patient was given (issue 22): the EHR's opaque references and the exact version,
+# never a name, birth date or free text. ``document`` is the DocumentReference id given.
+communications = sa.Table(
+    "communications",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("version_id", sa.ForeignKey("versions.id"), nullable=False),
+    sa.Column("document", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("encounter", sa.String(200), nullable=True),
+    sa.Column("sent", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Index("ix_communications_document", "document"),
+    sa.Index("ix_communications_recorded_at", "recorded_at"),
+)
+
 drafts = sa.Table(
     "drafts",
     metadata,

@@ -10,7 +10,7 @@ import msgspec
 
 from content import model
 
-_SHARED_FIELDS = ("locale", "title", "summary", "tags", "related", "review", "embeds")
+_SHARED_FIELDS = ("locale", "title", "summary", "tags", "related", "codes", "review", "embeds")
 _EXTRA_FIELDS: dict[model.Kind, tuple[str, ...]] = {
     "article": (),
     "faq": (),

@@ -23,7 +23,7 @@ from typing import Any
 import msgspec
 import yaml
 
-from content import model
+from content import codes, model
 from content.errors import InvalidInput, LibraryError
 from content.locales import DEFAULT_LOCALE
 from content.markdown import ALLOWED_SCHEMES, parse_article_body, to_markdown
@@ -125,6 +125,10 @@ def check_item(item: model.Content) -> model.Content:
     """Rules a single item must follow beyond its types; raises InvalidInput naming the field."""
     if item.review is not None and item.review.next_review_on <= item.review.reviewed_on:
         raise InvalidInput("$.review.nextReviewOn", "must be after reviewedOn")
+    for i, code in enumerate(item.codes):
+        if (why := codes.problem(code.system, code.code)) is not None:
+            raise InvalidInput(f"$.codes[{i}].code", why)
+    _unique("$.codes", [f"{code.system}|{code.code}" for code in item.codes])
     match item:
         case model.Article(body=body):
             for i, block in enumerate(body):

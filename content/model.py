@@ -63,6 +63,27 @@ class ItemRef(Wire, kw_only=True):
     locale: Locale | None = None
 
 
+# The code systems items may carry (content.codes holds each one's shape and OID).
+CodeSystemUri: TypeAlias = Literal[
+    "http://hl7.org/fhir/sid/icd-10-cm",
+    "http://snomed.info/sct",
+    "http://www.nlm.nih.gov/research/umls/rxnorm",
+    "http://loinc.org",
+]
+
+
+class Code(Wire, kw_only=True):
+    """A clinical code the item is about, as FHIR writes a Coding: ICD-10-CM, SNOMED CT, RxNorm, LOINC.
+
+    The code's shape (and check digit) for its system is checked with the item
+    (content.library.check_item).
+    """
+
+    system: CodeSystemUri
+    code: Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.\-]+$")]
+    display: Line
+
+
 class Review(Wire, kw_only=True):
     """Who last reviewed an item, when, and when the next review is due."""
 
@@ -162,6 +183,8 @@ class Item(Wire, tag_field="type", kw_only=True):
     summary: Annotated[str, Meta(min_length=1, max_length=2000, pattern=TEXT)]
     tags: list[Tag] = []
     related: list[Ref] = []
+    # Clinical codes: how an EHR finds the item (Infobutton, FHIR, CDS Hooks).
+    codes: list[Code] = []
     # Set by a reviewer, not by the editor: absent on drafts, present on every published version.
     review: Review | None = None
     # "Questions to ask your care team" printed at the end of a handout; left out, a handout lists

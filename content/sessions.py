@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content.db import as_utc, desk_sessions, retried, tokens, utcnow, writer
-from content.tokens import Role, authenticate
+from content.tokens import SYSTEM_ROLES, Role, authenticate
 
 TTL = dt.timedelta(hours=8)  # a working day; then the person signs in again
 
@@ -39,7 +39,7 @@ async def open_session(
 ) -> tuple[str, Session] | None:
     """A new session for an active token: (the cookie's id, the session); None for a bad token."""
     found = await authenticate(engine, token)
-    if found is None:
+    if found is None or found[1] in SYSTEM_ROLES:  # a system's token is no person's sign-in
         return None
     name, role, display_name = found
     session_id = secrets.token_urlsafe(32)

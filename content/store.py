@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content import model
-from content.db import as_utc, audit, item_tags, items, pins, retried, utcnow, versions, writer
+from content.db import as_utc, audit, item_tags, items, pins, retried, utcnow, version_codes, versions, writer
 from content.errors import Conflict, Gone, InvalidInput, NotFound
 from content.locales import DEFAULT_LOCALE, search_config
 from content.render import plain_text
@@ -244,6 +244,7 @@ class Store:
         limit: int,
         cursor: str | None = None,
         tag: str | None = None,
+        code: tuple[str | None, str] | None = None,
         locales: Sequence[str] = (DEFAULT_LOCALE,),
     ) -> Page:
         """Published items of one kind ordered by slug, a page at a time.
@@ -270,6 +271,8 @@ class Store:
         if tag is not None:
             tagged = sa.select(item_tags.c.item_id).where(item_tags.c.tag == tag)
             query = query.where(items.c.id.in_(tagged))
+        if code is not None:
+            query = query.where(versions.c.id.in_(coded(*code)))
         async with self.engine.connect() as conn:
             fetched = (await conn.execute(query)).all()
         rank = {tag: n for n, tag in enumerate(locales)}
@@ -423,6 +426,12 @@ class Store:
         return report
 
 
+def coded(system: str | None, code: str) -> sa.Select[Any]:
+    """The ids of versions carrying ``code`` (of ``system``, or of any system when None)."""
+    query = sa.select(version_codes.c.version_id).where(version_codes.c.code == code)
+    return query if system is None else query.where(version_codes.c.system == system)
+
+
 def _in_locale(locale: str) -> str:
     return "" if locale == DEFAULT_LOCALE else f" ({locale})"
 
@@ -549,6 +558,11 @@ async def publish(
         )
     ).inserted_primary_key[0]  # type: ignore[index]
     await _pin(conn, version_id, item)
+    if item.codes:
+        await conn.execute(
+            version_codes.insert(),
+            [{"version_id": version_id, "system": c.system, "code": c.code} for c in item.codes],
+        )
     if item.tags:
         await conn.execute(item_tags.insert(), [{"item_id": item_id, "tag": t} for t in set(item.tags)])
     await _index(conn, item_id, item)

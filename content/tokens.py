@@ -15,9 +15,14 @@ from content.db import as_utc, retried, tokens, utcnow, writer
 from content.errors import Conflict, NotFound
 from content.store import record
 
-Role = Literal["reader", "editor", "reviewer", "publisher", "admin"]
+Role = Literal["reader", "editor", "reviewer", "publisher", "admin", "ehr"]
 # Each role includes every role before it.
 ROLES: tuple[Role, ...] = ("reader", "editor", "reviewer", "publisher", "admin")
+# Roles for systems, outside that ladder: each allows its own routes and nothing else. ``ehr``
+# is an EHR's: it reads published content (as anyone may), records Communications and reads them
+# back; it reads no draft, writes no content and signs in to no desk.
+SYSTEM_ROLES: tuple[Role, ...] = ("ehr",)
+ALL_ROLES: tuple[Role, ...] = ROLES + SYSTEM_ROLES
 
 
 class TokenInfo(model.Wire, kw_only=True):
@@ -30,6 +35,8 @@ class TokenInfo(model.Wire, kw_only=True):
 
 
 def allows(role: str, needed: Role) -> bool:
+    if role in SYSTEM_ROLES or needed in SYSTEM_ROLES:
+        return role == needed
     return ROLES.index(role) >= ROLES.index(needed)
 
 

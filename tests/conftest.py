@@ -139,6 +139,20 @@ def tokens(settings: Settings) -> dict[str, str]:
     return asyncio.run(make())
 
 
+@pytest.fixture
+def ehr_token(settings: Settings) -> str:
+    """A bearer token of the ``ehr`` system role (an EHR's integration, not a person)."""
+    from content.tokens import create_token
+
+    async def make() -> str:
+        engine = create_engine(settings.db_url)
+        made = (await create_token(engine, "chart", "ehr", "test", display_name="Clinic EHR"))[1]
+        await engine.dispose()
+        return made
+
+    return asyncio.run(make())
+
+
 def bearer(token: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **headers}
 
@@ -231,6 +245,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             ("FOLIO_TEST_POSTGRES_URL (PostgreSQL tests)", POSTGRES_URL),
             ("chromium (browser tests)", chromium.CHROMIUM),
             ("tests/clients/node_modules (npm ci --prefix tests/clients)", (CLIENTS / "tsc").exists()),
+            (
+                "tests/fhir/node_modules (npm ci --prefix tests/fhir)",
+                (ROOT / "tests" / "fhir" / "node_modules" / "fhir").exists(),
+            ),
         )
         if not present
     ]

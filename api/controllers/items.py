@@ -28,6 +28,7 @@ from api.locales import language_headers
 from api.problems import READ_PROBLEMS
 from api.response_store import store_until
 from content import model
+from content.codes import parse_token
 from content.diff import Diff, diff_items
 from content.errors import NotFound
 from content.model import MAX_VERSION
@@ -101,10 +102,24 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
             cursor: CursorParam = None,
             tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
+            code: Annotated[
+                str | None,
+                Parameter(
+                    max_length=200,
+                    pattern=r"^[^\x00-\x1f]*$",
+                    description="Only items carrying this clinical code: CODE, or SYSTEM|CODE with the "
+                    "system as its URI, OID or name (`rxnorm|6130`).",
+                ),
+            ] = None,
         ) -> Response[ItemList]:
-            """Summaries ordered by slug, filtered by tag; each item once, in the best locale it has."""
+            """Summaries by slug, filtered by tag or code; each item once, in the best locale it has."""
             page = await documents.store.list_items(
-                kind, limit=limit, cursor=cursor, tag=tag, locales=wanted.chain
+                kind,
+                limit=limit,
+                cursor=cursor,
+                tag=tag,
+                code=parse_token(code) if code is not None else None,
+                locales=wanted.chain,
             )
             day = today()
             for summary in page.items:

@@ -39,6 +39,8 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         if "reviewedBy" in value or "reviewed_by" in value:
             return f"{value.get('reviewedBy', value.get('reviewed_by'))}, {value.get('reviewedOn', '')}"
+        if "system" in value and "code" in value:  # a clinical code
+            return f"{value['code']} {value.get('display', '')}".strip()
         if "type" in value and "slug" in value and len(value) <= 3:
             return f"{value['type']}/{value['slug']}" + (
                 f" v{value['version']}" if value.get("version") else ""

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from litestar.datastructures import FormMultiDict
 
-from content import model
+from content import codes, model
 from content.errors import InvalidInput
 from content.markdown import parse_article_body, to_markdown
 
@@ -27,6 +27,7 @@ def state_of(item: model.Content) -> State:
         "locale": item.locale,
         "tags": ", ".join(item.tags),
         "related": "\n".join(f"{r.type}/{r.slug}" for r in item.related),
+        "codes": "\n".join(f"{codes.BY_URI[c.system].short} {c.code} {c.display}" for c in item.codes),
         "entries": [],
     }
     match item:
@@ -42,7 +43,15 @@ def state_of(item: model.Content) -> State:
 
 
 def blank(kind: model.Kind) -> State:
-    state: State = {"slug": "", "title": "", "summary": "", "locale": "en", "tags": "", "related": ""}
+    state: State = {
+        "slug": "",
+        "title": "",
+        "summary": "",
+        "locale": "en",
+        "tags": "",
+        "related": "",
+        "codes": "",
+    }
     match kind:
         case "article":
             state |= {"body": "", "entries": []}
@@ -59,7 +68,8 @@ def state_from_form(kind: model.Kind, form: FormMultiDict) -> State:
     def get(name: str) -> str:
         return str(form.get(name, "")).replace("\r\n", "\n")
 
-    state: State = {name: get(name) for name in ("slug", "title", "summary", "locale", "tags", "related")}
+    fields = ("slug", "title", "summary", "locale", "tags", "related", "codes")
+    state: State = {name: get(name) for name in fields}
     count = int(get("count") or 0) if get("count").isdigit() else 0
     match kind:
         case "article":
@@ -79,6 +89,23 @@ def state_from_form(kind: model.Kind, form: FormMultiDict) -> State:
             ]
     _apply(kind, state, get("action"))
     return state
+
+
+def codes_of(text: str) -> tuple[list[dict[str, str]], str | None]:
+    """Code lines, ``SYSTEM CODE DISPLAY`` (``rxnorm 6130 ketamine``), as codes; or what is wrong."""
+    found: list[dict[str, str]] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=2)
+        system = codes.system_named(parts[0])
+        if system is None or len(parts) < 3:
+            names = ", ".join(s.short for s in codes.SYSTEMS)
+            return found, f"{line.strip()!r}: write SYSTEM CODE DISPLAY, with SYSTEM one of {names}."
+        if (why := codes.problem(system.uri, parts[1])) is not None:
+            return found, why
+        found.append({"system": system.uri, "code": parts[1], "display": parts[2].strip()})
+    return found, None
 
 
 def subjects(state: State) -> list[str]:
@@ -121,7 +148,7 @@ def field_of(path: str) -> str:
         return f"e{index}-{sub}" if sub else f"e{index}-id"
     if name in ("items", "rows"):
         return "entries"
-    return {"tags": "tags", "related": "related", "subjects": "subjects"}.get(name, name)
+    return {"tags": "tags", "related": "related", "subjects": "subjects", "codes": "codes"}.get(name, name)
 
 
 def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[str, str]]:
@@ -143,6 +170,9 @@ def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[
                 errors["related"] = f"{line.strip()!r} is not kind/slug (kinds: {', '.join(model.KINDS)})."
             else:
                 data["related"].append({"type": kind_name, "slug": slug.strip()})
+    data["codes"], problem = codes_of(state.get("codes", ""))
+    if problem:
+        errors["codes"] = problem
     match kind:
         case "article":
             try:

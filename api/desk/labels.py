@@ -144,6 +144,9 @@ LABELS: dict[str, str] = {
     "summary": "Summary",
     "tags": "Tags",
     "tags_help": "Separated by commas.",
+    "codes": "Clinical codes",
+    "codes_help": "One a line: SYSTEM CODE DISPLAY, SYSTEM being icd10cm, snomed, rxnorm or loinc "
+    "(rxnorm 6130 ketamine). How an EHR finds this item.",
     "locale": "Locale",
     "language": "Language",
     "reading_level": "Reading level",

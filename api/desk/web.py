@@ -22,7 +22,7 @@ from markupsafe import Markup
 from api.caching import NO_STORE
 from api.desk.labels import LABELS
 from api.locales import LOCALE_PATTERN
-from content import model
+from content import codes, model
 from content.locales import DEFAULT_LOCALE, canonical
 from content.sessions import Session, find_session
 from content.tokens import ROLES, Role, allows
@@ -77,6 +77,7 @@ def environment() -> jinja2.Environment:
         ref_key=ref_key,
         language=language_name,
         default_locale=DEFAULT_LOCALE,
+        code_system_name=lambda uri: codes.BY_URI[uri].name,
     )
     return env
 
@@ -117,8 +118,6 @@ def in_locale(locale: str) -> dict[str, Any]:
         "la": f"&locale={locale}" if other else "",  # after other parameters
         "locale_field": Markup(f'<input type="hidden" name="locale" value="{locale}">') if other else "",
     }
-
-
 
 
 # --- sessions ---------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from litestar.testing import TestClient
+from msgspec.structs import replace
 
 from api.cli import OPENAPI_PATH
+from api.settings import Settings
 from tests.conftest import bearer
 
 Client = TestClient[Any]
@@ -20,19 +22,26 @@ PATH_VALUES = {
     "{item_id}": "physical-dependence",
     "{hook_id}": "1",
     "{name}": "admin",
+    "{id}": "handout-1",  # a FHIR DocumentReference or Binary: version row 1 as a handout
 }
 SLUGS = {
     "articles": "is-ketamine-therapy-addictive",
     "faqs": "ketamine-addiction-faq",
     "comparisons": "medical-vs-recreational-ketamine",
 }
-QUERIES = {"/v1/search": "?q=ketamine", "/v1/articles/{slug}/diff": "?from=1&to=1"}
+QUERIES = {
+    "/v1/search": "?q=ketamine",
+    "/v1/articles/{slug}/diff": "?from=1&to=1",
+    "/fhir/Communication": "?about=DocumentReference/handout-1",
+    "/infobutton": "?mainSearchCriteria.v.c=6130&mainSearchCriteria.v.cs=2.16.840.1.113883.6.88",
+}
 
 
 def _get_routes() -> list[str]:
     routes = []
     for template, item in SPEC["paths"].items():
-        if "get" not in item or "draft" in template:
+        # A Communication's id is random: tests/api/test_fhir.py reads one it recorded.
+        if "get" not in item or "draft" in template or template == "/fhir/Communication/{id}":
             continue
         path = template
         for plural, slug in SLUGS.items():
@@ -49,6 +58,12 @@ def _get_routes() -> list[str]:
 
 
 GET_ROUTES = _get_routes()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The chart's routes (/fhir, /infobutton) answer whatever the library's review status."""
+    return replace(settings, ehr_offer_unreviewed=True)
 
 
 @pytest.fixture

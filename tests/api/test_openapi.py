@@ -44,7 +44,8 @@ def test_docs_page_and_spec_are_served(client) -> None:  # type: ignore[no-untyp
 
 
 # POSTs that build something from published content and change nothing: open to everyone.
-PUBLIC_POSTS = {"/v1/emails/digest", "/v1/handouts"}
+# Public: content exports, and CDS Hooks cards (which read only the request and published content).
+PUBLIC_POSTS = {"/v1/emails/digest", "/v1/handouts", "/cds-services/folio-patient-education"}
 
 
 def test_write_routes_declare_bearer_security() -> None:
