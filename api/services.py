@@ -78,7 +78,11 @@ async def open_services(
         try:
             yield Services(
                 documents=documents,
-                editorial=Editorial(store, max_grade=settings.max_grade),
+                editorial=Editorial(
+                    store,
+                    max_grade=settings.max_grade,
+                    publisher_not_reviewer=settings.publisher_not_reviewer,
+                ),
                 deliverer=deliverer,
                 exports=exports,
                 settings=settings,

@@ -72,6 +72,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Plain language: publishing a draft that reads above this US school grade (Flesch-Kincaid
     # for English; the equivalent Fernández-Huerta score for Spanish) needs an override note.
     max_grade: float = 8.0
+    # Four eyes: nobody who edited a draft may sign it off (always). With this on, the publisher
+    # must not be the reviewer who signed it off either.
+    publisher_not_reviewer: bool = False
+    # Whether versions no reviewer has signed off are served to readers (marked "not reviewed by
+    # a clinician" in every channel). Off: public reads and lists leave them out (404).
+    serve_unreviewed: bool = True
 
     @property
     def base_url(self) -> str:

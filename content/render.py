@@ -93,11 +93,10 @@ def published(
         rendered = replace(rendered, body=body)
     related = [ref for ref in rendered.related if (ref.type, ref.slug) not in archived]
     fields = msgspec.structs.asdict(rendered) | msgspec.structs.asdict(info)
-    del fields["review"]  # the version record's copy; the rendered one carries its status
+    del fields["review"]  # the version record's sign-off (or its absence), with its status
     fields["related"] = related
-    assert rendered.review is not None  # every published version carries its review
     return model.PUBLISHED_TYPES[item.kind](
-        review=rendered.review,
+        review=replace(info.review, status=info.review.status_on(today)),
         embeds=list(pins),
         readability=measure(item),
         translations=list(translations or (item.locale,)),

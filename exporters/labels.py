@@ -57,6 +57,11 @@ LABELS = {
     "paper_a4": "A4",
     "paper_letter": "US letter",
     "other_languages": "Also in",
+    # Every channel marks a version no reviewer account has signed off (sample content).
+    "unreviewed": "Sample: not reviewed by a clinician",
+    "unreviewed_note": (
+        "No clinician has signed this text off yet. Ask your care team before you act on it."
+    ),
 }
 
 # Babel's locale for each language's long dates: English keeps day-month-year ("2 November 2026").

@@ -28,6 +28,9 @@ LABELS: dict[str, str] = {
     "status_current": "Review current",
     "status_due": "Review due",
     "status_overdue": "Review overdue",
+    "status_unreviewed": "Not reviewed by a clinician",
+    "unreviewed_item": "Sample: not reviewed by a clinician. Every channel says so until a reviewer "
+    "signs off a draft of it and it is published again.",
     "results": "{count} items",
     "no_results": "Nothing matches. Try fewer words or another filter.",
     "version": "Version",
@@ -210,4 +213,16 @@ LABELS: dict[str, str] = {
     "kind_faq": "FAQ set",
     "kind_comparison": "Comparison",
     "footer": "Folio Desk serves the same content, roles and audit log as the API.",
+    "queue_unreviewed": "Published, not reviewed",
+    "queue_unreviewed_help": "Each translation is reviewed on its own. Start a draft, have a reviewer "
+    "who did not edit it sign it off, then publish it.",
+    "queue_unreviewed_none": "Every published translation has a reviewer's sign-off.",
+    "has_open_draft": "has a draft",
+    "sign_off_own": "You edited this draft, so you may not sign it off: four eyes.",
+    "sign_off_who": "A reviewer who did not edit it may sign it off: {names}.",
+    "sign_off_nobody": "No other reviewer account exists; an admin can create one.",
+    "edited_by": "Edited by {names}",
+    "signed_off_by": "Signed off by {name} on {date}",
+    "person_library": "Library files (folio sync)",
+    "person_cli": "Command line",
 }

@@ -231,6 +231,7 @@ async def page(
     """A desk page; anything shown to a signed-in person is private and never stored."""
     session = await current(request)
     csrf = session.csrf if session else ""
+    people = await request.app.state.services.editorial.people()
     body = (
         environment()
         .get_template(template)
@@ -240,6 +241,7 @@ async def page(
             csrf=csrf,
             can=lambda role: session is not None and allows(session.role, role),
             flash=flash(request),
+            person=lambda name: person(name, people),
             **(in_locale(DEFAULT_LOCALE) | context),
         )
     )
@@ -250,6 +252,13 @@ async def page(
         headers=headers(private=session is not None or template != "library.html.j2"),
         cookies=cookies or [],
     )
+
+
+def person(name: str, people: dict[str, str]) -> str:
+    """Who an account name stands for, as staff know them: a display name, never a token's name."""
+    if name in people:
+        return people[name]
+    return LABELS.get("person_" + name, name)
 
 
 def redirect(location: str, done: str = "") -> Response[str]:

@@ -125,3 +125,29 @@ async def test_upgrading_keeps_versions_drafts_pins_and_search(old_db: str) -> N
             )
     finally:
         await engine.dispose()
+
+
+async def test_upgrading_withdraws_reviews_that_files_claimed(old_db: str) -> None:
+    """0007: a review typed into a library file was never signed off; the version loses it."""
+    await asyncio.to_thread(migrate, old_db)
+    engine = create_engine(old_db)
+    try:
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.text("SELECT reviewed_by, reviewed_on, review_withdrawn, next_review_on FROM versions")
+                )
+            ).all()
+            withdrawn = (
+                await conn.execute(
+                    sa.text("SELECT actor, detail FROM audit WHERE action = 'withdraw_review'")
+                )
+            ).all()
+        # The next-review date stays, as the review asked for.
+        assert [(*r[:3], str(r[3])) for r in rows] == [(None, None, "R, 2026-11-01", "2027-11-01")] * 2
+        assert len(withdrawn) == 2
+        assert all(actor == "migration 0007" and "R, 2026-11-01" in detail for actor, detail in withdrawn)
+        article = await Store(engine).get("article", "a")
+        assert article.info.review.status_on(NOW.date()) == "unreviewed"
+    finally:
+        await engine.dispose()
