@@ -113,6 +113,7 @@ class DraftController(Controller):
         status_code: int = 200,
     ) -> Response[Any]:
         draft = await editorial.get(kind, slug, locale)
+        people, reviewers = await editorial.people(), await editorial.reviewers()
         based = draft.info.based_on_version
         diff_rows = None
         if based:
@@ -133,7 +134,9 @@ class DraftController(Controller):
             default_next=(today() + dt.timedelta(days=365)).isoformat(),
             min_next=(today() + dt.timedelta(days=1)).isoformat(),
             readability=draft.info.readability,
-            signers=list(await editorial.reviewers()),
+            # Four eyes: who edited it (none of them may sign it off), and who may instead.
+            editors=[people.get(name, name) for name in draft.info.edited_by],
+            signers=[shown for name, shown in reviewers.items() if name not in draft.info.edited_by],
             status_code=status_code,
             **in_locale(locale),
         )
