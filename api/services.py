@@ -44,7 +44,7 @@ async def open_services(
     engine = create_engine(settings.db_url)
     metrics = metrics or Metrics()
     try:
-        store = Store(engine)
+        store = Store(engine, serve_unreviewed=settings.serve_unreviewed)
         documents = Documents(
             store,
             load_brand(Path(settings.library_dir) / "brand.yaml"),

@@ -113,11 +113,16 @@ class Page(msgspec.Struct, frozen=True):
 
 
 class Store:
-    """Reads and writes versions. Every method opens its own connection or transaction."""
+    """Reads and writes versions. Every method opens its own connection or transaction.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    With ``serve_unreviewed`` off, reads answer NotFound for a version no reviewer signed off,
+    and lists and search leave such items out (FOLIO_SERVE_UNREVIEWED).
+    """
+
+    def __init__(self, engine: AsyncEngine, *, serve_unreviewed: bool = True) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.serve_unreviewed = serve_unreviewed
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -151,7 +156,7 @@ class Store:
             item = live[0]
             row = (
                 await conn.execute(
-                    sa.select(versions.c.id, versions.c.number).where(
+                    sa.select(versions.c.id, versions.c.number, versions.c.reviewed_by).where(
                         versions.c.item_id == item.id,
                         versions.c.number == (item.latest_version if number is None else number),
                     )
@@ -159,6 +164,11 @@ class Store:
             ).first()
         if row is None:
             raise NotFound(f"No published {kind} {slug!r} version {number}" + _in([item.locale]) + ".")
+        if row.reviewed_by is None and not self.serve_unreviewed:
+            raise NotFound(
+                f"The {kind} {slug!r} version {row.number}{_in([item.locale])} has not been reviewed by a "
+                "clinician, and this server does not serve unreviewed content."
+            )
         return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number, locale=item.locale)
 
     async def translations(self) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -269,6 +279,8 @@ class Store:
         if tag is not None:
             tagged = sa.select(item_tags.c.item_id).where(item_tags.c.tag == tag)
             query = query.where(items.c.id.in_(tagged))
+        if not self.serve_unreviewed:
+            query = query.where(versions.c.reviewed_by.isnot(None))
         async with self.engine.connect() as conn:
             fetched = (await conn.execute(query)).all()
         rank = {tag: n for n, tag in enumerate(locales)}
@@ -328,6 +340,11 @@ class Store:
             terms = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
             statement, params = _sqlite_search(" ".join(terms))
         where = "AND i.locale = :locale" + (" AND i.kind = :kind" if kind else "")
+        if not self.serve_unreviewed:
+            where += (
+                " AND EXISTS (SELECT 1 FROM versions v WHERE v.item_id = i.id "
+                "AND v.number = i.latest_version AND v.reviewed_by IS NOT NULL)"
+            )
         params |= {"kind": kind, "locale": locale, "limit": limit, "open": _MARK_OPEN, "close": _MARK_CLOSE}
         async with self.engine.connect() as conn:
             rows = (await conn.execute(sa.text(statement.format(where=where)), params)).all()

@@ -210,3 +210,24 @@ def test_a_library_file_cannot_sync_a_review(
         versions = client.get(FAQ + "/versions").json()["versions"]
         assert len(versions) == 1 and versions[0]["review"]["status"] == "unreviewed"
         assert all("Typed" not in json.dumps(v) for v in versions)
+
+
+def test_an_operator_may_refuse_to_serve_unreviewed_content(
+    settings: Settings, tokens: dict[str, str]
+) -> None:
+    strict = msgspec.structs.replace(settings, serve_unreviewed=False)
+    with TestClient(create_app(strict)) as client:
+        refused = client.get(FAQ)
+        assert refused.status_code == 404 and refused.headers["content-type"] == "application/problem+json"
+        assert "not been reviewed by a clinician" in refused.json()["detail"]
+        assert client.get("/faqs/ketamine-addiction-faq").status_code == 404
+        assert client.get("/v1/faqs").json()["items"] == []
+        assert client.get("/v1/search?q=ketamine").json()["results"] == []
+        _, etag = edited_draft(client, tokens["editor"], FAQ)
+        signed = sign_off(client, tokens["reviewer"], FAQ, etag)
+        done = client.post(
+            FAQ + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": signed.headers["etag"]})
+        )
+        assert done.status_code == 200, done.text
+        assert client.get(FAQ).json()["version"] == 2
+        assert [s["slug"] for s in client.get("/v1/faqs").json()["items"]] == ["ketamine-addiction-faq"]
