@@ -244,21 +244,41 @@ class VersionInfo(Wire, kw_only=True):
     review: Review
 
 
+class SectionReadability(Wire, kw_only=True):
+    """One section's reading level: the part under a heading, one FAQ entry, one table row.
+
+    ``indicative`` when it has fewer words than the formulas need: a pointer to the part that
+    reads hard, never a grade the plain-language gate holds anyone to.
+    """
+
+    title: str  # the heading, the question or the row's factor; the item's title for its opening
+    words: int
+    sentences: int
+    indicative: bool
+    flesch_kincaid_grade: float | None = None
+    fernandez_huerta: float | None = None
+    szigriszt_pazos: float | None = None
+
+
 class Readability(Wire, kw_only=True):
     """Reading-level figures for one item; a figure that does not apply to its locale is null.
 
     ``fleschKincaidGrade`` and ``smog`` are US school grades (lower is easier).
     ``fernandezHuerta`` and ``szigrisztPazos`` run from 0 to 100 (higher is easier; 60 to 70
-    is "normal").
+    is "normal"). Below ``minimumWords`` the text is ``tooShortToGrade``: every figure is null
+    and the plain-language gate does not apply. ``sections`` grade each part on its own.
     """
 
     locale: Locale
     words: int
     sentences: int
+    too_short_to_grade: bool = False
+    minimum_words: int = 100
     flesch_kincaid_grade: float | None = None
     smog: float | None = None
     fernandez_huerta: float | None = None
     szigriszt_pazos: float | None = None
+    sections: list[SectionReadability] = []
 
 
 # The published shapes repeat VersionInfo's fields flat, so a client reads `article.version`:

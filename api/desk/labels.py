@@ -225,4 +225,11 @@ LABELS: dict[str, str] = {
     "signed_off_by": "Signed off by {name} on {date}",
     "person_library": "Library files (folio sync)",
     "person_cli": "Command line",
+    "too_short": "too short to grade ({words} words; the formulas need at least {minimum})",
+    "reading_sections": "Reading level by section",
+    "reading_sections_help": "Each part measured on its own, to find the part that reads hard. The "
+    "plain-language gate holds the whole text, never one section.",
+    "section": "Section",
+    "words": "Words",
+    "indicative": "indicative: under {minimum} words",
 }

@@ -231,3 +231,43 @@ def test_an_operator_may_refuse_to_serve_unreviewed_content(
         assert done.status_code == 200, done.text
         assert client.get(FAQ).json()["version"] == 2
         assert [s["slug"] for s in client.get("/v1/faqs").json()["items"]] == ["ketamine-addiction-faq"]
+
+
+def test_a_twenty_word_draft_is_too_short_to_grade_and_publishes(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    words = "Subdissociative pharmacological administration attenuates psychotomimetic phenomenology."
+    body = {
+        "slug": "short-note",
+        "title": "Public title",
+        "summary": "Public summary.",
+        "body": [{"type": "paragraph", "text": words}],
+    }
+    created = client.post("/v1/articles", json=body, headers=bearer(tokens["editor"]))
+    assert created.status_code == 201, created.text
+    figures = created.json()["draft"]["readability"]
+    assert figures["tooShortToGrade"] and figures["words"] < figures["minimumWords"] == 100
+    assert figures["fleschKincaidGrade"] is None and figures["smog"] is None
+    signed = sign_off(client, tokens["reviewer"], "/v1/articles/short-note", created.headers["etag"])
+    done = client.post(
+        "/v1/articles/short-note/publish",
+        headers=bearer(tokens["publisher"], **{"If-Match": signed.headers["etag"]}),
+    )
+    assert done.status_code == 200, done.text  # no override needed: the gate does not apply
+    assert done.json()["readability"]["tooShortToGrade"]
+    audit = client.get("/v1/audit?action=override_readability", headers=bearer(tokens["admin"])).json()
+    assert audit["entries"] == []
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_bundled_articles_report_a_grade_per_section(client: Client, locale: str) -> None:
+    grade = "fleschKincaidGrade" if locale == "en" else "fernandezHuerta"
+    for path in ITEMS[:2]:
+        doc = client.get(f"{path}?locale={locale}").json()
+        figures = doc["readability"]
+        assert not figures["tooShortToGrade"] and figures[grade] is not None
+        headings = [b["text"] for b in doc["body"] if b["type"] == "heading"]
+        sections = figures["sections"]
+        assert [s["title"] for s in sections] == [doc["title"], *headings]
+        assert all(s[grade] is not None for s in sections if s["sentences"])
+        assert any(not s["indicative"] for s in sections) and any(s["indicative"] for s in sections)
