@@ -238,6 +238,8 @@ HARD = {
         }
     ],
 }
+# Long enough to grade (100 words): three entries of the same hard answer.
+HARD["items"] = [item | {"id": f"mechanism-{n}"} for n in range(3) for item in HARD["items"]]  # type: ignore[operator]
 
 
 def test_a_draft_above_the_grade_needs_an_override_note(client: Client, tokens: dict[str, str]) -> None:
@@ -275,12 +277,13 @@ def test_a_spanish_draft_is_held_to_the_equivalent_spanish_score(
         "summary": "La caracterización farmacocinética exhaustiva necesita administración individualizada.",
         "items": [
             {
-                "id": "mecanismo",
                 "question": "¿Cuál es el mecanismo farmacodinámico?",
                 "answer": "Las concentraciones subanestésicas de ketamina racémica producen modulación "
                 "glutamatérgica mediante antagonismo no competitivo de receptores, facilitando "
                 "consecuentemente sinaptogénesis, neuroplasticidad y respuestas antidepresivas rápidas.",
+                "id": f"mecanismo-{n}",
             }
+            for n in range(4)
         ],
     }
     refused = publish_new(client, tokens, hard)
