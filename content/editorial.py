@@ -822,7 +822,7 @@ def _draft_query(kind: str, slug: str, locale: str) -> sa.Select[Any]:
 def _draft(kind: model.Kind, slug: str, locale: str, row: Any) -> Draft:
     # A sign-off of other content than the draft's is no sign-off of the draft.
     current = row.reviewed_hash == row.content_hash
-    review = review_of(row) if current else model.Review()
+    review = review_of(row) if current and row.reviewed_by is not None else None
     content = replace(decode_content(row.content), review=review)
     info = DraftInfo(
         created_by=row.created_by,

@@ -227,6 +227,7 @@ LABELS: dict[str, str] = {
     "person_cli": "Command line",
     "too_short": "too short to grade ({words} words; the formulas need at least {minimum})",
     "reading_sections": "Reading level by section",
+    "reading_sections_table": "Reading level by section, scrollable",
     "reading_sections_help": "Each part measured on its own, to find the part that reads hard. The "
     "plain-language gate holds the whole text, never one section.",
     "section": "Section",
