@@ -188,6 +188,10 @@ def test_restores_keep_a_review_only_of_the_content_it_covered(
     _, etag = edited_draft(client, tokens["editor"], FAQ)
     signed = sign_off(client, tokens["reviewer"], FAQ, etag)
     client.post(FAQ + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": signed.headers["etag"]}))
+    diff = client.get(FAQ + "/diff?from=1&to=2").json()  # the sign-off is part of what changed
+    review = next(f for f in diff["fields"] if f["field"] == "review")
+    assert review["before"]["status"] == "unreviewed"
+    assert review["after"]["reviewedBy"] == DISPLAY_NAMES["reviewer"]
     publisher = bearer(tokens["publisher"])
     back = client.post(FAQ + "/versions/1/restore", headers=publisher)
     assert back.status_code == 200 and back.json()["version"] == 3
