@@ -275,3 +275,22 @@ def test_bundled_articles_report_a_grade_per_section(client: Client, locale: str
         assert [s["title"] for s in sections] == [doc["title"], *headings]
         assert all(s[grade] is not None for s in sections if s["sentences"])
         assert any(not s["indicative"] for s in sections) and any(s["indicative"] for s in sections)
+
+
+def test_an_embed_refresh_keeps_the_sign_off_of_the_unchanged_article(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    article = ITEMS[1]  # embeds the FAQ
+    started = client.post(article + "/draft", headers=bearer(tokens["publisher"]))
+    signed = sign_off(client, tokens["reviewer"], article, started.headers["etag"])
+    done = client.post(
+        article + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": signed.headers["etag"]})
+    )
+    assert done.status_code == 200 and done.json()["review"]["status"] == "current"
+    _, etag = edited_draft(client, tokens["editor"], FAQ)
+    faq = sign_off(client, tokens["reviewer"], FAQ, etag)
+    client.post(FAQ + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": faq.headers["etag"]}))
+    refreshed = client.get(article).json()
+    assert refreshed["version"] == 3 and refreshed["note"].startswith("Embedded faq")
+    assert refreshed["review"]["reviewedBy"] == DISPLAY_NAMES["reviewer"]
+    assert refreshed["review"]["reviewedHash"] == refreshed["contentHash"]
