@@ -33,7 +33,7 @@ UNREVIEWED = "Not yet reviewed by a clinician."
 
 
 def reviewed(version: ChartVersion) -> bool:
-    """Whether a reviewer signed this version off. Today every published version carries a review."""
+    """Whether a reviewer account signed this version off (issue 19: files and imports never do)."""
     return version.review is not None
 
 

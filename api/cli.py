@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     token_create = token_commands.add_parser("create", help="create a token; it is printed once")
     token_create.add_argument("--name", required=True)
     token_create.add_argument(
-        "--display-name", required=True, help='the person, printed as reviewer: "Dr A. Rivera, MD"'
+        "--display-name", required=True, help='the person, printed as reviewer: "Ana Rivera"'
     )
+    token_create.add_argument("--credentials", help='printed after the name on sign-offs: "MD"')
     token_create.add_argument(
         "--role",
         required=True,
@@ -310,7 +311,12 @@ async def manage_tokens(settings: Settings, args: argparse.Namespace) -> int:
         match args.token_command:
             case "create":
                 info, token = await create_token(
-                    engine, args.name, args.role, actor="cli", display_name=args.display_name
+                    engine,
+                    args.name,
+                    args.role,
+                    actor="cli",
+                    display_name=args.display_name,
+                    credentials=args.credentials,
                 )
                 # Only the token on stdout, so `T=$(folio token create ...)` captures just it.
                 print(f"created token {info.name!r} ({info.role}); it is shown only now.", file=sys.stderr)

@@ -15,7 +15,16 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from api.exports import Busy
 from content.db import StoreUnavailable
-from content.errors import Conflict, ContentError, Gone, InvalidInput, LibraryError, NotFound, Stale
+from content.errors import (
+    Conflict,
+    ContentError,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    LibraryError,
+    NotFound,
+    Stale,
+)
 from content.model import SINGLE_LINE, TEXT
 
 log = logging.getLogger("folio.api")
@@ -62,7 +71,7 @@ READ_PROBLEMS = {
 }
 WRITE_PROBLEMS = READ_PROBLEMS | {
     401: _spec("No valid bearer token."),
-    403: _spec("The token's role may not do this."),
+    403: _spec("The token's role may not do this, or its holder may not (four eyes: `detail` says why)."),
     409: _spec("The item's state does not allow it (exists, not reviewed, ...)."),
     412: _spec("If-Match names an ETag that is no longer current."),
     413: _spec("The body is over the size limit."),
@@ -74,6 +83,7 @@ _DOMAIN_STATUS: tuple[tuple[type[ContentError], int], ...] = (
     (NotFound, 404),
     (Gone, 410),
     (Conflict, 409),
+    (Forbidden, 403),
     (Stale, 412),
     (InvalidInput, 400),
     (LibraryError, 422),

@@ -54,7 +54,7 @@ async def open_services(
     cache = render_cache_for(settings, engine)
     metrics = metrics or Metrics()
     try:
-        store = Store(engine)
+        store = Store(engine, serve_unreviewed=settings.serve_unreviewed)
         documents = Documents(
             store,
             load_brand(Path(settings.library_dir) / "brand.yaml"),
@@ -91,7 +91,11 @@ async def open_services(
             yield Services(
                 documents=documents,
                 chart_lookups=Lookups(documents, documents.latest_ttl),
-                editorial=Editorial(store, max_grade=settings.max_grade),
+                editorial=Editorial(
+                    store,
+                    max_grade=settings.max_grade,
+                    publisher_not_reviewer=settings.publisher_not_reviewer,
+                ),
                 deliverer=deliverer,
                 egress=egress,
                 exports=exports,

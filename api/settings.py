@@ -91,6 +91,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # deleted. The default is six years, the HIPAA documentation retention period; set it to
     # what your records policy and state law require.
     communication_retention_days: Annotated[int, Meta(ge=1, le=36500)] = 2190
+    # Four eyes: nobody who edited a draft may sign it off (always). With this on, the publisher
+    # must not be the reviewer who signed it off either.
+    publisher_not_reviewer: bool = False
+    # Whether versions no reviewer has signed off are served to readers (marked "not reviewed by
+    # a clinician" in every channel). Off: public reads and lists leave them out (404).
+    serve_unreviewed: bool = True
 
     @property
     def base_url(self) -> str:

@@ -54,9 +54,18 @@ versions = sa.Table(
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("source", sa.String(16), nullable=False),  # "library" (sync) or "api"
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("reviewed_by", sa.String(200), nullable=False),
-    sa.Column("reviewed_on", sa.Date, nullable=False),
-    sa.Column("next_review_on", sa.Date, nullable=False),
+    # The sign-off this version carries (all null when unreviewed): the reviewer account's token
+    # name, the display name and credentials printed, when, and the content hash it covered.
+    sa.Column("reviewer_account", sa.String(100), nullable=True),
+    sa.Column("reviewed_by", sa.String(200), nullable=True),
+    sa.Column("reviewer_credentials", sa.String(200), nullable=True),
+    sa.Column("reviewed_on", sa.Date, nullable=True),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reviewed_hash", sa.String(80), nullable=True),
+    # When the next review is due; on an unreviewed version, the review asked for (a file's).
+    sa.Column("next_review_on", sa.Date, nullable=True),
+    # Migration 0007: the review a library file claimed, withdrawn ("Clinical review team, 2026-11-02").
+    sa.Column("review_withdrawn", sa.Text, nullable=True),
     sa.UniqueConstraint("item_id", "number", name="uq_versions_item_number"),
 )
 
@@ -112,8 +121,13 @@ drafts = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("updated_by", sa.String(200), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Token names of everyone who wrote this draft's content: none of them may sign it off.
+    sa.Column("editors", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("reviewer_account", sa.String(100), nullable=True),
     sa.Column("reviewed_by", sa.String(200), nullable=True),
+    sa.Column("reviewer_credentials", sa.String(200), nullable=True),
     sa.Column("reviewed_on", sa.Date, nullable=True),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("next_review_on", sa.Date, nullable=True),
     sa.Column("reviewed_hash", sa.String(80), nullable=True),  # the content the review covers
 )
@@ -125,6 +139,8 @@ tokens = sa.Table(
     sa.Column("name", sa.String(100), nullable=False, unique=True),
     # Who the token stands for, as printed on what they review ("Dr A. Rivera, MD").
     sa.Column("display_name", sa.String(200), nullable=False),
+    # Printed after the name when this person signs a review off ("MD"); schema.org honorificSuffix.
+    sa.Column("credentials", sa.String(200), nullable=True),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -20,8 +20,20 @@ from msgspec.structs import replace
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content import model
-from content.db import as_utc, audit, deliveries, drafts, items, retried, utcnow, versions, webhooks, writer
-from content.errors import Conflict, Gone, InvalidInput, NotFound, Stale, TooHardToRead
+from content.db import (
+    as_utc,
+    audit,
+    deliveries,
+    drafts,
+    items,
+    retried,
+    tokens,
+    utcnow,
+    versions,
+    webhooks,
+    writer,
+)
+from content.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, Stale, TooHardToRead
 from content.library import check_item, check_references
 from content.locales import DEFAULT_LOCALE
 from content.outbox import EVENTS, Event, enqueue
@@ -36,6 +48,7 @@ from content.store import (
     publish,
     record,
     refresh_dependents,
+    review_of,
 )
 
 __all__ = ["EVENTS", "Editorial", "Event", "enqueue"]
@@ -46,6 +59,8 @@ class DraftInfo(model.Wire, kw_only=True):
 
     created_by: str
     updated_by: str
+    # Every account that wrote this draft's content (token names): none of them may sign it off.
+    edited_by: list[str]
     updated_at: dt.datetime
     content_hash: str
     based_on_version: int  # the latest published version when it was read; 0 if never published
@@ -75,6 +90,20 @@ class DraftSummary:
     based_on_version: int
     reviewed: bool  # a review covers exactly the current content
     locale: str = DEFAULT_LOCALE
+    edited_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unreviewed:
+    """A published translation whose latest version no reviewer has signed off."""
+
+    kind: model.Kind
+    slug: str
+    locale: str
+    title: str
+    version: int
+    published_at: dt.datetime
+    has_draft: bool
 
 
 class AuditEntry(model.Wire, kw_only=True):
@@ -140,12 +169,19 @@ def _strip_block(block: model.BlockType) -> model.BlockType:
 
 
 class Editorial:
-    """Every editorial write; ``max_grade`` is the plain-language threshold publishing checks."""
+    """Every editorial write; ``max_grade`` is the plain-language threshold publishing checks.
 
-    def __init__(self, store: Store, *, max_grade: float | None = None) -> None:
+    Four eyes: nobody who edited a draft may sign it off; with ``publisher_not_reviewer`` the
+    publisher must not be the reviewer either.
+    """
+
+    def __init__(
+        self, store: Store, *, max_grade: float | None = None, publisher_not_reviewer: bool = False
+    ) -> None:
         self.store = store
         self.engine = writer(store.engine)
         self.max_grade = max_grade
+        self.publisher_not_reviewer = publisher_not_reviewer
 
     # --- drafts ---------------------------------------------------------------------------
 
@@ -178,9 +214,16 @@ class Editorial:
                     )
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
-            await self._insert_draft(conn, item_id, item, actor)
+            await self._insert_draft(conn, item_id, item, actor, edited=True)
             await record(
-                conn, actor, "create", item.kind, item.slug, None, None, content_hash(item),
+                conn,
+                actor,
+                "create",
+                item.kind,
+                item.slug,
+                None,
+                None,
+                content_hash(item),
                 locale=item.locale,
             )
         return await self.get(item.kind, item.slug, item.locale)
@@ -202,7 +245,7 @@ class Editorial:
             )
             assert content is not None  # latest_version always names a stored version
             item = normalize(decode_content(content))
-            await self._insert_draft(conn, row.id, item, actor)
+            await self._insert_draft(conn, row.id, item, actor, edited=False)
             await record(
                 conn, actor, "start_draft", kind, slug, None, None, content_hash(item), locale=locale
             )
@@ -239,9 +282,70 @@ class Editorial:
                 based_on_version=r.latest_version,
                 reviewed=r.reviewed_hash == r.content_hash,
                 locale=r.locale,
+                edited_by=tuple(_editors(r.editors)),
             )
             for r in rows
         ]
+
+    async def unreviewed(self) -> list[Unreviewed]:
+        """Every live published translation whose latest version carries no sign-off."""
+        query = (
+            sa.select(
+                items.c.kind,
+                items.c.slug,
+                items.c.locale,
+                items.c.title,
+                versions.c.number,
+                versions.c.published_at,
+                drafts.c.item_id.label("draft"),
+            )
+            .join(
+                versions,
+                sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version),
+            )
+            .outerjoin(drafts, drafts.c.item_id == items.c.id)
+            .where(items.c.archived_at.is_(None), versions.c.reviewed_by.is_(None))
+            .order_by(items.c.kind, items.c.slug, items.c.locale)
+        )
+        async with self.store.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            Unreviewed(
+                kind=r.kind,
+                slug=r.slug,
+                locale=r.locale,
+                title=r.title,
+                version=r.number,
+                published_at=as_utc(r.published_at),
+                has_draft=r.draft is not None,
+            )
+            for r in rows
+        ]
+
+    async def reviewers(self) -> dict[str, str]:
+        """Active accounts that may sign off (reviewer role or above): token name -> person."""
+        from content.tokens import ROLES
+
+        allowed = ROLES[ROLES.index("reviewer") :]
+        async with self.store.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(tokens.c.name, tokens.c.display_name, tokens.c.credentials)
+                .where(tokens.c.revoked_at.is_(None), tokens.c.role.in_(allowed))
+                .order_by(tokens.c.display_name)
+            )
+            return {
+                r.name: f"{r.display_name}, {r.credentials}" if r.credentials else r.display_name
+                for r in rows
+            }
+
+    async def people(self) -> dict[str, str]:
+        """Token name -> the person as shown to staff: display name, and credentials if any."""
+        async with self.store.engine.connect() as conn:
+            rows = await conn.execute(sa.select(tokens.c.name, tokens.c.display_name, tokens.c.credentials))
+            return {
+                r.name: f"{r.display_name}, {r.credentials}" if r.credentials else r.display_name
+                for r in rows
+            }
 
     async def replace(self, item: model.Content, expected: str, actor: str) -> Draft:
         """Overwrite the draft, if ``expected`` is still its ETag."""
@@ -251,9 +355,17 @@ class Editorial:
         async with self.engine.begin() as conn:
             row = await self._item(conn, item.kind, item.slug, item.locale, published=False)
             await self._check_references(conn, item)
-            before = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
-            if before is None:
+            current = (
+                await conn.execute(
+                    sa.select(drafts.c.content_hash, drafts.c.editors).where(drafts.c.item_id == row.id)
+                )
+            ).first()
+            if current is None:
                 raise NotFound(f"The {item.kind} {item.slug!r}{_in(item.locale)} has no draft.")
+            before = current.content_hash
+            editors = _editors(current.editors)
+            if content_hash(item) != before and actor not in editors:
+                editors.append(actor)
             changed = await conn.execute(
                 drafts.update()
                 .where(drafts.c.item_id == row.id, drafts.c.revision == expected)
@@ -263,15 +375,14 @@ class Editorial:
                     content_hash=content_hash(item),
                     updated_by=actor,
                     updated_at=utcnow(),
+                    editors=msgspec.json.encode(editors).decode(),
                 )
             )
             if changed.rowcount != 1:
                 raise Stale("The draft changed since you read it; fetch it again and reapply your edit.")
             if row.latest_version == 0:  # keep unpublished items' list fields in step
                 await conn.execute(
-                    items.update()
-                    .where(items.c.id == row.id)
-                    .values(title=item.title, summary=item.summary)
+                    items.update().where(items.c.id == row.id).values(title=item.title, summary=item.summary)
                 )
             await record(
                 conn,
@@ -311,35 +422,53 @@ class Editorial:
         expected: str,
         actor: str,
         next_review_on: dt.date,
-        reviewer: str | None = None,
         locale: str = DEFAULT_LOCALE,
     ) -> Draft:
-        """Record that ``actor`` reviewed exactly the current draft today.
+        """Record that reviewer account ``actor`` signed off exactly the current draft now.
 
-        ``reviewer`` is the name printed on what patients read (the token's display name);
-        the audit log keeps ``actor``, the token's own name.
+        The sign-off names the account's display name and credentials, as printed on what
+        patients read; the audit log keeps ``actor``, the token's own name. Four eyes: an
+        account that edited the draft may not sign it off (Forbidden, naming who may).
         """
-        today = utcnow().date()
-        if next_review_on <= today:
+        now = utcnow()
+        if next_review_on <= now.date():
             raise InvalidInput("$.nextReviewOn", "The next review must be after today.")
         async with self.engine.begin() as conn:
             row = await self._item(conn, kind, slug, locale, published=False)
-            draft_hash = await conn.scalar(sa.select(drafts.c.content_hash).where(drafts.c.item_id == row.id))
-            if draft_hash is None:
+            draft = (
+                await conn.execute(
+                    sa.select(drafts.c.content_hash, drafts.c.editors).where(drafts.c.item_id == row.id)
+                )
+            ).first()
+            if draft is None:
                 raise NotFound(f"The {kind} {slug!r}{_in(locale)} has no draft.")
+            editors = _editors(draft.editors)
+            if actor in editors:
+                raise Forbidden(four_eyes(editors, await self.people()))
+            person = (
+                await conn.execute(
+                    sa.select(tokens.c.display_name, tokens.c.credentials).where(tokens.c.name == actor)
+                )
+            ).first()
+            if person is None:
+                raise Forbidden(f"{actor!r} is not a reviewer account; only a person's account signs off.")
             changed = await conn.execute(
                 drafts.update()
                 .where(drafts.c.item_id == row.id, drafts.c.revision == expected)
                 .values(
                     revision=_token(),
-                    reviewed_by=reviewer or actor,
-                    reviewed_on=today,
+                    reviewer_account=actor,
+                    reviewed_by=person.display_name,
+                    reviewer_credentials=person.credentials,
+                    reviewed_on=now.date(),
+                    reviewed_at=now,
                     next_review_on=next_review_on,
-                    reviewed_hash=draft_hash,
+                    reviewed_hash=draft.content_hash,
                 )
             )
             if changed.rowcount != 1:
                 raise Stale("The draft changed since you read it; review the current one.")
+            signer = ", ".join(filter(None, [person.display_name, person.credentials]))
             await record(
                 conn,
                 actor,
@@ -347,9 +476,9 @@ class Editorial:
                 kind,
                 slug,
                 None,
-                draft_hash,
-                draft_hash,
-                f"next review {next_review_on.isoformat()}",
+                draft.content_hash,
+                draft.content_hash,
+                f"signed off by {signer}; next review {next_review_on.isoformat()}",
                 locale=locale,
             )
         return await self.get(kind, slug, locale)
@@ -381,12 +510,13 @@ class Editorial:
             if draft.reviewed_hash != draft.content_hash:
                 what = "has not been reviewed" if draft.reviewed_hash is None else "changed after its review"
                 raise Conflict(f"The draft {what}; a reviewer must review the current draft first.")
-            review = model.Review(
-                reviewed_by=draft.reviewed_by,
-                reviewed_on=draft.reviewed_on,
-                next_review_on=draft.next_review_on,
-            )
-            item = replace(decode_content(draft.content), review=review)
+            if self.publisher_not_reviewer and draft.reviewer_account == actor:
+                raise Forbidden(
+                    "You signed this draft off as its reviewer; another publisher must publish it "
+                    "(FOLIO_PUBLISHER_NOT_REVIEWER is on)."
+                )
+            review = review_of(draft)
+            item = decode_content(draft.content)
             too_hard = self.max_grade is not None and above_threshold(measure(item), self.max_grade)
             if too_hard and not override:
                 raise TooHardToRead(
@@ -395,7 +525,16 @@ class Editorial:
                 )
             await self._check_references(conn, item, published_only=True)
             before = await _latest_hash(conn, row.id)
-            number = await publish(conn, item, author=draft.updated_by, note=note, source="api", force=True)
+            number = await publish(
+                conn,
+                item,
+                author=draft.updated_by,
+                note=note,
+                source="api",
+                force=True,
+                review=review,
+                reviewer_account=draft.reviewer_account,
+            )
             assert number is not None  # forced
             await conn.execute(
                 drafts.delete().where(drafts.c.item_id == row.id, drafts.c.revision == expected)
@@ -405,7 +544,15 @@ class Editorial:
             if too_hard:
                 detail = f"{too_hard}. Override: {override}"
                 await record(
-                    conn, actor, "override_readability", kind, slug, number, digest, digest, detail,
+                    conn,
+                    actor,
+                    "override_readability",
+                    kind,
+                    slug,
+                    number,
+                    digest,
+                    digest,
+                    detail,
                     locale=locale,
                 )
             await enqueue(conn, "published", kind, slug, number, digest, locale)
@@ -418,19 +565,31 @@ class Editorial:
         """Publish a copy of version ``number`` as the next version; history stays as it was."""
         async with self.engine.begin() as conn:
             row = await self._item(conn, kind, slug, locale)
-            content = await conn.scalar(
-                sa.select(versions.c.content).where(versions.c.item_id == row.id, versions.c.number == number)
-            )
-            if content is None:
+            old = (
+                await conn.execute(
+                    sa.select(versions).where(versions.c.item_id == row.id, versions.c.number == number)
+                )
+            ).first()
+            if old is None:
                 raise NotFound(f"No published {kind} {slug!r}{_in(locale)} version {number}.")
-            item = decode_content(content)
+            item = decode_content(old.content)
             before = await _latest_hash(conn, row.id)
             if before == content_hash(item):  # a repeated (or concurrent) restore: already done
                 raise Conflict(
                     f"The latest {kind} {slug!r}{_in(locale)} already has version {number}'s content."
                 )
             note = note or f"Restored version {number}"
-            new = await publish(conn, item, author=actor, note=note, source="api", force=True)
+            # The copy keeps the old version's sign-off only if it covered this exact content.
+            new = await publish(
+                conn,
+                item,
+                author=actor,
+                note=note,
+                source="api",
+                force=True,
+                review=review_of(old),
+                reviewer_account=old.reviewer_account,
+            )
             assert new is not None
             digest = content_hash(item)
             await record(conn, actor, "restore", kind, slug, new, before, digest, note, locale=locale)
@@ -606,8 +765,9 @@ class Editorial:
         return row
 
     async def _insert_draft(
-        self, conn: AsyncConnection, item_id: int, item: model.Content, actor: str
+        self, conn: AsyncConnection, item_id: int, item: model.Content, actor: str, *, edited: bool
     ) -> None:
+        """A new draft; starting one from a published version copies it, which is no edit."""
         await conn.execute(
             drafts.insert().values(
                 item_id=item_id,
@@ -617,6 +777,7 @@ class Editorial:
                 created_by=actor,
                 updated_by=actor,
                 updated_at=utcnow(),
+                editors=msgspec.json.encode([actor] if edited else []).decode(),
             )
         )
 
@@ -662,6 +823,20 @@ def _token() -> str:
     return secrets.token_hex(12)
 
 
+def _editors(raw: str | None) -> list[str]:
+    found: list[str] = msgspec.json.decode(raw or "[]")
+    return found
+
+
+def four_eyes(editors: list[str], people: dict[str, str]) -> str:
+    """Why an editor of a draft may not sign it off, and who may instead."""
+    names = ", ".join(people.get(name, name) for name in editors)
+    return (
+        f"Four eyes: you edited this draft, so you may not sign it off. Any reviewer who did not "
+        f"edit it may (edited by: {names})."
+    )
+
+
 def _in(locale: str) -> str:
     return "" if locale == DEFAULT_LOCALE else f" in {locale}"
 
@@ -675,17 +850,14 @@ def _draft_query(kind: str, slug: str, locale: str) -> sa.Select[Any]:
 
 
 def _draft(kind: model.Kind, slug: str, locale: str, row: Any) -> Draft:
-    content = decode_content(row.content)
-    if row.reviewed_by is not None:
-        content = replace(
-            content,
-            review=model.Review(
-                reviewed_by=row.reviewed_by, reviewed_on=row.reviewed_on, next_review_on=row.next_review_on
-            ),
-        )
+    # A sign-off of other content than the draft's is no sign-off of the draft.
+    current = row.reviewed_hash == row.content_hash
+    review = review_of(row) if current and row.reviewed_by is not None else None
+    content = replace(decode_content(row.content), review=review)
     info = DraftInfo(
         created_by=row.created_by,
         updated_by=row.updated_by,
+        edited_by=_editors(row.editors),
         updated_at=as_utc(row.updated_at),
         content_hash=row.content_hash,
         based_on_version=row.latest_version,

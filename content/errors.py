@@ -27,6 +27,10 @@ class TooHardToRead(Conflict):
     """A draft reads above the plain-language threshold and no override note was given."""
 
 
+class Forbidden(ContentError):
+    """This person may not do this to this item (four eyes: an editor of a draft signing it off)."""
+
+
 class Stale(ContentError):
     """The client's precondition (the ETag it read) no longer matches: someone else wrote first."""
 

@@ -15,6 +15,7 @@ cross-reference and reports all problems at once, each naming the file and the f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -113,18 +114,41 @@ def load_item(kind: model.Kind, path: Path, locale: str | None = None) -> model.
         if declared != locale:
             where = "the top-level folders" if locale == DEFAULT_LOCALE else f"the {locale}/ folder"
             raise InvalidInput("$.locale", f"{declared!r} in a file under {where}, which hold {locale!r}")
+    asked = _review_request(fields.pop("review", None))
     item = check_item(_decode(fields, model.Content))
-    if item.review is None:
+    return item if asked is None else msgspec.structs.replace(item, review=asked)
+
+
+class _ReviewRequest(model.Wire, kw_only=True):
+    next_review_on: dt.date
+
+
+def _review_request(block: Any) -> model.Review | None:
+    """A file's ``review:`` block asks for a review by a day; it never records one.
+
+    A review is a reviewer's sign-off in Folio (desk or API). A file naming a reviewer or a
+    review date is refused, so no file can put a review on a patient handout.
+    """
+    if block is None:
+        return None
+    if not isinstance(block, dict):
+        raise InvalidInput("$.review", "expected a mapping: {nextReviewOn: YYYY-MM-DD}")
+    claimed = [key for key in ("reviewedBy", "reviewedOn", "reviewedAt") if key in block]
+    if claimed:
         raise InvalidInput(
-            "$.review", "library items carry their review (reviewedBy, reviewedOn, nextReviewOn)"
+            f"$.review.{claimed[0]}",
+            "a library file cannot record a review: only a reviewer's sign-off in Folio (desk or API) "
+            "does. Remove reviewedBy and reviewedOn; keep nextReviewOn to ask for a review by that day",
         )
-    return item
+    try:
+        request: _ReviewRequest = _decode(block, _ReviewRequest)
+    except InvalidInput as exc:
+        raise InvalidInput("$.review" + exc.field.removeprefix("$"), exc.detail) from None
+    return model.Review(next_review_on=request.next_review_on)
 
 
 def check_item(item: model.Content) -> model.Content:
     """Rules a single item must follow beyond its types; raises InvalidInput naming the field."""
-    if item.review is not None and item.review.next_review_on <= item.review.reviewed_on:
-        raise InvalidInput("$.review.nextReviewOn", "must be after reviewedOn")
     for i, code in enumerate(item.codes):
         if (why := codes.problem(code.system, code.code)) is not None:
             raise InvalidInput(f"$.codes[{i}].code", why)

@@ -41,7 +41,8 @@ Question = Annotated[str, Meta(min_length=1, max_length=300, pattern=SINGLE_LINE
 InlineText = Annotated[str, Meta(min_length=1, max_length=10_000, pattern=TEXT)]
 # Version numbers are 32-bit in both stores: anything above cannot exist and is refused as input.
 MAX_VERSION = 2**31 - 1
-ReviewStatus: TypeAlias = Literal["current", "due", "overdue"]
+# "unreviewed": no reviewer account has signed this version off (sample or library content).
+ReviewStatus: TypeAlias = Literal["unreviewed", "current", "due", "overdue"]
 
 # A review falls "due" this long before its next-review date.
 REVIEW_DUE_WINDOW = dt.timedelta(days=30)
@@ -85,19 +86,46 @@ class Code(Wire, kw_only=True):
 
 
 class Review(Wire, kw_only=True):
-    """Who last reviewed an item, when, and when the next review is due."""
+    """A reviewer's sign-off of a version's exact content, or (``reviewedBy`` null) its absence.
 
-    reviewed_by: Line
-    reviewed_on: dt.date
-    next_review_on: dt.date
+    A review exists only as a sign-off by a reviewer account in Folio: its display name and
+    credentials, the time, and the content hash it covered. Library files never carry one; a
+    file's ``review: {nextReviewOn}`` is a request (review by that day), kept in
+    ``nextReviewOn`` of an unreviewed version.
+    """
+
+    reviewed_by: Line | None = None  # the reviewer's display name ("Ana Rivera")
+    credentials: Line | None = None  # the reviewer's credentials ("MD"): schema.org honorificSuffix
+    reviewed_on: dt.date | None = None
+    reviewed_at: dt.datetime | None = None
+    reviewed_hash: str | None = None  # the content hash the sign-off covered
+    next_review_on: dt.date | None = None
     status: ReviewStatus | None = None  # derived at read time, never stored
 
+    @property
+    def signed(self) -> bool:
+        return self.reviewed_by is not None
+
+    @property
+    def reviewer(self) -> str:
+        """The reviewer as printed: "Ana Rivera, MD"; empty when unreviewed."""
+        if self.reviewed_by is None:
+            return ""
+        return f"{self.reviewed_by}, {self.credentials}" if self.credentials else self.reviewed_by
+
     def status_on(self, today: dt.date) -> ReviewStatus:
+        if not self.signed:
+            return "unreviewed"
+        if self.next_review_on is None:
+            return "current"
         if today > self.next_review_on:
             return "overdue"
         if today >= self.next_review_on - REVIEW_DUE_WINDOW:
             return "due"
         return "current"
+
+
+UNREVIEWED = Review()
 
 
 # --- article blocks: a tagged union on "type" -------------------------------------------------
@@ -185,7 +213,7 @@ class Item(Wire, tag_field="type", kw_only=True):
     related: list[Ref] = []
     # Clinical codes: how an EHR finds the item (Infobutton, FHIR, CDS Hooks).
     codes: list[Code] = []
-    # Set by a reviewer, not by the editor: absent on drafts, present on every published version.
+    # Never stored with the content: a draft's sign-off, or a version's, shown where it is read.
     review: Review | None = None
     # "Questions to ask your care team" printed at the end of a handout; left out, a handout lists
     # the item's own FAQ questions. UNSET, not [], so items without it keep their content hash.
@@ -243,21 +271,41 @@ class VersionInfo(Wire, kw_only=True):
     review: Review
 
 
+class SectionReadability(Wire, kw_only=True):
+    """One section's reading level: the part under a heading, one FAQ entry, one table row.
+
+    ``indicative`` when it has fewer words than the formulas need: a pointer to the part that
+    reads hard, never a grade the plain-language gate holds anyone to.
+    """
+
+    title: str  # the heading, the question or the row's factor; the item's title for its opening
+    words: int
+    sentences: int
+    indicative: bool
+    flesch_kincaid_grade: float | None = None
+    fernandez_huerta: float | None = None
+    szigriszt_pazos: float | None = None
+
+
 class Readability(Wire, kw_only=True):
     """Reading-level figures for one item; a figure that does not apply to its locale is null.
 
     ``fleschKincaidGrade`` and ``smog`` are US school grades (lower is easier).
     ``fernandezHuerta`` and ``szigrisztPazos`` run from 0 to 100 (higher is easier; 60 to 70
-    is "normal").
+    is "normal"). Below ``minimumWords`` the text is ``tooShortToGrade``: every figure is null
+    and the plain-language gate does not apply. ``sections`` grade each part on its own.
     """
 
     locale: Locale
     words: int
     sentences: int
+    too_short_to_grade: bool = False
+    minimum_words: int = 100
     flesch_kincaid_grade: float | None = None
     smog: float | None = None
     fernandez_huerta: float | None = None
     szigriszt_pazos: float | None = None
+    sections: list[SectionReadability] = []
 
 
 # The published shapes repeat VersionInfo's fields flat, so a client reads `article.version`:

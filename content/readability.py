@@ -1,10 +1,14 @@
 """How hard an item is to read: Flesch-Kincaid and SMOG for English, Fernández-Huerta and
-Szigriszt-Pazos for Spanish.
+Szigriszt-Pazos for Spanish; for the whole item and for each of its sections.
 
-Patient materials should read at about school grade 6 to 8. The figures come from textstat's
-backend functions, which take the language on every call: the top-level ``textstat.set_lang``
-changes one shared object, so two requests measuring different locales at once could measure
-with each other's language. The backend keeps no such state (only per-argument caches).
+Patient materials should read at about school grade 6 to 8. English figures come from
+textstat's backend functions, which take the language on every call: the top-level
+``textstat.set_lang`` changes one shared object, so two requests measuring different locales at
+once could measure with each other's language. Spanish syllables are counted by vowel nuclei
+(``content.syllables``), not by textstat's hyphenation patterns, which undercount them.
+
+Readability formulas were fitted on samples of about 100 words and are unstable below that
+(Flesch 1948; Kincaid et al. 1975; Fry 1968): a text under ``MIN_WORDS`` is too short to grade.
 """
 
 from __future__ import annotations
@@ -13,46 +17,97 @@ import re
 
 from textstat.backend import counts, metrics
 
-from content import model
-from content.model import Readability
-from content.render import plain_text
+from content import model, syllables
+from content.model import Readability, SectionReadability
+from content.render import block_words, plain
 
-# textstat's language codes: English syllables come from the CMU dictionary, the rest from
-# Pyphen's hyphenation patterns.
+# textstat's language codes: English syllables come from the CMU dictionary.
 _TEXTSTAT_LANG = {"en": "en_US", "es": "es"}
 _ENDS_SENTENCE = re.compile(r"[.!?…]['\"”’)]*$")
+# Below this many words a text is too short to grade (the formulas' samples were 100 words).
+MIN_WORDS = 100
 
-__all__ = ["Readability", "measure", "reading_text"]
+__all__ = ["MIN_WORDS", "Readability", "measure", "reading_text", "sections"]
 
 
-def reading_text(item: model.Content) -> str:
-    """The item's words as sentences: each title, heading, list item and cell ends as one.
+def _as_sentences(parts: list[str]) -> str:
+    """Each title, heading, list item and cell ends as a sentence.
 
     Headings and table cells carry no full stop, and textstat only ends a sentence at
     ``.``, ``!`` or ``?``; without one, a heading would run into the paragraph after it and
     count as one long sentence.
     """
-    lines = (line.strip() for line in plain_text(item).splitlines())
+    lines = (line.strip() for part in parts for line in plain(part).splitlines())
     return "\n".join(line if _ENDS_SENTENCE.search(line) else line + "." for line in lines if line)
 
 
+def sections(item: model.Content) -> list[tuple[str, str]]:
+    """(title, text) of each part graded on its own: the opening, then each heading's part,
+    FAQ entry or table row."""
+    opening = [item.title, item.summary]
+    parts: list[tuple[str, list[str]]] = [(item.title, opening)]
+    match item:
+        case model.Article(body=body):
+            for block in body:
+                if isinstance(block, model.Heading):
+                    parts.append((plain(block.text), [block.text]))
+                else:
+                    parts[-1][1].extend(block_words(block))
+        case model.FaqSet(items=entries):
+            parts += [(e.question, [e.question, e.answer]) for e in entries]
+        case model.Comparison(subjects=subjects, rows=rows, footnote=note):
+            opening.extend(subjects)
+            parts += [(r.factor, [r.factor, *r.values]) for r in rows]
+            if note:
+                opening.append(note)
+    return [(title, _as_sentences(words)) for title, words in parts if _as_sentences(words)]
+
+
+def reading_text(item: model.Content) -> str:
+    """The item's words as sentences, in reading order."""
+    return "\n".join(text for _, text in sections(item))
+
+
 def measure(item: model.Content) -> Readability:
-    """Measure an item's reading level in its own locale's formulas."""
-    text = reading_text(item)
+    """Measure an item, and each of its sections, in its own locale's formulas."""
     language = item.locale.split("-")[0]
-    lang = _TEXTSTAT_LANG.get(language)
+    text = reading_text(item)
     figures = Readability(
-        locale=item.locale, words=counts.count_words(text), sentences=counts.count_sentences(text)
+        locale=item.locale,
+        words=counts.count_words(text),
+        sentences=counts.count_sentences(text),
+        minimum_words=MIN_WORDS,
     )
-    if lang is None or figures.words == 0:
+    if language not in _TEXTSTAT_LANG:
         return figures
+    for title, part in sections(item):
+        words = counts.count_words(part)
+        section = SectionReadability(
+            title=title, words=words, sentences=counts.count_sentences(part), indicative=words < MIN_WORDS
+        )
+        _grade(section, part, language)
+        figures.sections.append(section)
+    if figures.words < MIN_WORDS:
+        figures.too_short_to_grade = True
+        return figures
+    _grade(figures, text, language)
     if language == "en":
-        figures.flesch_kincaid_grade = _round(metrics.flesch_kincaid_grade(text, lang))
-        figures.smog = _round(metrics.smog_index(text, lang))
-    elif language == "es":
-        figures.fernandez_huerta = _round(metrics.fernandez_huerta(text, lang))
-        figures.szigriszt_pazos = _round(metrics.szigriszt_pazos(text, lang))
+        figures.smog = _round(metrics.smog_index(text, _TEXTSTAT_LANG["en"]))
     return figures
+
+
+def _grade(figures: Readability | SectionReadability, text: str, language: str) -> None:
+    words, sentences = counts.count_words(text), counts.count_sentences(text)
+    if not words or not sentences:
+        return
+    if language == "en":
+        figures.flesch_kincaid_grade = _round(metrics.flesch_kincaid_grade(text, _TEXTSTAT_LANG["en"]))
+    elif language == "es":
+        per_sentence = words / sentences
+        found, syllable_count = syllables.count(text)
+        per_word = syllable_count / found if found else 0.0
+        figures.fernandez_huerta = _round(206.84 - 60 * per_word - 1.02 * per_sentence)
+        figures.szigriszt_pazos = _round(206.835 - 62.3 * per_word - per_sentence)
 
 
 def _round(value: float) -> float:
@@ -70,7 +125,12 @@ def spanish_minimum(max_grade: float) -> float:
 
 
 def above_threshold(figures: Readability, max_grade: float) -> str | None:
-    """Why the item reads above ``max_grade`` in its locale's index, or None when it does not."""
+    """Why the item reads above ``max_grade`` in its locale's index, or None when it does not.
+
+    A text too short to grade is never held to the threshold.
+    """
+    if figures.too_short_to_grade:
+        return None
     grade = figures.flesch_kincaid_grade
     if grade is not None and grade > max_grade:
         return f"Flesch-Kincaid grade {grade:g} is above the maximum of {max_grade:g}"

@@ -93,11 +93,10 @@ def published(
         rendered = replace(rendered, body=body)
     related = [ref for ref in rendered.related if (ref.type, ref.slug) not in archived]
     fields = msgspec.structs.asdict(rendered) | msgspec.structs.asdict(info)
-    del fields["review"]  # the version record's copy; the rendered one carries its status
+    del fields["review"]  # the version record's sign-off (or its absence), with its status
     fields["related"] = related
-    assert rendered.review is not None  # every published version carries its review
     return model.PUBLISHED_TYPES[item.kind](
-        review=rendered.review,
+        review=replace(info.review, status=info.review.status_on(today)),
         embeds=list(pins),
         readability=measure(item),
         translations=list(translations or (item.locale,)),
@@ -108,7 +107,26 @@ def published(
 
 def plain_text(item: model.Content) -> str:
     """The item's words as one text without Markdown punctuation, for the search index."""
-    return _LINK.sub(r"\1", _EMPHASIS.sub("", _words(item)))
+    return plain(_words(item))
+
+
+def plain(text: str) -> str:
+    """Inline Markdown source without its punctuation: link text kept, emphasis marks dropped."""
+    return _LINK.sub(r"\1", _EMPHASIS.sub("", text))
+
+
+def block_words(block: model.BlockType) -> list[str]:
+    """The words a block shows of its own (embeds show another item's), as Markdown source."""
+    match block:
+        case model.Heading(text=t) | model.Paragraph(text=t):
+            return [t]
+        case model.Callout(title=title, text=t):
+            return [part for part in (title, t) if part]
+        case model.List(items=items):
+            return [i.text for i in items]
+        case model.Cta(label=label):
+            return [label]
+    return []
 
 
 def _words(item: model.Content) -> str:
@@ -116,15 +134,7 @@ def _words(item: model.Content) -> str:
     match item:
         case model.Article(body=body):
             for block in body:
-                match block:
-                    case model.Heading(text=t) | model.Paragraph(text=t):
-                        parts.append(t)
-                    case model.Callout(title=title, text=t):
-                        parts.extend(filter(None, [title, t]))
-                    case model.List(items=items):
-                        parts.extend(i.text for i in items)
-                    case model.Cta(label=label):
-                        parts.append(label)
+                parts.extend(block_words(block))
         case model.FaqSet(items=entries):
             for entry in entries:
                 parts.extend([entry.question, entry.answer])

@@ -30,13 +30,19 @@ _content_decoder = msgspec.json.Decoder(model.Content)
 
 
 def content_hash(item: model.Content) -> str:
-    """Hash of the item's stored form: what an editor wrote, without derived fields."""
-    return "sha256:" + hashlib.sha256(msgspec.json.encode(item)).hexdigest()
+    """Hash of the item's stored form: what an editor wrote, without derived fields or review."""
+    return "sha256:" + hashlib.sha256(msgspec.json.encode(stored_form(item))).hexdigest()
+
+
+def stored_form(item: model.Content) -> model.Content:
+    """The item as it is stored and hashed: a review is never part of the content it covers."""
+    return item if item.review is None else msgspec.structs.replace(item, review=None)
 
 
 def decode_content(raw: bytes) -> model.Content:
+    """A stored item; versions stored before migration 0007 carried a review inline, dropped here."""
     content: model.Content = _content_decoder.decode(raw)
-    return content
+    return stored_form(content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +113,16 @@ class Page(msgspec.Struct, frozen=True):
 
 
 class Store:
-    """Reads and writes versions. Every method opens its own connection or transaction."""
+    """Reads and writes versions. Every method opens its own connection or transaction.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    With ``serve_unreviewed`` off, reads answer NotFound for a version no reviewer signed off,
+    and lists and search leave such items out (FOLIO_SERVE_UNREVIEWED).
+    """
+
+    def __init__(self, engine: AsyncEngine, *, serve_unreviewed: bool = True) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.serve_unreviewed = serve_unreviewed
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -146,7 +157,7 @@ class Store:
             item = live[0]
             row = (
                 await conn.execute(
-                    sa.select(versions.c.id, versions.c.number).where(
+                    sa.select(versions.c.id, versions.c.number, versions.c.reviewed_by).where(
                         versions.c.item_id == item.id,
                         versions.c.number == (item.latest_version if number is None else number),
                     )
@@ -154,6 +165,11 @@ class Store:
             ).first()
         if row is None:
             raise NotFound(f"No published {kind} {slug!r} version {number}" + _in([item.locale]) + ".")
+        if row.reviewed_by is None and not self.serve_unreviewed:
+            raise NotFound(
+                f"The {kind} {slug!r} version {row.number}{_in([item.locale])} has not been reviewed by a "
+                "clinician, and this server does not serve unreviewed content."
+            )
         return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number, locale=item.locale)
 
     @retried
@@ -273,6 +289,8 @@ class Store:
             query = query.where(items.c.id.in_(tagged))
         if code is not None:
             query = query.where(versions.c.id.in_(coded(*code)))
+        if not self.serve_unreviewed:
+            query = query.where(versions.c.reviewed_by.isnot(None))
         async with self.engine.connect() as conn:
             fetched = (await conn.execute(query)).all()
         rank = {tag: n for n, tag in enumerate(locales)}
@@ -296,7 +314,7 @@ class Store:
                 tags=tags.get(row.item_id, []),
                 version=row.number,
                 published_at=as_utc(row.published_at),
-                review=_review(row),
+                review=review_of(row),
                 fallback_from=locales[0] if row.locale != locales[0] else None,
             )
             for row in page
@@ -333,6 +351,11 @@ class Store:
             terms = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
             statement, params = _sqlite_search(" ".join(terms))
         where = "AND i.locale = :locale" + (" AND i.kind = :kind" if kind else "")
+        if not self.serve_unreviewed:
+            where += (
+                " AND EXISTS (SELECT 1 FROM versions v WHERE v.item_id = i.id "
+                "AND v.number = i.latest_version AND v.reviewed_by IS NOT NULL)"
+            )
         params |= {"kind": kind, "locale": locale, "limit": limit, "open": _MARK_OPEN, "close": _MARK_CLOSE}
         async with self.engine.connect() as conn:
             rows = (await conn.execute(sa.text(statement.format(where=where)), params)).all()
@@ -402,7 +425,11 @@ class Store:
                 if name in kept:
                     report.kept.append(name)
                     continue
-                number = await publish(conn, item, author=author, note="Synced from the library")
+                # A file never signs anything off: its review block only asks for a review by a day.
+                asked = model.Review(next_review_on=item.review.next_review_on if item.review else None)
+                number = await publish(
+                    conn, item, author=author, note="Synced from the library", review=asked
+                )
                 if number is not None:
                     entry = Created(kind=item.kind, slug=item.slug, version=number, locale=item.locale)
                     report.created.append(entry)
@@ -490,14 +517,22 @@ async def publish(
     note: str,
     source: str = "library",
     force: bool = False,
+    review: model.Review = model.UNREVIEWED,
+    reviewer_account: str | None = None,
 ) -> int | None:
     """Store ``item`` as its next version inside the caller's transaction.
 
     Returns the new version number, or None when the content equals the latest version
     (unless ``force``: a roll back publishes an old version's content again on purpose).
+    ``review`` is the sign-off the version carries; it is kept only when it covered exactly
+    this content (its ``reviewedHash``), otherwise the version is unreviewed. Only its
+    next-review date (the review asked for) then remains.
     """
+    item = stored_form(item)
     raw = msgspec.json.encode(item)
     digest = content_hash(item)
+    if review.signed and review.reviewed_hash != digest:
+        review, reviewer_account = model.Review(next_review_on=review.next_review_on), None
     now = utcnow()
     row = (
         await conn.execute(
@@ -511,8 +546,6 @@ async def publish(
             .where(items.c.kind == item.kind, items.c.slug == item.slug, items.c.locale == item.locale)
         )
     ).first()
-    if item.review is None:
-        raise InvalidInput("$.review", "A published version needs a review.")
     summary_fields = {
         "title": item.title,
         "summary": item.summary,
@@ -551,9 +584,13 @@ async def publish(
                 note=note,
                 source=source,
                 published_at=now,
-                reviewed_by=item.review.reviewed_by,
-                reviewed_on=item.review.reviewed_on,
-                next_review_on=item.review.next_review_on,
+                reviewer_account=reviewer_account if review.signed else None,
+                reviewed_by=review.reviewed_by,
+                reviewer_credentials=review.credentials,
+                reviewed_on=review.reviewed_on,
+                reviewed_at=review.reviewed_at,
+                reviewed_hash=review.reviewed_hash if review.signed else None,
+                next_review_on=review.next_review_on,
             )
         )
     ).inserted_primary_key[0]  # type: ignore[index]
@@ -649,16 +686,27 @@ async def refresh_dependents(
     """
     created: list[Created] = []
     for row in await dependents(conn, kind, slug, locale, below=number):
-        content = await conn.scalar(
-            sa.select(versions.c.content).where(
-                versions.c.item_id == row.id, versions.c.number == row.latest_version
+        latest = (
+            await conn.execute(
+                sa.select(versions).where(
+                    versions.c.item_id == row.id, versions.c.number == row.latest_version
+                )
             )
-        )
-        assert content is not None
-        item = decode_content(content)
+        ).one()
+        item = decode_content(latest.content)
         where = "" if locale == DEFAULT_LOCALE else f" ({locale})"
         note = f"Embedded {kind} {slug!r}{where} updated to version {number}"
-        new = await publish(conn, item, author=author, note=note, source=source, force=True)
+        # The copy keeps the sign-off of the content it copies (publish checks the hash).
+        new = await publish(
+            conn,
+            item,
+            author=author,
+            note=note,
+            source=source,
+            force=True,
+            review=review_of(latest),
+            reviewer_account=latest.reviewer_account,
+        )
         assert new is not None  # forced
         digest = content_hash(item)
         await record(
@@ -746,9 +794,17 @@ def _in(locales: Sequence[str]) -> str:
     return "" if list(locales) == [DEFAULT_LOCALE] else " in " + " or ".join(locales)
 
 
-def _review(row: Any) -> model.Review:
+def review_of(row: Any) -> model.Review:
+    """The sign-off a version (or draft) row records; unreviewed when it has none."""
+    if row.reviewed_by is None:
+        return model.Review(next_review_on=row.next_review_on)
     return model.Review(
-        reviewed_by=row.reviewed_by, reviewed_on=row.reviewed_on, next_review_on=row.next_review_on
+        reviewed_by=row.reviewed_by,
+        credentials=row.reviewer_credentials,
+        reviewed_on=row.reviewed_on,
+        reviewed_at=as_utc(row.reviewed_at) if row.reviewed_at else None,
+        reviewed_hash=row.reviewed_hash,
+        next_review_on=row.next_review_on,
     )
 
 
@@ -759,5 +815,5 @@ def _info(row: Any) -> model.VersionInfo:
         author=row.author,
         note=row.note,
         content_hash=row.content_hash,
-        review=_review(row),
+        review=review_of(row),
     )

@@ -28,7 +28,8 @@ ALL_ROLES: tuple[Role, ...] = ROLES + SYSTEM_ROLES
 class TokenInfo(model.Wire, kw_only=True):
     id: int
     name: str
-    display_name: str  # who the token stands for, as printed on what they review
+    display_name: str  # who the token stands for, as printed on what they review ("Ana Rivera")
+    credentials: str | None = None  # printed after the name on what they sign off ("MD")
     role: Role
     created_at: dt.datetime
     revoked_at: dt.datetime | None
@@ -46,7 +47,13 @@ def digest(token: str) -> str:
 
 
 async def create_token(
-    engine: AsyncEngine, name: str, role: Role, actor: str, *, display_name: str
+    engine: AsyncEngine,
+    name: str,
+    role: Role,
+    actor: str,
+    *,
+    display_name: str,
+    credentials: str | None = None,
 ) -> tuple[TokenInfo, str]:
     token = "folio_" + secrets.token_urlsafe(32)
     now = utcnow()
@@ -56,13 +63,24 @@ async def create_token(
         token_id = (
             await conn.execute(
                 tokens.insert().values(
-                    name=name, display_name=display_name, role=role, token_hash=digest(token), created_at=now
+                    name=name,
+                    display_name=display_name,
+                    credentials=credentials,
+                    role=role,
+                    token_hash=digest(token),
+                    created_at=now,
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         await record(conn, actor, "create_token", None, None, None, None, None, f"{name} ({role})")
     info = TokenInfo(
-        id=token_id, name=name, display_name=display_name, role=role, created_at=now, revoked_at=None
+        id=token_id,
+        name=name,
+        display_name=display_name,
+        credentials=credentials,
+        role=role,
+        created_at=now,
+        revoked_at=None,
     )
     return info, token
 
@@ -76,6 +94,7 @@ async def list_tokens(engine: AsyncEngine) -> list[TokenInfo]:
                 id=r.id,
                 name=r.name,
                 display_name=r.display_name,
+                credentials=r.credentials,
                 role=r.role,
                 created_at=as_utc(r.created_at),
                 revoked_at=as_utc(r.revoked_at) if r.revoked_at else None,

@@ -74,6 +74,11 @@ LABELS = {
     "appointment_time": "Time",
     "appointment_with": "With",
     "notes": "My notes",
+    # Every channel marks a version no reviewer account has signed off (sample content).
+    "unreviewed": "Sample: not reviewed by a clinician",
+    "unreviewed_note": (
+        "No clinician has signed this text off yet. Ask your care team before you act on it."
+    ),
 }
 
 # Tags as readers see them in keywords (JSON-LD, PDF metadata); a tag not listed reads as itself.

@@ -35,6 +35,10 @@ class TokenInput(model.Wire, kw_only=True):
     name: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}$")]
     # The person it stands for, with credentials: printed as the reviewer on handouts and pages.
     display_name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    # Printed after the name on what this person signs off ("MD", "RN, CDE"): honorificSuffix.
+    credentials: (
+        Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")] | None
+    ) = None
     role: Role
 
 
@@ -97,7 +101,12 @@ class AdminController(Controller):
     ) -> Response[NewToken]:
         """Returns the token once."""
         info, token = await create_token(
-            documents.store.engine, data.name, data.role, principal.name, display_name=data.display_name
+            documents.store.engine,
+            data.name,
+            data.role,
+            principal.name,
+            display_name=data.display_name,
+            credentials=data.credentials,
         )
         response = private(request, NewToken(**_fields(info), token=token))
         response.status_code = 201

@@ -31,7 +31,7 @@ from content.tokens import Role
 
 
 class ReviewInput(model.Wire, kw_only=True):
-    """The reviewer and date are the token's name and today; the next review date is yours."""
+    """The reviewer is the token's person (name, credentials), the time now; the next review date yours."""
 
     next_review_on: dt.date
 
@@ -212,16 +212,10 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             principal: PrincipalDep,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """Signs off exactly the current draft; any later edit needs a new review."""
+            """Signs off exactly the current draft (403 for anyone who edited it); an edit needs a new one."""
             expected = if_match(request) or ""
             draft = await editorial.review(
-                kind,
-                slug,
-                expected,
-                principal.name,
-                data.next_review_on,
-                reviewer=principal.display_name,
-                locale=canonical(locale),
+                kind, slug, expected, principal.name, data.next_review_on, locale=canonical(locale)
             )
             return draft_response(request, documents, draft)
 

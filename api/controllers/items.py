@@ -213,10 +213,9 @@ def item_controller(spec: model.KindSpec) -> type[Controller]:
             before = await documents.store.get(kind, slug, from_version, locale)
             after = await documents.store.get(kind, slug, to_version, locale)
             day = today()
+            # Each version's sign-off (or its absence) is part of what changed between them.
             contents = [
-                replace(v.content, review=replace(v.content.review, status=v.content.review.status_on(day)))
-                if v.content.review
-                else v.content
+                replace(v.content, review=replace(v.info.review, status=v.info.review.status_on(day)))
                 for v in (before, after)
             ]
             body = diff_items(

@@ -38,7 +38,11 @@ def describe(value: Any) -> str:
         return " · ".join(describe(v) for v in value)
     if isinstance(value, dict):
         if "reviewedBy" in value or "reviewed_by" in value:
-            return f"{value.get('reviewedBy', value.get('reviewed_by'))}, {value.get('reviewedOn', '')}"
+            who = value.get("reviewedBy", value.get("reviewed_by"))
+            if not who:
+                return "not reviewed by a clinician"
+            credentials = value.get("credentials")
+            return f"{who}{', ' + credentials if credentials else ''}, {value.get('reviewedOn', '')}"
         if "system" in value and "code" in value:  # a clinical code
             return f"{value['code']} {value.get('display', '')}".strip()
         if "type" in value and "slug" in value and len(value) <= 3:

@@ -38,7 +38,7 @@ from api.exports import Exports
 from content import model
 from content.diff import diff_items
 from content.editorial import Editorial
-from content.errors import Conflict, ContentError, InvalidInput, Stale
+from content.errors import Conflict, ContentError, Forbidden, InvalidInput, Stale
 from content.locales import DEFAULT_LOCALE, canonical
 from exporters.web import PageOptions
 
@@ -77,9 +77,16 @@ class DraftController(Controller):
     ) -> Response[Any]:
         """Drafts waiting, and published items whose review is due or overdue; oldest first."""
         day = today()
-        due = [s for s in await summaries(documents) if s.review.status_on(day) != "current"]
-        due.sort(key=lambda s: s.review.next_review_on)
-        return await page(request, "queue.html.j2", drafts=await editorial.waiting(), due=due, day=day)
+        due = [s for s in await summaries(documents) if s.review.status_on(day) in ("due", "overdue")]
+        due.sort(key=lambda s: s.review.next_review_on or day)
+        return await page(
+            request,
+            "queue.html.j2",
+            drafts=await editorial.waiting(),
+            unreviewed=await editorial.unreviewed(),
+            due=due,
+            day=day,
+        )
 
     @get(per_kind("/draft"), **desk_opts("reader"))
     async def draft(
@@ -106,6 +113,7 @@ class DraftController(Controller):
         status_code: int = 200,
     ) -> Response[Any]:
         draft = await editorial.get(kind, slug, locale)
+        people, reviewers = await editorial.people(), await editorial.reviewers()
         based = draft.info.based_on_version
         diff_rows = None
         if based:
@@ -126,6 +134,9 @@ class DraftController(Controller):
             default_next=(today() + dt.timedelta(days=365)).isoformat(),
             min_next=(today() + dt.timedelta(days=1)).isoformat(),
             readability=draft.info.readability,
+            # Four eyes: who edited it (none of them may sign it off), and who may instead.
+            editors=[people.get(name, name) for name in draft.info.edited_by],
+            signers=[shown for name, shown in reviewers.items() if name not in draft.info.edited_by],
             status_code=status_code,
             **in_locale(locale),
         )
@@ -422,10 +433,12 @@ class DraftController(Controller):
         """Signs off exactly the draft shown, with the next review date."""
         kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
-        name, display = await actor(request)
+        name = (await actor(request))[0]
         try:
             next_on = msgspec.convert(str(form.get("next_review_on", "")), dt.date)
-            await editorial.review(kind, slug, _etag(form), name, next_on, reviewer=display, locale=locale)
+            await editorial.review(kind, slug, _etag(form), name, next_on, locale=locale)
+        except Forbidden as exc:
+            return await self._draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 403)
         except (msgspec.ValidationError, InvalidInput, Stale) as exc:
             detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
             return await self._draft_page(
@@ -460,6 +473,8 @@ class DraftController(Controller):
             )
         except (Conflict, Stale) as exc:
             return await self._draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 409)
+        except Forbidden as exc:
+            return await self._draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 403)
         documents.forget()  # items that embed this one got new versions too
         return redirect(item_url(kind, slug, "", locale, v=number), "published")
 

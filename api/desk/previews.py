@@ -19,17 +19,14 @@ from content.locales import DEFAULT_LOCALE
 from content.render import published
 from content.store import content_hash, embedded_refs
 
-NOT_REVIEWED = "(not yet reviewed)"
-
 
 async def preview_bundle(
     documents: Documents, item: model.Content, latest_version: int, author: str
 ) -> Bundle:
+    """What publishing would show: the draft's sign-off if it has a current one, else the unreviewed mark."""
     day = today()
-    review = item.review or model.Review(
-        reviewed_by=NOT_REVIEWED, reviewed_on=day, next_review_on=day + dt.timedelta(days=365)
-    )
-    item = replace(item, review=review)
+    review = item.review or model.UNREVIEWED
+    item = replace(item, review=None)
     info = model.VersionInfo(
         version=latest_version + 1,
         published_at=dt.datetime.now(dt.UTC),

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter, QueryParameter
+from msgspec.structs import replace
 
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import DocumentsDep, ExportsDep
@@ -204,7 +205,9 @@ class LibraryController(Controller):
         locale = canonical(locale)
         store = documents.store
         older, newer = await store.get(kind, slug, a, locale), await store.get(kind, slug, b, locale)
-        diff = diff_items(older.content, newer.content, a, b, pins=(older.pins, newer.pins))
+        # Each version's sign-off (or its absence) is part of what changed between them.
+        before, after = (replace(v.content, review=v.info.review) for v in (older, newer))
+        diff = diff_items(before, after, a, b, pins=(older.pins, newer.pins))
         return await page(
             request,
             "compare.html.j2",

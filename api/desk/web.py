@@ -230,6 +230,7 @@ async def page(
     """A desk page; anything shown to a signed-in person is private and never stored."""
     session = await current(request)
     csrf = session.csrf if session else ""
+    people = await request.app.state.services.editorial.people()
     body = (
         environment()
         .get_template(template)
@@ -241,6 +242,7 @@ async def page(
             flash=flash(request),
             default_paper=request.app.state.services.exports.default_paper,
             loopback_warning=request.app.state.services.settings.loopback_warning,
+            person=lambda name: person(name, people),
             **(in_locale(DEFAULT_LOCALE) | context),
         )
     )
@@ -251,6 +253,13 @@ async def page(
         headers=headers(private=session is not None or template != "library.html.j2"),
         cookies=cookies or [],
     )
+
+
+def person(name: str, people: dict[str, str]) -> str:
+    """Who an account name stands for, as staff know them: a display name, never a token's name."""
+    if name in people:
+        return people[name]
+    return LABELS.get("person_" + name, name)
 
 
 def redirect(location: str, done: str = "") -> Response[str]:

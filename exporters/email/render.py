@@ -228,7 +228,11 @@ def email_parts(bundle: Bundle, options: EmailOptions) -> EmailParts:
     headers = {
         "X-Folio-Item": f"{item.kind}/{item.slug}",
         "X-Folio-Version": str(item.version),
-        "X-Folio-Reviewed": item.review.reviewed_on.isoformat(),
+        "X-Folio-Review": (
+            f"signed off {item.review.reviewed_on.isoformat()}"
+            if item.review.signed and item.review.reviewed_on
+            else "unreviewed"
+        ),
         "Content-Language": item.locale,
     }
     if item.embeds:

@@ -56,12 +56,16 @@ def json_ld(item: model.Published, options: PageOptions, brand: model.Brand) -> 
         "inLanguage": item.locale,
         "version": str(item.version),
         "datePublished": item.published_at.isoformat(),
-        "lastReviewed": item.review.reviewed_on.isoformat(),
-        "reviewedBy": {"@type": "Person", "name": item.review.reviewed_by},
         "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
         "keywords": i18n.keywords(item.tags, item.locale),
         "publisher": {"@type": "MedicalClinic", "name": brand.clinic_name, "telephone": brand.phone},
     }
+    review = item.review
+    if review.signed and review.reviewed_on is not None:  # never a review nobody signed off
+        data["lastReviewed"] = review.reviewed_on.isoformat()
+        data["reviewedBy"] = {"@type": "Person", "name": review.reviewed_by}
+        if review.credentials:
+            data["reviewedBy"]["honorificSuffix"] = review.credentials
     text = msgspec.json.encode(data).decode()
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 

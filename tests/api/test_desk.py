@@ -252,6 +252,10 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
     assert saved.headers["location"] == f"{base}/draft?locale=es&done=saved"
     page = client.get(f"{base}/draft?locale=es").text
     assert "Fernández-Huerta" in page and 'lang="es">Español</span>' in page
+    # Four eyes: the admin edited it, so a reviewer signs it off.
+    assert 'action="/desk/articles/ketamine-withdrawal/draft/review' not in page
+    csrf = _session(client, tokens["reviewer"])
+    page = client.get(f"{base}/draft?locale=es").text
     etag = re.search(r'name="etag" value="([^"]+)"', page)[1]  # type: ignore[index]
     reviewed = client.post(
         f"{base}/draft/review?locale=es",
@@ -259,6 +263,7 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
         follow_redirects=False,
     )
     assert reviewed.status_code == 303
+    csrf = _session(client, tokens["admin"])
     page = client.get(f"{base}/draft?locale=es").text
     etag = re.search(r'name="etag" value="([^"]+)"', page)[1]  # type: ignore[index]
     published = client.post(
@@ -283,3 +288,54 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
     packet = client.get(f"/desk/packet.pdf?{both}")
     assert packet.status_code == 200 and packet.headers["content-type"] == "application/pdf"
 
+
+
+def test_four_eyes_in_the_desk(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
+    """The author sees no sign-off button and who may sign; a forged sign-off is a 403; people by name."""
+    import msgspec
+
+    from api.desk.forms import state_of
+    from content import model
+    from tests.conftest import DISPLAY_NAMES, bearer
+
+    base = "/desk/articles/ketamine-withdrawal"
+    csrf = _session(client, tokens["publisher"])
+    queue = client.get("/desk/review").text
+    # Every published translation is unreviewed, English and Spanish alike, beside the drafts.
+    unreviewed = queue.split('id="unreviewed"')[1].split('id="due"')[0]
+    assert unreviewed.count('lang="es"') >= 4 and unreviewed.count("Not reviewed by a clinician") == 8
+    client.post(f"{base}/draft/start", data={"csrf": csrf}, follow_redirects=False)
+    edit = client.get(f"{base}/draft/edit").text
+    etag = re.search(r'name="etag" value="([^"]+)"', edit)[1]  # type: ignore[index]
+    draft = client.get("/v1/articles/ketamine-withdrawal/draft", headers=bearer(tokens["reader"])).json()
+    keep = {"type", "slug", "locale", "title", "summary", "tags", "related", "body"}
+    state = state_of(msgspec.convert({k: v for k, v in draft.items() if k in keep}, model.Article))
+    state["summary"] += " Ask us."
+    form = {k: v for k, v in state.items() if isinstance(v, str)}
+    form |= {"csrf": csrf, "etag": etag, "action": "save"}
+    saved = client.post(f"{base}/draft/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = client.get(f"{base}/draft").text
+    assert f'action="{base}/draft/review"' not in page  # no sign-off form for the author
+    assert "You edited this draft, so you may not sign it off" in page
+    assert DISPLAY_NAMES["reviewer"] in page and f"Edited by {DISPLAY_NAMES['publisher']}" in page
+    etag = re.search(r'name="etag" value="([^"]+)"', page)[1]  # type: ignore[index]
+    forged = client.post(
+        f"{base}/draft/review", data={"csrf": csrf, "etag": etag, "next_review_on": "2030-01-01"}
+    )
+    assert forged.status_code == 403 and "you edited this draft" in forged.text
+    csrf = _session(client, tokens["reviewer"])
+    page = client.get(f"{base}/draft").text
+    assert f'action="{base}/draft/review"' in page
+    signed = client.post(
+        f"{base}/draft/review",
+        data={"csrf": csrf, "etag": etag, "next_review_on": "2030-01-01"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    # The desk names people, never tokens: the history's authors, the audit log's actors.
+    _session(client, tokens["admin"])
+    item = client.get(base).text
+    assert "<td>Library files (folio sync)</td>" in item and "<td>library</td>" not in item
+    audit = client.get("/desk/audit").text
+    assert f"<td>{DISPLAY_NAMES['reviewer']}</td>" in audit and "<td>reviewer</td>" not in audit

@@ -37,7 +37,7 @@ def test_handout_download_cache_and_304(client: TestClient[Any], settings: Setti
     assert (
         first.headers["content-disposition"] == 'attachment; filename="is-ketamine-therapy-addictive-v1.pdf"'
     )
-    assert "Version 1 · Reviewed November 2, 2026 by Clinical review team" in pdf_text(first.content)
+    assert "Version 1 · Sample: not reviewed by a clinician" in pdf_text(first.content)
     # Kept in the render cache every replica sees: the data folder on SQLite, the database on
     # PostgreSQL.
     assert client.blocking_portal.call(exports.cache.get, first.headers["etag"]) == first.content

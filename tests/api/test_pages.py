@@ -65,8 +65,11 @@ def test_page_shows_the_whole_version(client: TestClient[Any], path: str) -> Non
     [root] = [a for t, a in page.tags if t == "html"]
     assert root["lang"] == "en"
     assert item["title"] in words and " ".join(item["summary"].split()) in words
-    reviewed = "Version 1 · Reviewed November 2, 2026 by Clinical review team"
-    assert f"{reviewed} · next review November 2, 2027" in words
+    # Sample content: a banner says it is not reviewed, and no review is claimed.
+    assert "Sample: not reviewed by a clinician." in words and "Version 1" in words
+    assert "Reviewed" not in words and "Clinical review team" not in words
+    banners = [a for t, a in page.tags if t == "div" and "unreviewed" in (a.get("class") or "")]
+    assert len(banners) == 1 and banners[0]["role"] == "note"
     texts = [b.get("text", "") for b in item.get("body", []) if b["type"] in ("heading",)]
     texts += [e["question"] for i in [item, *item["included"]] for e in i.get("items", []) if "question" in e]
     texts += [r["factor"] for i in [item, *item["included"]] for r in i.get("rows", [])]
@@ -89,11 +92,11 @@ def test_page_shows_the_whole_version(client: TestClient[Any], path: str) -> Non
     assert not [a for t, a in page.tags if t == "link" and a.get("rel") == "stylesheet"]
 
 
-def test_json_ld_describes_a_reviewed_page_for_patients(client: TestClient[Any]) -> None:
+def test_json_ld_describes_a_page_for_patients_and_claims_no_review(client: TestClient[Any]) -> None:
     page = parse(client.get(PAGES[0]).text)
     [data] = [json.loads(s) for s in page.scripts if s.strip().startswith("{")]
     assert data["@type"] == "MedicalWebPage" and data["@context"] == "https://schema.org"
-    assert data["lastReviewed"] == "2026-11-02" and data["reviewedBy"]["name"] == "Clinical review team"
+    assert "lastReviewed" not in data and "reviewedBy" not in data  # nobody signed it off
     assert data["version"] == "1" and data["inLanguage"] == "en"
     assert data["audience"]["audienceType"] == "Patient" and data["datePublished"].startswith("20")
     assert data["url"].endswith("/articles/is-ketamine-therapy-addictive?version=1&locale=en")

@@ -102,11 +102,17 @@ def register(client: TestClient[Any], tokens: dict[str, str], receiver: Receiver
 
 
 def publish(client: TestClient[Any], tokens: dict[str, str], path: str = ITEM) -> None:
+    """A new version with a changed summary (a review is no change of content)."""
     started = client.post(path + "/draft", headers=bearer(tokens["editor"]))
+    body = {k: v for k, v in started.json().items() if k not in ("draft", "review")}
+    body["summary"] += " Ask us."
+    saved = client.put(
+        path + "/draft", json=body, headers=bearer(tokens["editor"], **{"If-Match": started.headers["etag"]})
+    )
     reviewed = client.post(
         path + "/draft/review",
         json={"nextReviewOn": "2027-09-01"},
-        headers=bearer(tokens["reviewer"], **{"If-Match": started.headers["etag"]}),
+        headers=bearer(tokens["reviewer"], **{"If-Match": saved.headers["etag"]}),
     )
     done = client.post(
         path + "/publish", headers=bearer(tokens["publisher"], **{"If-Match": reviewed.headers["etag"]})

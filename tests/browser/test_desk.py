@@ -291,3 +291,57 @@ def test_every_page_passes_axe_at_both_widths(desk: Desk, open_page: Any, width:
     if SCREENSHOTS:
         snapshot(editor, f"{SCREENSHOTS}/new-faq-errors-{width}.png")
     assert not failures, json.dumps(failures, indent=1)
+
+
+def test_four_eyes_sign_off_in_the_desk(desk: Desk, open_page: Any) -> None:
+    """The author of a draft sees who may sign it off, not a sign-off button; a reviewer signs it."""
+    made = httpx.post(
+        f"{desk.base}/v1/tokens",
+        json={"name": "ana", "displayName": "Ana Rivera", "credentials": "MD", "role": "reviewer"},
+        headers=bearer(desk.tokens["admin"]),
+    )
+    assert made.status_code == 201, made.text
+    _edited_draft(desk)
+    publisher: Page = open_page(bypass_csp=True)  # axe is injected as an inline script
+    sign_in(publisher, desk.base, desk.tokens["publisher"], ARTICLE + "/draft/edit")
+    summary = publisher.get_by_label("Summary")
+    summary.fill(summary.input_value() + " Ask us anything.")
+    publisher.get_by_role("button", name="Save the draft").click()
+    expect(publisher.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    publisher.goto(desk.base + ARTICLE + "/draft")
+    signoff = publisher.get_by_role("region", name="Sign off")
+    expect(signoff.get_by_role("button", name="Sign off")).to_have_count(0)
+    expect(signoff).to_contain_text("You edited this draft, so you may not sign it off")
+    expect(signoff).to_contain_text("Ana Rivera, MD")
+    expect(publisher.get_by_role("table", name="Reading level by section")).to_be_visible()
+    assert axe_violations(publisher) == []
+    csrf = publisher.locator("input[name=csrf]").first.input_value()
+    etag = publisher.locator("input[name=etag]").first.input_value()
+    forged = publisher.request.post(
+        desk.base + ARTICLE + "/draft/review",
+        form={"csrf": csrf, "etag": etag, "next_review_on": "2030-01-15"},
+    )
+    assert forged.status == 403 and "you edited this draft" in forged.text()
+
+    ana: Page = open_page(bypass_csp=True)
+    sign_in(ana, desk.base, str(made.json()["token"]), "/desk/review")
+    unreviewed = ana.get_by_role("region", name="Published, not reviewed")
+    expect(unreviewed.locator('a[lang="es"]').first).to_be_visible()  # translations, on their own
+    expect(unreviewed.get_by_text("Not reviewed by a clinician").first).to_be_visible()
+    assert axe_violations(ana) == []
+    ana.goto(desk.base + ARTICLE + "/draft")
+    ana.get_by_label("Next review on").fill("2030-01-15")
+    ana.get_by_role("button", name="Sign off").click()
+    expect(ana.get_by_role("status").filter(has_text="Signed off")).to_be_visible()
+
+    publisher.goto(desk.base + ARTICLE + "/draft")
+    publisher.get_by_role("button", name="Publish").click()
+    expect(publisher.get_by_role("status")).to_contain_text("Published version")
+    api = f"{desk.base}/v1/articles/ketamine-withdrawal"
+    handout = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(httpx.get(api + "/handout.pdf").content)).pages
+    )
+    assert "by Ana Rivera, MD · Printed" in handout and "not reviewed" not in handout
+    spanish = httpx.get(api + "/handout.pdf?locale=es").content
+    assert "Muestra: sin revisión" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(spanish)).pages)

@@ -41,8 +41,8 @@ def test_bundled_library_has_the_required_items() -> None:
         model.ComparisonEmbed(slug="medical-vs-recreational-ketamine"),
         model.FaqEmbed(slug="ketamine-addiction-faq"),
     ]
-    for item in english:
-        assert item.review.reviewed_by == "Clinical review team"
+    for item in english:  # a file asks for a review by a day; it never records one
+        assert item.review is not None and not item.review.signed and item.review.next_review_on
     # Each English item has its Spanish translation beside it, loaded from es/.
     assert {(i.kind, i.slug) for i in lib.items if i.locale == "es"} == set(by_key)
 
@@ -87,11 +87,23 @@ def test_library_does_not_paste_source_sentences() -> None:
 
 def test_type_error_names_file_and_field(library: Path) -> None:
     path = library / "faqs" / "ketamine-addiction-faq.yaml"
-    path.write_text(path.read_text().replace('reviewedOn: "2026-11-02"', "reviewedOn: soon"))
+    path.write_text(path.read_text().replace('nextReviewOn: "2027-11-02"', "nextReviewOn: soon"))
     with pytest.raises(LibraryError) as info:
         load_library(library)
     [problem] = info.value.problems
-    assert str(path) in problem and "$.review.reviewedOn" in problem
+    assert str(path) in problem and "$.review.nextReviewOn" in problem
+
+
+@pytest.mark.parametrize("claim", ["reviewedBy: Clinical review team", 'reviewedOn: "2026-11-02"'])
+def test_a_file_cannot_record_a_review(library: Path, claim: str) -> None:
+    """A review is a sign-off in Folio: a file naming a reviewer or a review date is refused."""
+    path = library / "articles" / "ketamine-withdrawal.md"
+    path.write_text(path.read_text().replace("review:\n", f"review:\n  {claim}\n"))
+    with pytest.raises(LibraryError) as info:
+        load_library(library)
+    [problem] = info.value.problems
+    field = "$.review." + claim.split(":")[0]
+    assert str(path) in problem and field in problem and "only a reviewer's sign-off" in problem
 
 
 def test_every_problem_is_reported_at_once(library: Path) -> None:
@@ -119,7 +131,7 @@ def test_every_problem_is_reported_at_once(library: Path) -> None:
             "::cta [Go](brand:fax)",
             "$.body[12].url",
         ),
-        ('nextReviewOn: "2027-11-02"', 'nextReviewOn: "2026-01-01"', "$.review.nextReviewOn"),
+        ('nextReviewOn: "2027-11-02"', "nextReviewOn: someday", "$.review.nextReviewOn"),
         ("---\ntitle:", "---\nslug: other\ntitle:", "$.slug"),
     ],
 )

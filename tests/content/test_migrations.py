@@ -133,3 +133,98 @@ async def test_upgrading_keeps_versions_drafts_pins_and_search(old_db: str) -> N
             )
     finally:
         await engine.dispose()
+
+
+async def test_upgrading_withdraws_reviews_that_files_claimed(old_db: str) -> None:
+    """0007: a review typed into a library file was never signed off; the version loses it."""
+    await asyncio.to_thread(migrate, old_db)
+    engine = create_engine(old_db)
+    try:
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.text("SELECT reviewed_by, reviewed_on, review_withdrawn, next_review_on FROM versions")
+                )
+            ).all()
+            withdrawn = (
+                await conn.execute(
+                    sa.text("SELECT actor, detail FROM audit WHERE action = 'withdraw_review'")
+                )
+            ).all()
+        # The next-review date stays, as the review asked for.
+        assert [(*r[:3], str(r[3])) for r in rows] == [(None, None, "R, 2026-11-01", "2027-11-01")] * 2
+        assert len(withdrawn) == 2
+        assert all(actor == "migration 0007" and "R, 2026-11-01" in detail for actor, detail in withdrawn)
+        article = await Store(engine).get("article", "a")
+        assert article.info.review.status_on(NOW.date()) == "unreviewed"
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=STORES)
+def db_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    urls = (
+        iter([f"sqlite+aiosqlite:///{tmp_path / 'old6.db'}"])
+        if request.param == "sqlite"
+        else _postgres_database()
+    )
+    for url in urls:
+        command.upgrade(alembic_config(url), "0006")
+        yield url
+
+
+async def test_upgrading_keeps_a_review_signed_off_through_the_api(db_0006: str) -> None:
+    """0007 keeps a review the audit log ties to a sign-off of exactly that content."""
+    import hashlib
+
+    import msgspec
+
+    review = {"reviewedBy": "Ana Rivera", "reviewedOn": "2026-11-01", "nextReviewOn": "2027-11-01"}
+    items = [{"id": "a", "question": "Q?", "answer": "A.", "answerHtml": ""}]
+    content = msgspec.json.decode(FAQ) | {"items": items, "review": review}
+    stripped = "sha256:" + hashlib.sha256(msgspec.json.encode(content | {"review": None})).hexdigest()
+    engine = create_engine(db_0006)
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO items (id, kind, slug, locale, title, summary, latest_version, created_at, "
+                "updated_at) VALUES (1, 'faq', 'f', 'en', 'Withdrawal', 'S', 1, :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO versions (id, item_id, number, content, content_hash, author, note, source, "
+                "published_at, reviewed_by, reviewed_on, next_review_on) VALUES (1, 1, 1, :content, "
+                "'sha256:x', 'ed', '', 'api', :now, 'Ana Rivera', :day, :next)"
+            ),
+            {
+                "content": msgspec.json.encode(content),
+                "now": NOW,
+                "day": NOW.date(),
+                "next": dt.date(2027, 11, 1),
+            },
+        )
+        for action, version, digest in (("review", None, stripped), ("publish", 1, "sha256:x")):
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO audit (at, actor, action, kind, slug, locale, version, hash_before, "
+                    "hash_after, detail) VALUES (:now, 'ana', :action, 'faq', 'f', 'en', :version, NULL, "
+                    ":digest, '')"
+                ),
+                {"now": NOW, "action": action, "version": version, "digest": digest},
+            )
+    await engine.dispose()
+    await asyncio.to_thread(migrate, db_0006)
+    engine = create_engine(db_0006)
+    try:
+        stored = await Store(engine).get("faq", "f")
+        assert stored.info.review.reviewed_by == "Ana Rivera"
+        assert stored.info.review.reviewed_hash == stripped and stored.content.review is None
+        async with engine.connect() as conn:
+            assert await conn.scalar(sa.text("SELECT reviewer_account FROM versions")) == "ana"
+            assert (
+                await conn.scalar(sa.text("SELECT count(*) FROM audit WHERE action = 'withdraw_review'")) == 0
+            )
+    finally:
+        await engine.dispose()

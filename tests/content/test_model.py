@@ -86,7 +86,15 @@ def test_wire_names_are_camel_case() -> None:
     review = msgspec.convert(REVIEW, model.Review)
     assert set(msgspec.to_builtins(review)) == {
         "reviewedBy",
+        "credentials",
         "reviewedOn",
+        "reviewedAt",
+        "reviewedHash",
         "nextReviewOn",
         "status",
     }
+
+
+def test_a_review_nobody_signed_is_unreviewed_whatever_its_dates() -> None:
+    asked = model.Review(next_review_on=dt.date(2027, 1, 10))
+    assert asked.status_on(dt.date(2026, 1, 1)) == "unreviewed" and asked.reviewer == ""

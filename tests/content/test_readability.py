@@ -7,7 +7,7 @@ import msgspec
 import pytest
 
 from content import model
-from content.readability import Readability, measure, reading_text
+from content.readability import MIN_WORDS, Readability, above_threshold, measure, reading_text
 
 REVIEW = model.Review(
     reviewed_by="Clinical review team",
@@ -27,19 +27,30 @@ def _article(locale: str, title: str, *paragraphs: str) -> model.Article:
     )
 
 
-EASY_EN = _article("en", "A short note", "The dog ran. The cat sat. We went home.", "It was a good day.")
+# Each long enough to grade (MIN_WORDS): the formulas mean nothing on a few words.
+EASY_EN = _article(
+    "en", "A short note", *["The dog ran. The cat sat. We went home.", "It was a good day."] * 8
+)
 HARD_EN = _article(
     "en",
     "Pharmacological considerations",
-    "Subdissociative pharmacological administration substantially attenuates psychotomimetic "
-    "phenomenology, notwithstanding considerable interindividual variability in susceptibility.",
+    *[
+        "Subdissociative pharmacological administration substantially attenuates psychotomimetic "
+        "phenomenology, notwithstanding considerable interindividual variability in susceptibility."
+    ]
+    * 8,
 )
-EASY_ES = _article("es", "Una nota corta", "El perro corre. El gato come. Vamos a casa.", "Es un buen día.")
+EASY_ES = _article(
+    "es", "Una nota corta", *["El perro corre. El gato come. Vamos a casa.", "Es un buen día."] * 8
+)
 HARD_ES = _article(
     "es",
     "Consideraciones farmacológicas",
-    "La administración farmacológica subdisociativa atenúa considerablemente la fenomenología "
-    "psicotomimética, independientemente de la variabilidad interindividual de la susceptibilidad.",
+    *[
+        "La administración farmacológica subdisociativa atenúa considerablemente la fenomenología "
+        "psicotomimética, independientemente de la variabilidad interindividual de la susceptibilidad."
+    ]
+    * 8,
 )
 
 
@@ -58,7 +69,7 @@ def test_spanish_gets_spanish_formulas() -> None:
 
 
 def test_a_regional_locale_uses_its_language() -> None:
-    figures = measure(_article("es-MX", "Una nota corta", "El perro corre. El gato come."))
+    figures = measure(_article("es-MX", "Una nota corta", *["El perro corre. El gato come."] * 20))
     assert figures.locale == "es-MX" and figures.fernandez_huerta is not None
 
 
@@ -114,9 +125,60 @@ def test_wire_shape_is_camel_case(item: model.Article) -> None:
         "locale",
         "words",
         "sentences",
+        "tooShortToGrade",
+        "minimumWords",
         "fleschKincaidGrade",
         "smog",
         "fernandezHuerta",
         "szigrisztPazos",
+        "sections",
     }
     assert msgspec.convert(data, Readability) == measure(item)
+
+
+def test_twenty_words_are_too_short_to_grade_and_pass_the_gate() -> None:
+    short = _article(
+        "en", "Public title", "Subdissociative pharmacological administration attenuates phenomenology."
+    )
+    figures = measure(short)
+    assert figures.words < MIN_WORDS and figures.too_short_to_grade
+    assert (figures.flesch_kincaid_grade, figures.smog, figures.fernandez_huerta) == (None, None, None)
+    assert above_threshold(figures, 8) is None  # the gate does not apply
+    assert above_threshold(measure(HARD_EN), 8) is not None
+
+
+def test_each_section_is_graded_on_its_own() -> None:
+    """Split at headings, FAQ entries and table rows, so an editor sees which part reads hard."""
+    article = model.Article(
+        slug="sample",
+        title="Two parts",
+        summary="The dog ran. The cat sat.",
+        body=[
+            model.Paragraph(text="We went home. It was a good day."),
+            model.Heading(level=2, text="The hard part"),
+            model.Paragraph(text=HARD_EN.body[1].text),  # type: ignore[union-attr]
+        ],
+    )
+    parts = measure(article).sections
+    assert [p.title for p in parts] == ["Two parts", "The hard part"]
+    assert all(p.indicative for p in parts)  # each under MIN_WORDS: a pointer, not a grade
+    easy, hard = (p.flesch_kincaid_grade for p in parts)
+    assert easy is not None and hard is not None and easy < 4 < 12 < hard
+    faq = model.FaqSet(
+        slug="s",
+        title="Questions",
+        summary="Answers.",
+        items=[
+            model.FaqItem(id="a", question="Is it safe?", answer="Yes."),
+            model.FaqItem(id="b", question="Why?", answer="Because."),
+        ],
+    )
+    assert [p.title for p in measure(faq).sections] == ["Questions", "Is it safe?", "Why?"]
+    table = model.Comparison(
+        slug="s",
+        title="Side by side",
+        summary="They differ.",
+        subjects=["One", "Two"],
+        rows=[model.ComparisonRow(factor="Dose", values=["Low", "High"])],
+    )
+    assert [p.title for p in measure(table).sections] == ["Side by side", "Dose"]

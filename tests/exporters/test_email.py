@@ -43,7 +43,7 @@ UNSUBSCRIBE_TAGS = {
     "sendgrid": "{{{unsubscribe}}}",
     "postmark": "{{{ pm:unsubscribe }}}",
 }
-REVIEWED = "Reviewed November 2, 2026 by Clinical review team."
+UNREVIEWED = "Sample: not reviewed by a clinician."
 CARE = "care@clinic.example.org"
 
 
@@ -95,7 +95,9 @@ def test_email_json_names_its_version(client: TestClient[Any]) -> None:
     assert doc["subject"] == "Is ketamine therapy addictive?"
     assert doc["preheader"] and len(doc["preheader"]) <= 141
     # The version is for marketing (JSON, X-Folio-* headers), never shown to patients.
-    assert REVIEWED in visible_text(doc["html"]) and REVIEWED in " ".join(doc["text"].split())
+    # The library is sample content: the email says so, and claims no review.
+    assert UNREVIEWED in visible_text(doc["html"]) and UNREVIEWED in " ".join(doc["text"].split())
+    assert "Reviewed" not in visible_text(doc["html"]) + doc["text"]
     assert "version" not in visible_text(doc["html"]).lower()
     assert "version" not in without_urls(doc["text"]).lower()
 

@@ -51,14 +51,17 @@ def test_spanish_handout_email_and_page(spanish_bundles: dict[str, Bundle]) -> N
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
     assert reader.trailer["/Root"]["/Lang"] == "es"
-    assert "Versión 3 · Revisado 21 de noviembre de 2026 por Equipo de revisión clínica" in text
+    assert "Versión 3 · Muestra: sin revisión de un profesional clínico · Impreso" in text
+    assert "Revisado" not in text and "Equipo de revisión clínica" not in text
     assert "Impreso 22 de noviembre de 2026" in text and "Página 1 de" in text
     assert "De “La terapia con ketamina y la adicción: preguntas frecuentes”, versión 3" in text
     assert "«" not in text and "Bueno saber" not in text and "No: No" not in text
     mail = exporters.render("email", "txt", [bundle], EmailOptions()).decode()
     assert mail.startswith("Hola,") and "Teléfono:" in mail and "Darse de baja" in mail
+    assert "MUESTRA: SIN REVISIÓN DE UN PROFESIONAL CLÍNICO." in mail and "Revisado" not in mail
     page = exporters.render("web", "html", [bundle], PageOptions(today=dt.date(2026, 11, 22))).decode()
     assert '<html lang="es"' in page and "Imprimir una hoja informativa" in page and "Ir al contenido" in page
+    assert "Muestra: sin revisión de un profesional clínico" in page and "lastReviewed" not in page
 
 
 def test_spanish_metadata_links_and_alt_text_stay_spanish(spanish_bundles: dict[str, Bundle]) -> None:

@@ -48,8 +48,12 @@ def test_article_handout_text(article_pdf: bytes, library_items: dict[str, model
         assert row.factor in text
     for entry in library_items["ketamine-addiction-faq"].items:  # type: ignore[union-attr]
         assert entry.question in text
-    assert "Version 3 · Reviewed November 2, 2026 by Clinical review team · Printed November 20, 2026" in text
+    # The library is sample content: no review is claimed, and every page says so.
+    assert "Version 3 · Sample: not reviewed by a clinician · Printed November 20, 2026" in text
+    assert "Reviewed" not in text and "Clinical review team" not in text
     pages = len(read(article_pdf).pages)
+    for page in page_texts(article_pdf):  # in the header and in the footer of every page
+        assert page.count("Sample: not reviewed by a clinician") >= 2, page
     assert "Page 1 of " + str(pages) in text and f"Page {pages} of {pages}" in text
     assert "https://clinic.example.org/appointments" in text
     assert "not medical advice" in text  # the disclaimer
@@ -175,8 +179,17 @@ def test_packet_has_contents_and_a_bookmark_per_item(bundles: dict[str, Bundle])
     assert f"Page 1 of {len(read(reader_bytes).pages)}" in text
 
 
-def test_overdue_review_is_printed(bundles: dict[str, Bundle]) -> None:
-    item = bundles["ketamine-withdrawal"]
+def test_a_signed_off_handout_names_its_reviewer_and_carries_no_mark(
+    signed_bundles: dict[str, Bundle],
+) -> None:
+    text = text_of(render_pdf([signed_bundles["ketamine-withdrawal"]], OPTIONS))
+    assert "Version 3 · Reviewed 2 November 2026 by Ana Rivera, MD · Printed 20 November 2026" in text
+    assert "not reviewed" not in text and "Sample" not in text
+
+
+def test_overdue_review_is_printed(signed_bundles: dict[str, Bundle]) -> None:
+    item = signed_bundles["ketamine-withdrawal"]
+    assert item.item.review.next_review_on is not None
     late = dataclasses.replace(OPTIONS, printed_on=item.item.review.next_review_on.replace(year=2028))
     text = text_of(render_pdf([item], late))
     assert "Review overdue." in text and "due for review on November 2, 2027" in text
@@ -367,7 +380,8 @@ def test_a_packet_prints_an_embedded_item_once(bundles: dict[str, Bundle]) -> No
     assert found, text
     # The page it names is where the FAQ's own handout begins.
     assert page_texts(packet)[int(found.group(1)) - 1].startswith(
-        f"Riverside Wellness Clinic · +1 555 010 0199 {faq.item.title}"
+        "Riverside Wellness Clinic · +1 555 010 0199 Sample: not reviewed by a clinician. No clinician "
+        f"has signed this text off yet. Ask your care team before you act on it. {faq.item.title}"
     )
     # Alone, the article prints the FAQ in full, with the FAQ's own version.
     alone = text_of(render_pdf([bundles[ARTICLE]], OPTIONS))

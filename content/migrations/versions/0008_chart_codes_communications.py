@@ -1,15 +1,15 @@
 """Issue 22, the chart: clinical codes per version, and Communications (what each patient was given).
 
-Revision ID: 0007_chart
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_chart"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
