@@ -31,7 +31,7 @@ from exporters.templating import environment
 if TYPE_CHECKING:
     from exporters.pdf.fetcher import SafeFetcher
 
-TEMPLATE_VERSION = "handout-5"
+TEMPLATE_VERSION = "handout-6"
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = (Path(__file__).parent / "assets").resolve()
 # Callout icons as SVG drawn here, so they never depend on an emoji font.

@@ -95,7 +95,8 @@ def test_search_by_code_and_language_pages_through_every_document(fhir: Client) 
     assert {d["language"] for d in seen} == {"es"}
     assert {d["content"][0]["attachment"]["contentType"] for d in seen} == {"application/pdf", "text/html"}
     for document in seen:
-        assert document["status"] == "current" and document["docStatus"] == "final"
+        # The sample library is unreviewed: offered here only because the setting allows it, marked.
+        assert document["status"] == "current" and document["docStatus"] == "preliminary"
         event = document["context"]["event"]
         assert event == [
             {"coding": [{"system": RXNORM, "code": "6130", "display": "ketamine"}], "text": "ketamine"}
@@ -230,6 +231,20 @@ def test_unreviewed_versions_reach_the_chart_only_where_allowed_and_marked(setti
         == "final"
     )
     assert_r4(marked)
+
+
+def test_by_default_the_chart_is_offered_only_what_a_reviewer_signed_off(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    search = f"/fhir/DocumentReference?event={RXNORM}|6130"
+    assert _get(client, search)["total"] == 0  # the whole sample library is unreviewed
+    _publish_version_2(client, tokens)  # edited, signed off by a reviewer, published
+    found = _get(client, search)
+    documents = [entry["resource"] for entry in found["entry"]]
+    assert found["total"] == 2 and {d["language"] for d in documents} == {"en"}
+    assert all(d["docStatus"] == "final" and d["status"] == "current" for d in documents)
+    assert all("ketamine-withdrawal" in d["content"][0]["attachment"]["url"] for d in documents)
+    assert_r4(found)
 
 
 # --- Communication: what each patient was given ------------------------------------------------------

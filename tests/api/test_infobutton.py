@@ -85,7 +85,10 @@ def test_a_missing_translation_falls_back_and_each_entry_says_so(client: Client)
     for entry in entries:
         assert entry["lang"] == "en"
         assert {"scheme": "urn:folio:fallbackFrom", "term": "pt"} in entry["category"]
-        assert entry["summary"]["_value"].startswith("Not available in 'pt'; this is the 'en' version.")
+        # The sample library is unreviewed (offered because the setting allows it), and says so first.
+        assert entry["summary"]["_value"].startswith(
+            "Not yet reviewed by a clinician. Not available in 'pt'; this is the 'en' version."
+        )
 
 
 def test_a_code_nothing_carries_answers_an_empty_feed(client: Client) -> None:

@@ -130,7 +130,7 @@ def test_a_reviewer_signs_off_and_the_translation_stays_marked(
     assert (review["status"], review["reviewedBy"], review["credentials"]) == ("current", "Ana Rivera", "MD")
     assert review["reviewedHash"] == done.json()["contentHash"]
     handout = pdf_text(client.get(WITHDRAWAL + "/handout.pdf").content)
-    assert re.search(r"Version 2 · Reviewed \d+ \w+ \d{4} by Ana Rivera, MD · Printed", handout), handout[
+    assert re.search(r"Version 2 · Reviewed \w+ \d+, \d{4} by Ana Rivera, MD · Printed", handout), handout[
         :300
     ]
     assert "not reviewed" not in handout
