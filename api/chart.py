@@ -25,11 +25,17 @@ from api.exports import Exports
 from api.settings import Settings
 from content import model
 from content.chart import ChartVersion, chart_versions
+from exporters.i18n import labels
 
 Format = Literal["handout", "page"]
 FORMATS: tuple[Format, ...] = ("handout", "page")
-# The mark an unreviewed version carries wherever the chart shows it.
+# The mark an unreviewed version carries on a CDS card, which speaks to the clinician.
 UNREVIEWED = "Not yet reviewed by a clinician."
+
+
+def unreviewed_mark(locale: str) -> str:
+    """The mark every channel prints on an unreviewed version, in the document's language."""
+    return labels(locale)["unreviewed"] + "."
 
 
 def reviewed(version: ChartVersion) -> bool:

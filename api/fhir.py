@@ -15,7 +15,7 @@ import msgspec
 from litestar import Response
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.chart import UNREVIEWED, ChartFile, Format, reviewed
+from api.chart import ChartFile, Format, reviewed, unreviewed_mark
 from content import codes
 from content.chart import ChartVersion, Given
 
@@ -64,7 +64,9 @@ def document_reference(version: ChartVersion, fmt: Format, file: ChartFile, base
         "type": {"text": _TYPE_TEXT[fmt]},
         "category": [{"text": version.kind}],
         "date": instant(version.published_at),
-        "description": version.summary if reviewed(version) else f"{UNREVIEWED} {version.summary}",
+        "description": (
+            version.summary if reviewed(version) else f"{unreviewed_mark(version.locale)} {version.summary}"
+        ),
         "content": [
             {
                 "attachment": {

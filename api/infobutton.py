@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from api.chart import UNREVIEWED, reviewed
+from api.chart import reviewed, unreviewed_mark
 from content.chart import ChartVersion
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -60,7 +60,7 @@ def _summary(entry: Entry) -> str:
     if entry.fallback_from:
         served = entry.version.locale
         summary = f"Not available in '{entry.fallback_from}'; this is the '{served}' version. {summary}"
-    return summary if reviewed(entry.version) else f"{UNREVIEWED} {summary}"
+    return summary if reviewed(entry.version) else f"{unreviewed_mark(entry.version.locale)} {summary}"
 
 
 def _entry_categories(entry: Entry) -> list[tuple[str, str]]:

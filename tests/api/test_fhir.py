@@ -225,7 +225,9 @@ def test_unreviewed_versions_reach_the_chart_only_where_allowed_and_marked(setti
     assert offered_to_chart(_version(review=False), allowing)
     file = ChartFile(b"%PDF", "application/pdf", "https://example.org/x.pdf")
     marked = document_reference(_version(review=False), "handout", file, "https://example.org")
-    assert marked["docStatus"] == "preliminary" and marked["description"].startswith("Not yet reviewed")
+    assert marked["docStatus"] == "preliminary" and marked["description"].startswith(
+        "Sample: not reviewed by a clinician."
+    )
     assert (
         document_reference(_version(review=True), "handout", file, "https://example.org")["docStatus"]
         == "final"

@@ -51,7 +51,8 @@ def test_json_in_spanish_lists_the_spanish_items_with_links_that_open_them(clien
         assert opened.status_code == 200 and opened.headers["content-language"] == "es"
         assert '<html lang="es"' in opened.text and entry["title"]["_value"] in opened.text
         assert handout["type"] == "application/pdf" and "locale=es" in handout["href"]
-        assert entry["summary"]["_value"]
+        # Sample content, offered because the setting allows it: marked, in Spanish.
+        assert entry["summary"]["_value"].startswith("Muestra: sin revisión de un profesional clínico. ")
 
 
 def test_atom_xml_is_the_default(client: Client) -> None:
@@ -87,7 +88,7 @@ def test_a_missing_translation_falls_back_and_each_entry_says_so(client: Client)
         assert {"scheme": "urn:folio:fallbackFrom", "term": "pt"} in entry["category"]
         # The sample library is unreviewed (offered because the setting allows it), and says so first.
         assert entry["summary"]["_value"].startswith(
-            "Not yet reviewed by a clinician. Not available in 'pt'; this is the 'en' version."
+            "Sample: not reviewed by a clinician. Not available in 'pt'; this is the 'en' version."
         )
 
 
