@@ -57,5 +57,5 @@ def test_more_accurate_than_hyphenation_on_the_bundled_spanish_library() -> None
     text = "\n".join(reading_text(i) for i in load_library().items if i.locale == "es")
     words, found = count(text)
     patterns = sum(len(hyphens.inserted(w).split("-")) for w in re.findall(r"[^\W\d_]+", text))
-    # About 2.04 syllables a word by nuclei, 1.94 by hyphenation patterns.
-    assert 2.0 < found / words < 2.1 and patterns / words < 1.95
+    # About 2.05 syllables a word by nuclei; hyphenation patterns count about 0.1 a word fewer.
+    assert 2.0 < found / words < 2.1 and found - patterns > 0.05 * words
