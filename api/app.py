@@ -36,6 +36,7 @@ from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
 from api.services import Services, open_services
 from api.settings import Settings
+from api.webhooks import Webhooks
 from content.editorial import Editorial
 
 API_VERSION = "1.0.0"
@@ -78,6 +79,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def provide_egress() -> EgressPolicy:
         return services().egress
+
+    def provide_webhooks() -> Webhooks:
+        return services().webhooks
+
     def provide_chart() -> Chart:
         return Chart(services().exports, services().chart_lookups, settings)
 
@@ -99,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "documents": Provide(provide_documents, sync_to_thread=False),
             "editorial": Provide(provide_editorial, sync_to_thread=False),
             "egress": Provide(provide_egress, sync_to_thread=False),
+            "webhooks": Provide(provide_webhooks, sync_to_thread=False),
             "chart": Provide(provide_chart, sync_to_thread=False),
             "exports": Provide(provide_exports, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),

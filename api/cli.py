@@ -245,6 +245,7 @@ def migrate(settings: Settings) -> int:
 
 
 async def sync_library(settings: Settings, library: Path | None, author: str, force: bool = False) -> int:
+    from api.webhooks import outbox
     from content.db import create_engine
     from content.errors import LibraryError
     from content.library import load_library
@@ -261,7 +262,7 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
         return 1
     engine = create_engine(settings.db_url)
     try:
-        report = await Store(engine).sync(loaded.items, author=author, force=force)
+        report = await Store(engine).sync(loaded.items, author=author, force=force, outbox=outbox)
     finally:
         await engine.dispose()
 

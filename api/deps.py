@@ -10,6 +10,7 @@ from api.exports import Exports
 from api.locales import Wanted
 from api.observability import Metrics
 from api.settings import Settings
+from api.webhooks import Webhooks
 from content.editorial import Editorial
 
 DocumentsDep = NamedDependency[Documents]
@@ -21,3 +22,4 @@ ExportsDep = NamedDependency[Exports]
 MetricsDep = NamedDependency[Metrics]
 WantedDep = NamedDependency[Wanted]
 ChartDep = NamedDependency[Chart]
+WebhooksDep = NamedDependency[Webhooks]

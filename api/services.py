@@ -15,7 +15,7 @@ from api.exports import Exports
 from api.observability import Metrics
 from api.render_cache import render_cache_for
 from api.settings import Settings
-from api.webhooks import Deliverer
+from api.webhooks import Deliverer, Webhooks, outbox
 from content.db import create_engine
 from content.editorial import Editorial
 from content.library import load_brand
@@ -28,6 +28,7 @@ class Services:
     chart_lookups: Lookups
     editorial: Editorial
     deliverer: Deliverer
+    webhooks: Webhooks
     egress: EgressPolicy
     exports: Exports
     settings: Settings
@@ -95,8 +96,10 @@ async def open_services(
                     store,
                     max_grade=settings.max_grade,
                     publisher_not_reviewer=settings.publisher_not_reviewer,
+                    outbox=outbox,
                 ),
                 deliverer=deliverer,
+                webhooks=Webhooks(engine),
                 egress=egress,
                 exports=exports,
                 settings=settings,

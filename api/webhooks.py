@@ -1,8 +1,9 @@
-"""Delivers stored webhook events in the background: signed, retried with backoff, logged.
+"""Webhooks: receivers and their administration, the outbox, and the background delivery.
 
-Deliveries are rows written in the same transaction as the publish that caused them, so a
-pending one survives a restart. A worker claims a due row for a short lease before sending,
-so several workers or replicas never send the same delivery at once.
+Deliveries are rows written in the same transaction as the publish that caused them
+(``outbox``, which ``Editorial`` runs inside each publishing transaction), so nothing
+acknowledged is lost and a pending one survives a restart. A worker claims a due row for a
+short lease before sending, so several workers or replicas never send the same delivery at once.
 
 Every delivery checks its URL again (``api.egress``) and connects to the address it checked;
 a refused address is refused before any connection is made, so the delivery log says why it
@@ -16,20 +17,182 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from typing import Any
+import secrets
+from typing import Any, Literal
 
 import httpx
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.egress import EgressPolicy, Refused
-from content.db import deliveries, utcnow, webhooks, writer
+from content import model
+from content.audit import record
+from content.changes import EVENTS, Announcement, Event
+from content.db import as_utc, deliveries, retried, utcnow, webhooks, writer
+from content.errors import NotFound
+from content.locales import DEFAULT_LOCALE
+
+__all__ = ["EVENTS", "Deliverer", "Delivery", "Event", "Webhook", "Webhooks", "enqueue", "outbox"]
 
 log = logging.getLogger("folio.webhooks")
 MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(seconds=30)
 SIGNATURE_HEADER = "X-Folio-Signature"
 TIMESTAMP_HEADER = "X-Folio-Timestamp"
+
+
+class EventPayload(model.Wire, kw_only=True):
+    event: Event
+    type: model.Kind
+    slug: str
+    version: int
+    content_hash: str | None
+    at: dt.datetime
+    locale: model.Locale = DEFAULT_LOCALE
+
+
+class Webhook(model.Wire, kw_only=True):
+    id: int
+    url: str
+    events: list[Event]
+    created_at: dt.datetime
+
+
+class Delivery(model.Wire, kw_only=True):
+    id: int
+    event: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_status: int | None
+    last_error: str | None
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None
+
+
+# --- the outbox: written inside the transaction of the change it announces ---------------------
+
+
+async def enqueue(
+    conn: AsyncConnection,
+    event: Event,
+    kind: model.Kind,
+    slug: str,
+    version: int,
+    digest: str | None,
+    locale: str = DEFAULT_LOCALE,
+) -> None:
+    """Store one pending delivery per subscribed webhook, inside the caller's transaction."""
+    now = utcnow()
+    payload = msgspec.json.encode(
+        EventPayload(
+            event=event, type=kind, slug=slug, version=version, content_hash=digest, at=now, locale=locale
+        )
+    )
+    hooks = await conn.execute(
+        sa.select(webhooks.c.id, webhooks.c.events).where(webhooks.c.deleted_at.is_(None))
+    )
+    rows = [
+        {
+            "webhook_id": h.id,
+            "event": event,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for h in hooks
+        if event in h.events.split(",")
+    ]
+    if rows:
+        await conn.execute(deliveries.insert(), rows)
+
+
+async def outbox(conn: AsyncConnection, announcement: Announcement) -> None:
+    """The ``content.changes.Outbox`` the app gives ``Editorial`` and a library sync."""
+    a = announcement
+    await enqueue(conn, a.event, a.kind, a.slug, a.version, a.digest, a.locale)
+
+
+# --- administration -----------------------------------------------------------------------------
+
+
+class Webhooks:
+    """Registering and removing receivers, and reading their delivery log."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def add(self, url: str, events: list[Event], actor: str) -> tuple[Webhook, str]:
+        """Register a receiver; returns it with its signing secret, shown this once."""
+        secret = "whsec_" + secrets.token_urlsafe(32)
+        now = utcnow()
+        async with writer(self.engine).begin() as conn:
+            result = await conn.execute(
+                webhooks.insert().values(url=url, events=",".join(events), secret=secret, created_at=now)
+            )
+            hook_id: int = result.inserted_primary_key[0]  # type: ignore[index]  # one-column key
+            await record(conn, actor, "add_webhook", None, None, None, None, None, url)
+        return Webhook(id=hook_id, url=url, events=events, created_at=now), secret
+
+    @retried
+    async def all(self) -> list[Webhook]:
+        """Every receiver not removed."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(sa.select(webhooks).where(webhooks.c.deleted_at.is_(None)))
+            return [
+                Webhook(id=r.id, url=r.url, events=r.events.split(","), created_at=as_utc(r.created_at))
+                for r in rows
+            ]
+
+    async def remove(self, hook_id: int, actor: str) -> None:
+        """Remove a receiver; its pending deliveries fail ("webhook removed")."""
+        async with writer(self.engine).begin() as conn:
+            done = await conn.execute(
+                webhooks.update()
+                .where(webhooks.c.id == hook_id, webhooks.c.deleted_at.is_(None))
+                .values(deleted_at=utcnow())
+            )
+            if done.rowcount != 1:
+                raise NotFound(f"No webhook {hook_id}.")
+            await conn.execute(
+                deliveries.update()
+                .where(deliveries.c.webhook_id == hook_id, deliveries.c.status == "pending")
+                .values(status="failed", last_error="webhook removed")
+            )
+            await record(conn, actor, "remove_webhook", None, None, None, None, None, str(hook_id))
+
+    @retried
+    async def deliveries(self, hook_id: int, limit: int = 100) -> list[Delivery]:
+        """A receiver's deliveries, newest first."""
+        async with self.engine.connect() as conn:
+            if await conn.scalar(sa.select(webhooks.c.id).where(webhooks.c.id == hook_id)) is None:
+                raise NotFound(f"No webhook {hook_id}.")
+            rows = await conn.execute(
+                sa.select(deliveries)
+                .where(deliveries.c.webhook_id == hook_id)
+                .order_by(deliveries.c.id.desc())
+                .limit(limit)
+            )
+            return [
+                Delivery(
+                    id=r.id,
+                    event=r.event,
+                    status=r.status,
+                    attempts=r.attempts,
+                    next_attempt_at=as_utc(r.next_attempt_at),
+                    last_status=r.last_status,
+                    last_error=r.last_error,
+                    created_at=as_utc(r.created_at),
+                    delivered_at=as_utc(r.delivered_at) if r.delivered_at else None,
+                )
+                for r in rows
+            ]
+
+
+# --- delivery -----------------------------------------------------------------------------------
 
 
 async def due(conn: AsyncConnection, now: dt.datetime) -> Any:

@@ -1,4 +1,5 @@
-"""What the patient's chart sees: published versions by clinical code, and what each patient was given.
+"""What the patient's chart sees: published versions by clinical code (records of what each
+patient was given: ``content.communications``).
 
 The EHR integrations (Infobutton, FHIR, CDS Hooks; issue 22) read published versions through
 ``chart_versions``. ``Communication`` records say that a patient, named only by the EHR's own
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +21,18 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content import model
-from content.db import as_utc, communications, items, utcnow, version_codes, versions, writer
-from content.store import record
+from content.communications import Communications, Given
+
+__all__ = [
+    "ChartVersion",
+    "Given",
+    "chart_versions",
+    "forget_given",
+    "given_by_id",
+    "recall",
+    "record_given",
+]
+from content.db import as_utc, items, version_codes, versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,21 +180,7 @@ def _statement(by_locale: bool, current_only: bool, by_id: bool, by_code: bool) 
     return query
 
 
-# --- what each patient was given ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Given:
-    """One record: this patient (the EHR's reference) was given this version."""
-
-    id: str
-    version_id: int
-    document: str  # the DocumentReference id given (a version in one format)
-    subject: str  # "Patient/<the EHR's id>"
-    encounter: str | None  # "Encounter/<the EHR's id>"
-    sent: dt.datetime
-    recorded_at: dt.datetime
-    recorded_by: str
+# --- what each patient was given: ``content.communications``; these names stay for other callers.
 
 
 async def record_given(
@@ -198,85 +194,21 @@ async def record_given(
     actor: str,
 ) -> Given:
     """Store one record and its audit entry (which names the version, never the patient)."""
-    given = Given(
-        id=secrets.token_hex(16),
-        version_id=version.id,
-        document=document,
-        subject=subject,
-        encounter=encounter,
-        sent=sent,
-        recorded_at=utcnow(),
-        recorded_by=actor,
+    return await Communications(engine).record(
+        version=version, document=document, subject=subject, encounter=encounter, sent=sent, actor=actor
     )
-    async with writer(engine).begin() as conn:
-        await conn.execute(
-            communications.insert().values(
-                id=given.id,
-                version_id=given.version_id,
-                document=given.document,
-                subject=given.subject,
-                encounter=given.encounter,
-                sent=given.sent,
-                recorded_at=given.recorded_at,
-                recorded_by=given.recorded_by,
-            )
-        )
-        await record(
-            conn,
-            actor,
-            "record_communication",
-            version.kind,
-            version.slug,
-            version.number,
-            None,
-            None,
-            f"Communication/{given.id} about DocumentReference/{document}",
-            locale=version.locale,
-        )
-    return given
 
 
 async def recall(engine: AsyncEngine, version_ids: Sequence[int], asked: str, actor: str) -> list[Given]:
     """Every record of these versions being given (in any format), oldest first; the read is audited."""
-    where = communications.c.version_id.in_(version_ids)
-    return await _read_given(engine, where, f"about {asked}", actor)
+    return await Communications(engine).recall(version_ids, asked, actor)
 
 
 async def given_by_id(engine: AsyncEngine, record_id: str, actor: str) -> Given | None:
     """One record by its id, or None; the read is audited."""
-    found = await _read_given(engine, communications.c.id == record_id, f"Communication/{record_id}", actor)
-    return found[0] if found else None
-
-
-async def _read_given(engine: AsyncEngine, where: Any, asked: str, actor: str) -> list[Given]:
-    query = sa.select(communications).where(where).order_by(communications.c.recorded_at, communications.c.id)
-    async with writer(engine).begin() as conn:
-        rows = (await conn.execute(query)).all()
-        detail = f"{asked}: {len(rows)} records"
-        await record(conn, actor, "read_communications", None, None, None, None, None, detail)
-    return [
-        Given(
-            id=row.id,
-            version_id=row.version_id,
-            document=row.document,
-            subject=row.subject,
-            encounter=row.encounter,
-            sent=as_utc(row.sent),
-            recorded_at=as_utc(row.recorded_at),
-            recorded_by=row.recorded_by,
-        )
-        for row in rows
-    ]
+    return await Communications(engine).by_id(record_id, actor)
 
 
 async def forget_given(engine: AsyncEngine, older_than: dt.timedelta) -> int:
     """Delete records kept longer than the retention period; how many went."""
-    async with writer(engine).begin() as conn:
-        done = await conn.execute(
-            communications.delete().where(communications.c.recorded_at < utcnow() - older_than)
-        )
-        if done.rowcount:
-            await record(
-                conn, "retention", "forget_communications", None, None, None, None, None, f"{done.rowcount}"
-            )
-        return int(done.rowcount or 0)
+    return await Communications(engine).forget(older_than)

@@ -1,110 +1,63 @@
-"""The versioned store: immutable, numbered versions per item; lists, history and search.
+"""The versioned store's read side: immutable, numbered versions per item; lists, history, search.
 
-One code path for SQLite and PostgreSQL (SQLAlchemy Core, async); only full-text search differs.
+One code path for SQLite and PostgreSQL (SQLAlchemy Core, async); only full-text search differs
+(``content.search``). Writing versions is ``content.versions``; a library sync ``content.sync``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import html
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content import model
-from content.db import as_utc, audit, item_tags, items, pins, retried, utcnow, version_codes, versions, writer
-from content.errors import Conflict, Gone, InvalidInput, NotFound
-from content.locales import DEFAULT_LOCALE, search_config
-from content.render import plain_text
+from content.audit import record
+from content.changes import Outbox, no_outbox
+from content.db import as_utc, item_tags, items, pins, retried, version_codes, versions
+from content.errors import Gone, NotFound
+from content.locales import DEFAULT_LOCALE
+from content.search import SearchHit, search
+from content.stored import (
+    StoredVersion,
+    VersionKey,
+    content_hash,
+    decode_content,
+    decode_cursor,
+    embedded_refs,
+    encode_cursor,
+    in_locales,
+    review_of,
+    stored_form,
+    version_info,
+)
+from content.sync import SyncReport, sync
+from content.versions import Created, dependents, publish, refresh_dependents
 
-_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
-_WORD = re.compile(r"\w+", re.UNICODE)
-_content_decoder = msgspec.json.Decoder(model.Content)
-
-
-def content_hash(item: model.Content) -> str:
-    """Hash of the item's stored form: what an editor wrote, without derived fields or review."""
-    return "sha256:" + hashlib.sha256(msgspec.json.encode(stored_form(item))).hexdigest()
-
-
-def stored_form(item: model.Content) -> model.Content:
-    """The item as it is stored and hashed: a review is never part of the content it covers."""
-    return item if item.review is None else msgspec.structs.replace(item, review=None)
-
-
-def decode_content(raw: bytes) -> model.Content:
-    """A stored item; versions stored before migration 0007 carried a review inline, dropped here."""
-    content: model.Content = _content_decoder.decode(raw)
-    return stored_form(content)
-
-
-@dataclass(frozen=True, slots=True)
-class VersionKey:
-    """Identifies one stored version: its row id (a cache key) and its number."""
-
-    id: int
-    kind: model.Kind
-    slug: str
-    number: int
-    locale: str = DEFAULT_LOCALE
-
-
-@dataclass(frozen=True, slots=True)
-class StoredVersion:
-    key: VersionKey
-    content: model.Content
-    info: model.VersionInfo
-    pins: tuple[model.ItemRef, ...] = ()  # the exact versions it embeds
-
-
-def embedded_refs(item: model.Content) -> list[tuple[model.Kind, str]]:
-    """(kind, slug) of each distinct item the body embeds, in order of first appearance."""
-    found: list[tuple[model.Kind, str]] = []
-    for block in item.body if isinstance(item, model.Article) else []:
-        if isinstance(block, model.ComparisonEmbed | model.FaqEmbed):
-            ref: tuple[model.Kind, str] = (block.type, block.slug)  # type: ignore[assignment]
-            if ref not in found:
-                found.append(ref)
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class Created:
-    kind: model.Kind
-    slug: str
-    version: int
-    locale: str = DEFAULT_LOCALE
-
-
-@dataclass(slots=True)
-class SyncReport:
-    """What a library sync did: versions it created, items it left alone (changed in the API),
-    and versions it gave items whose embeds changed (``refreshed``)."""
-
-    created: list[Created] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    refreshed: list[Created] = field(default_factory=list)
-
-
-class SearchHit(model.Wire, kw_only=True):
-    """One search result: the item, its rank (higher is better) and a snippet around the match."""
-
-    type: model.Kind
-    slug: str
-    locale: str
-    title: str
-    summary: str
-    version: int
-    rank: float
-    snippet: str
-    snippet_html: str
+# Names other modules (and other branches) import from here; they live in the modules above.
+__all__ = [
+    "Created",
+    "Page",
+    "SearchHit",
+    "Store",
+    "StoredVersion",
+    "SyncReport",
+    "VersionKey",
+    "coded",
+    "content_hash",
+    "decode_content",
+    "decode_cursor",
+    "dependents",
+    "embedded_refs",
+    "encode_cursor",
+    "publish",
+    "record",
+    "refresh_dependents",
+    "review_of",
+    "stored_form",
+]
 
 
 class Page(msgspec.Struct, frozen=True):
@@ -153,7 +106,7 @@ class Store:
             if not live:
                 if found:
                     raise Gone(f"The {kind} {slug!r} was archived.")
-                raise NotFound(f"No published {kind} {slug!r}" + _in(locales) + ".")
+                raise NotFound(f"No published {kind} {slug!r}" + in_locales(locales) + ".")
             item = live[0]
             row = (
                 await conn.execute(
@@ -164,11 +117,11 @@ class Store:
                 )
             ).first()
         if row is None:
-            raise NotFound(f"No published {kind} {slug!r} version {number}" + _in([item.locale]) + ".")
+            raise NotFound(f"No published {kind} {slug!r} version {number}" + in_locales([item.locale]) + ".")
         if row.reviewed_by is None and not self.serve_unreviewed:
             raise NotFound(
-                f"The {kind} {slug!r} version {row.number}{_in([item.locale])} has not been reviewed by a "
-                "clinician, and this server does not serve unreviewed content."
+                f"The {kind} {slug!r} version {row.number}{in_locales([item.locale])} has not been "
+                "reviewed by a clinician, and this server does not serve unreviewed content."
             )
         return VersionKey(id=row.id, kind=kind, slug=slug, number=row.number, locale=item.locale)
 
@@ -198,7 +151,7 @@ class Store:
             refs = tuple(
                 model.ItemRef(type=p.kind, slug=p.slug, version=p.number, locale=p.locale) for p in pinned
             )
-        return StoredVersion(key=key, content=decode_content(row.content), info=_info(row), pins=refs)
+        return StoredVersion(key=key, content=decode_content(row.content), info=version_info(row), pins=refs)
 
     @retried
     async def titles(
@@ -247,10 +200,10 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         if not rows:
-            raise NotFound(f"No published {kind} {slug!r}" + _in([locale]) + ".")
+            raise NotFound(f"No published {kind} {slug!r}" + in_locales([locale]) + ".")
         if rows[0].archived_at is not None:
             raise Gone(f"The {kind} {slug!r} was archived.")
-        return [_info(row) for row in rows]
+        return [version_info(row) for row in rows]
 
     @retried
     async def list_items(
@@ -293,33 +246,10 @@ class Store:
             query = query.where(versions.c.reviewed_by.isnot(None))
         async with self.engine.connect() as conn:
             fetched = (await conn.execute(query)).all()
-        rank = {tag: n for n, tag in enumerate(locales)}
-        best: dict[str, Any] = {}
-        for row in fetched:
-            if row.slug not in best or rank[row.locale] < rank[best[row.slug].locale]:
-                best[row.slug] = row
-        rows = sorted(best.values(), key=lambda row: row.slug)
-        truncated = len(fetched) == (limit + 1) * len(locales)
-        if truncated:
-            rows = rows[:-1]  # the last slug may have lost a better translation to the limit
+        rows, more = _best_translations(fetched, locales, limit)
         page = rows[:limit]
         tags = await self._tags([row.item_id for row in page])
-        summaries = [
-            model.ItemSummary(
-                type=kind,
-                slug=row.slug,
-                locale=row.locale,
-                title=row.title,
-                summary=row.summary,
-                tags=tags.get(row.item_id, []),
-                version=row.number,
-                published_at=as_utc(row.published_at),
-                review=review_of(row),
-                fallback_from=locales[0] if row.locale != locales[0] else None,
-            )
-            for row in page
-        ]
-        more = truncated or len(rows) > limit
+        summaries = [_summary(kind, row, tags.get(row.item_id, []), locales) for row in page]
         return Page(items=summaries, next_cursor=encode_cursor(page[-1].slug) if more else None)
 
     async def _tags(self, item_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -341,40 +271,9 @@ class Store:
         self, q: str, *, kind: model.Kind | None = None, limit: int = 20, locale: str = DEFAULT_LOCALE
     ) -> list[SearchHit]:
         """Full-text search over published items in one locale, best match first."""
-        words = _WORD.findall(q)
-        if not words:
-            raise InvalidInput("q", "The search query needs at least one word.")
-        if self.dialect == "postgresql":
-            statement, params = _pg_search(" ".join(words), search_config(locale))
-        else:
-            # Each word quoted (no FTS5 syntax from users), the last one as a prefix.
-            terms = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
-            statement, params = _sqlite_search(" ".join(terms))
-        where = "AND i.locale = :locale" + (" AND i.kind = :kind" if kind else "")
-        if not self.serve_unreviewed:
-            where += (
-                " AND EXISTS (SELECT 1 FROM versions v WHERE v.item_id = i.id "
-                "AND v.number = i.latest_version AND v.reviewed_by IS NOT NULL)"
-            )
-        params |= {"kind": kind, "locale": locale, "limit": limit, "open": _MARK_OPEN, "close": _MARK_CLOSE}
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(sa.text(statement.format(where=where)), params)).all()
-        return [
-            SearchHit(
-                type=row.kind,
-                slug=row.slug,
-                locale=row.locale,
-                title=row.title,
-                summary=row.summary,
-                version=row.latest_version,
-                rank=float(row.rank),
-                snippet=row.snippet.replace(_MARK_OPEN, "").replace(_MARK_CLOSE, ""),
-                snippet_html=html.escape(row.snippet)
-                .replace(_MARK_OPEN, "<mark>")
-                .replace(_MARK_CLOSE, "</mark>"),
-            )
-            for row in rows
-        ]
+        return await search(
+            self.engine, q, kind=kind, limit=limit, locale=locale, serve_unreviewed=self.serve_unreviewed
+        )
 
     @retried
     async def latest_items(self) -> list[model.Content]:
@@ -404,53 +303,15 @@ class Store:
     # --- writes -------------------------------------------------------------------------------
 
     async def sync(
-        self, library_items: Iterable[model.Content], author: str, *, force: bool = False
+        self,
+        library_items: Iterable[model.Content],
+        author: str,
+        *,
+        force: bool = False,
+        outbox: Outbox = no_outbox,
     ) -> SyncReport:
-        """Publish every item whose content changed, all in one transaction.
-
-        Embeddable items go first, so an article published in the same run pins their new
-        versions; then every live item whose latest version embeds an older one is refreshed.
-        An item whose latest version was published through the API, and differs from its
-        library file, is left alone and named in ``kept`` unless ``force``: an editor's work in
-        the API is never overwritten by a stale file, and every other item still syncs.
-        """
-        from content.outbox import enqueue
-
-        library_items = sorted(library_items, key=lambda i: not model.KIND_SPECS[i.kind].embeddable)
-        report = SyncReport()
-        async with writer(self.engine).begin() as conn:
-            kept = set() if force else set(await _api_edited(conn, library_items))
-            for item in library_items:
-                name = f"{item.kind}/{item.slug}" + _in_locale(item.locale)
-                if name in kept:
-                    report.kept.append(name)
-                    continue
-                # A file never signs anything off: its review block only asks for a review by a day.
-                asked = model.Review(next_review_on=item.review.next_review_on if item.review else None)
-                number = await publish(
-                    conn, item, author=author, note="Synced from the library", review=asked
-                )
-                if number is not None:
-                    entry = Created(kind=item.kind, slug=item.slug, version=number, locale=item.locale)
-                    report.created.append(entry)
-                    await record(
-                        conn,
-                        author,
-                        "sync",
-                        item.kind,
-                        item.slug,
-                        number,
-                        None,
-                        content_hash(item),
-                        locale=item.locale,
-                    )
-            for entry in report.created:
-                report.refreshed += await refresh_dependents(
-                    conn, entry.kind, entry.slug, entry.locale, entry.version, author, "library"
-                )
-            for entry in report.created + report.refreshed:
-                await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None, entry.locale)
-        return report
+        """Publish every library item whose content changed (``content.sync.sync``)."""
+        return await sync(self.engine, library_items, author, force=force, outbox=outbox)
 
 
 def coded(system: str | None, code: str) -> sa.Select[Any]:
@@ -459,361 +320,30 @@ def coded(system: str | None, code: str) -> sa.Select[Any]:
     return query if system is None else query.where(version_codes.c.system == system)
 
 
-def _in_locale(locale: str) -> str:
-    return "" if locale == DEFAULT_LOCALE else f" ({locale})"
+def _best_translations(fetched: Sequence[Any], locales: Sequence[str], limit: int) -> tuple[list[Any], bool]:
+    """One row per slug, in the first of ``locales`` it has, by slug; and whether more follow."""
+    rank = {tag: n for n, tag in enumerate(locales)}
+    best: dict[str, Any] = {}
+    for row in fetched:
+        if row.slug not in best or rank[row.locale] < rank[best[row.slug].locale]:
+            best[row.slug] = row
+    rows = sorted(best.values(), key=lambda row: row.slug)
+    truncated = len(fetched) == (limit + 1) * len(locales)
+    if truncated:
+        rows = rows[:-1]  # the last slug may have lost a better translation to the limit
+    return rows, truncated or len(rows) > limit
 
 
-async def _api_edited(conn: AsyncConnection, library_items: list[model.Content]) -> list[str]:
-    rows = await conn.execute(
-        sa.select(items.c.kind, items.c.slug, items.c.locale, versions.c.content_hash)
-        .join(
-            versions, sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version)
-        )
-        .where(versions.c.source == "api")
-    )
-    edited = {(row.kind, row.slug, row.locale): row.content_hash for row in rows}
-    return [
-        f"{item.kind}/{item.slug}" + _in_locale(item.locale)
-        for item in library_items
-        if edited.get((item.kind, item.slug, item.locale), content_hash(item)) != content_hash(item)
-    ]
-
-
-async def record(
-    conn: AsyncConnection,
-    actor: str,
-    action: str,
-    kind: str | None,
-    slug: str | None,
-    version: int | None,
-    hash_before: str | None,
-    hash_after: str | None,
-    detail: str = "",
-    *,
-    locale: str | None = None,
-) -> None:
-    """Write one audit entry inside the caller's transaction."""
-    await conn.execute(
-        audit.insert().values(
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            kind=kind,
-            slug=slug,
-            locale=locale if locale is not None or kind is None else DEFAULT_LOCALE,
-            version=version,
-            hash_before=hash_before,
-            hash_after=hash_after,
-            detail=detail,
-        )
-    )
-
-
-async def publish(
-    conn: AsyncConnection,
-    item: model.Content,
-    *,
-    author: str,
-    note: str,
-    source: str = "library",
-    force: bool = False,
-    review: model.Review = model.UNREVIEWED,
-    reviewer_account: str | None = None,
-) -> int | None:
-    """Store ``item`` as its next version inside the caller's transaction.
-
-    Returns the new version number, or None when the content equals the latest version
-    (unless ``force``: a roll back publishes an old version's content again on purpose).
-    ``review`` is the sign-off the version carries; it is kept only when it covered exactly
-    this content (its ``reviewedHash``), otherwise the version is unreviewed. Only its
-    next-review date (the review asked for) then remains.
-    """
-    item = stored_form(item)
-    raw = msgspec.json.encode(item)
-    digest = content_hash(item)
-    if review.signed and review.reviewed_hash != digest:
-        review, reviewer_account = model.Review(next_review_on=review.next_review_on), None
-    now = utcnow()
-    row = (
-        await conn.execute(
-            sa.select(items.c.id, items.c.latest_version, versions.c.content_hash)
-            .select_from(
-                items.outerjoin(
-                    versions,
-                    sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version),
-                )
-            )
-            .where(items.c.kind == item.kind, items.c.slug == item.slug, items.c.locale == item.locale)
-        )
-    ).first()
-    summary_fields = {
-        "title": item.title,
-        "summary": item.summary,
-        "updated_at": now,
-    }
-    if row is None:
-        number = 1
-        item_id = (
-            await conn.execute(
-                items.insert().values(
-                    kind=item.kind,
-                    slug=item.slug,
-                    locale=item.locale,
-                    latest_version=1,
-                    created_at=now,
-                    **summary_fields,
-                )
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
-    else:
-        if row.content_hash == digest and not force:
-            return None
-        item_id, number = row.id, row.latest_version + 1
-        await conn.execute(
-            items.update().where(items.c.id == item_id).values(latest_version=number, **summary_fields)
-        )
-        await conn.execute(item_tags.delete().where(item_tags.c.item_id == item_id))
-    version_id = (
-        await conn.execute(
-            versions.insert().values(
-                item_id=item_id,
-                number=number,
-                content=raw,
-                content_hash=digest,
-                author=author,
-                note=note,
-                source=source,
-                published_at=now,
-                reviewer_account=reviewer_account if review.signed else None,
-                reviewed_by=review.reviewed_by,
-                reviewer_credentials=review.credentials,
-                reviewed_on=review.reviewed_on,
-                reviewed_at=review.reviewed_at,
-                reviewed_hash=review.reviewed_hash if review.signed else None,
-                next_review_on=review.next_review_on,
-            )
-        )
-    ).inserted_primary_key[0]  # type: ignore[index]
-    await _pin(conn, version_id, item)
-    if item.codes:
-        await conn.execute(
-            version_codes.insert(),
-            [{"version_id": version_id, "system": c.system, "code": c.code} for c in item.codes],
-        )
-    if item.tags:
-        await conn.execute(item_tags.insert(), [{"item_id": item_id, "tag": t} for t in set(item.tags)])
-    await _index(conn, item_id, item)
-    return number
-
-
-async def _pin(conn: AsyncConnection, version_id: int, item: model.Content) -> None:
-    """Record the latest published version of everything the item embeds, as of now.
-
-    Each embed pins its translation in the item's own locale where that is published, else
-    the default locale's: the same rule readers' fallback follows.
-    """
-    refs = embedded_refs(item)
-    if not refs:
-        return
-    preferred = (item.locale, DEFAULT_LOCALE)
-    rows = await conn.execute(
-        sa.select(items.c.kind, items.c.slug, items.c.locale, items.c.latest_version).where(
-            sa.tuple_(items.c.kind, items.c.slug).in_(refs),
-            items.c.latest_version > 0,
-            items.c.locale.in_(preferred),
-        )
-    )
-    latest: dict[tuple[str, str], tuple[str, int]] = {}
-    for row in sorted(rows, key=lambda r: preferred.index(r.locale), reverse=True):
-        latest[(row.kind, row.slug)] = (row.locale, row.latest_version)
-    missing = [f"{kind} {slug!r}" for kind, slug in refs if (kind, slug) not in latest]
-    if missing:
-        raise Conflict("Publish what it embeds first: " + ", ".join(missing))
-    await conn.execute(
-        pins.insert(),
-        [
-            {
-                "version_id": version_id,
-                "position": n,
-                "kind": kind,
-                "slug": slug,
-                "locale": latest[(kind, slug)][0],
-                "number": latest[(kind, slug)][1],
-            }
-            for n, (kind, slug) in enumerate(refs)
-        ],
-    )
-
-
-async def dependents(
-    conn: AsyncConnection, kind: str, slug: str, locale: str, below: int | None = None
-) -> list[Any]:
-    """Live items whose latest version embeds this translation of an item.
-
-    With ``below``: those pinning a version below it, and those in this locale that pin
-    another translation (fallback text) which this one now replaces.
-    """
-    query = (
-        sa.select(
-            items.c.id, items.c.kind, items.c.slug, items.c.locale, items.c.latest_version, pins.c.number
-        )
-        .join(
-            versions, sa.and_(versions.c.item_id == items.c.id, versions.c.number == items.c.latest_version)
-        )
-        .join(pins, pins.c.version_id == versions.c.id)
-        .where(pins.c.kind == kind, pins.c.slug == slug, items.c.archived_at.is_(None))
-        .order_by(items.c.kind, items.c.slug, items.c.locale)
-    )
-    if below is None:
-        query = query.where(pins.c.locale == locale)
-    else:
-        query = query.where(
-            sa.or_(
-                sa.and_(pins.c.locale == locale, pins.c.number < below),
-                sa.and_(pins.c.locale != locale, items.c.locale == locale),
-            )
-        )
-    return list(await conn.execute(query))
-
-
-async def refresh_dependents(
-    conn: AsyncConnection, kind: model.Kind, slug: str, locale: str, number: int, author: str, source: str
-) -> list[Created]:
-    """Give each live item whose latest version embeds an older version of this one a new version.
-
-    The new version is a copy of the latest with its embeds pinned afresh, so the latest
-    version of everything shows the latest embedded text, and its history says when that changed.
-    """
-    created: list[Created] = []
-    for row in await dependents(conn, kind, slug, locale, below=number):
-        latest = (
-            await conn.execute(
-                sa.select(versions).where(
-                    versions.c.item_id == row.id, versions.c.number == row.latest_version
-                )
-            )
-        ).one()
-        item = decode_content(latest.content)
-        where = "" if locale == DEFAULT_LOCALE else f" ({locale})"
-        note = f"Embedded {kind} {slug!r}{where} updated to version {number}"
-        # The copy keeps the sign-off of the content it copies (publish checks the hash).
-        new = await publish(
-            conn,
-            item,
-            author=author,
-            note=note,
-            source=source,
-            force=True,
-            review=review_of(latest),
-            reviewer_account=latest.reviewer_account,
-        )
-        assert new is not None  # forced
-        digest = content_hash(item)
-        await record(
-            conn, author, "refresh", item.kind, item.slug, new, digest, digest, note, locale=item.locale
-        )
-        created.append(Created(kind=item.kind, slug=item.slug, version=new, locale=item.locale))
-        created += await refresh_dependents(conn, item.kind, item.slug, item.locale, new, author, source)
-    return created
-
-
-async def _index(conn: AsyncConnection, item_id: int, item: model.Content) -> None:
-    body = plain_text(item)
-    params = {"id": item_id, "title": item.title, "summary": item.summary, "body": body}
-    if conn.dialect.name == "postgresql":
-        params["config"] = search_config(item.locale)
-        await conn.execute(
-            sa.text(
-                "INSERT INTO search_documents (item_id, config, title, summary, body) "
-                "VALUES (:id, CAST(:config AS regconfig), :title, :summary, :body) "
-                "ON CONFLICT (item_id) DO UPDATE SET config = excluded.config, "
-                "title = excluded.title, summary = excluded.summary, body = excluded.body"
-            ),
-            params,
-        )
-    else:
-        await conn.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), params)
-        await conn.execute(
-            sa.text(
-                "INSERT INTO search_fts (rowid, title, summary, body) VALUES (:id, :title, :summary, :body)"
-            ),
-            params,
-        )
-
-
-_SEARCH_COLUMNS = "i.kind, i.slug, i.locale, i.title, i.summary, i.latest_version"
-
-
-def _sqlite_search(match: str) -> tuple[str, dict[str, Any]]:
-    # bm25 is lower-is-better; negate it so every store ranks higher-is-better.
-    return (
-        f"SELECT {_SEARCH_COLUMNS}, -bm25(search_fts, 10.0, 4.0, 1.0) AS rank, "
-        "snippet(search_fts, -1, :open, :close, '…', 16) AS snippet "
-        "FROM search_fts JOIN items i ON i.id = search_fts.rowid "
-        "WHERE search_fts MATCH :match AND i.archived_at IS NULL {where} "
-        "ORDER BY bm25(search_fts, 10.0, 4.0, 1.0) LIMIT :limit",
-        {"match": match},
-    )
-
-
-def _pg_search(words: str, config: str) -> tuple[str, dict[str, Any]]:
-    return (
-        f"SELECT {_SEARCH_COLUMNS}, ts_rank(d.document, query) AS rank, "
-        "ts_headline(d.config, d.title || ' … ' || d.summary || ' … ' || d.body, query, "
-        "'StartSel=' || :open || ', StopSel=' || :close || ', MaxWords=24, MinWords=8') AS snippet "
-        "FROM search_documents d JOIN items i ON i.id = d.item_id, "
-        "websearch_to_tsquery(CAST(:config AS regconfig), :words) query "
-        "WHERE d.document @@ query AND i.archived_at IS NULL {where} "
-        "ORDER BY rank DESC, i.slug LIMIT :limit",
-        {"words": words, "config": config},
-    )
-
-
-def encode_cursor(after: str | int) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode({"after": after})).decode().rstrip("=")
-
-
-class _Cursor(msgspec.Struct, forbid_unknown_fields=True):
-    # Bounded like the values cursors are made of (slugs, 32-bit ids): a forged one is a 400.
-    after: (
-        Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]*$", max_length=120)]
-        | Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
-    )
-
-
-def decode_cursor(cursor: str) -> str | int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=_Cursor).after
-    except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise InvalidInput("cursor", "The cursor is not one this API issued.") from None
-
-
-def _in(locales: Sequence[str]) -> str:
-    """`` in es`` for messages, unless only the default locale was asked for."""
-    return "" if list(locales) == [DEFAULT_LOCALE] else " in " + " or ".join(locales)
-
-
-def review_of(row: Any) -> model.Review:
-    """The sign-off a version (or draft) row records; unreviewed when it has none."""
-    if row.reviewed_by is None:
-        return model.Review(next_review_on=row.next_review_on)
-    return model.Review(
-        reviewed_by=row.reviewed_by,
-        credentials=row.reviewer_credentials,
-        reviewed_on=row.reviewed_on,
-        reviewed_at=as_utc(row.reviewed_at) if row.reviewed_at else None,
-        reviewed_hash=row.reviewed_hash,
-        next_review_on=row.next_review_on,
-    )
-
-
-def _info(row: Any) -> model.VersionInfo:
-    return model.VersionInfo(
+def _summary(kind: model.Kind, row: Any, tags: list[str], locales: Sequence[str]) -> model.ItemSummary:
+    return model.ItemSummary(
+        type=kind,
+        slug=row.slug,
+        locale=row.locale,
+        title=row.title,
+        summary=row.summary,
+        tags=tags,
         version=row.number,
         published_at=as_utc(row.published_at),
-        author=row.author,
-        note=row.note,
-        content_hash=row.content_hash,
         review=review_of(row),
+        fallback_from=locales[0] if row.locale != locales[0] else None,
     )

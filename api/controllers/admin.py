@@ -11,11 +11,12 @@ from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, send
 from api.controllers.params import SLUG_PATTERN, CursorParam, IdParam, line
 from api.conventions import next_link
-from api.deps import DocumentsDep, EditorialDep, EgressDep, PrincipalDep
+from api.deps import DocumentsDep, EditorialDep, EgressDep, PrincipalDep, WebhooksDep
 from api.egress import Refused
 from api.problems import WRITE_PROBLEMS
+from api.webhooks import EVENTS, Delivery, Event, Webhook
 from content import model
-from content.editorial import EVENTS, AuditPage, Delivery, Event, Webhook
+from content.audit import AuditPage
 from content.errors import InvalidInput
 from content.tokens import Role, TokenInfo, create_token, list_tokens, revoke_token
 
@@ -36,9 +37,9 @@ class TokenInput(model.Wire, kw_only=True):
     # The person it stands for, with credentials: printed as the reviewer on handouts and pages.
     display_name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
     # Printed after the name on what this person signs off ("MD", "RN, CDE"): honorificSuffix.
-    credentials: (
-        Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")] | None
-    ) = None
+    credentials: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")] | None = (
+        None
+    )
     role: Role
 
 
@@ -138,7 +139,7 @@ class AdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[WebhookInput],
-        editorial: EditorialDep,
+        webhooks: WebhooksDep,
         egress: EgressDep,
         principal: PrincipalDep,
     ) -> Response[NewWebhook]:
@@ -151,17 +152,15 @@ class AdminController(Controller):
             await egress.admit(data.url)
         except Refused as exc:
             raise InvalidInput("$.url", f"Webhooks are not delivered there: {exc.reason}.") from None
-        hook, secret = await editorial.add_webhook(data.url, sorted(set(data.events)), principal.name)
+        hook, secret = await webhooks.add(data.url, sorted(set(data.events)), principal.name)
         response = private(request, NewWebhook(**_fields(hook), secret=secret))
         response.status_code = 201
         return response
 
     @get("/webhooks", operation_id="listWebhooks", summary="List webhooks", responses=WRITE_PROBLEMS)
-    async def webhooks(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep
-    ) -> Response[WebhookList]:
+    async def webhooks(self, request: Request[Any, Any, Any], webhooks: WebhooksDep) -> Response[WebhookList]:
         """Registered receivers, without their secrets."""
-        return private(request, WebhookList(webhooks=await editorial.list_webhooks()))
+        return private(request, WebhookList(webhooks=await webhooks.all()))
 
     @delete(
         "/webhooks/{hook_id:int}",
@@ -170,11 +169,9 @@ class AdminController(Controller):
         responses=WRITE_PROBLEMS,
         status_code=204,
     )
-    async def remove_webhook(
-        self, hook_id: IdParam, editorial: EditorialDep, principal: PrincipalDep
-    ) -> None:
+    async def remove_webhook(self, hook_id: IdParam, webhooks: WebhooksDep, principal: PrincipalDep) -> None:
         """Its pending deliveries are abandoned."""
-        await editorial.remove_webhook(hook_id, principal.name)
+        await webhooks.remove(hook_id, principal.name)
 
     @get(
         "/webhooks/{hook_id:int}/deliveries",
@@ -186,10 +183,10 @@ class AdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         hook_id: IdParam,
-        editorial: EditorialDep,
+        webhooks: WebhooksDep,
     ) -> Response[DeliveryList]:
         """Newest first, with attempts, last status and error."""
-        return private(request, DeliveryList(deliveries=await editorial.deliveries(hook_id)))
+        return private(request, DeliveryList(deliveries=await webhooks.deliveries(hook_id)))
 
 
 def _fields(struct: Any) -> dict[str, Any]:

@@ -217,9 +217,8 @@ async def test_a_delivery_to_an_allowed_name_reaches_the_pinned_address(
     db_url: str, receiver: Receiver
 ) -> None:
     """A name only Folio's resolver knows (DNS would fail): delivered, so the checked address was used."""
+    from api.webhooks import Webhooks, enqueue
     from content.db import create_engine, writer
-    from content.editorial import Editorial, enqueue
-    from content.store import Store
 
     port = receiver.server.server_address[1]
     url = f"http://receiver.folio.test:{port}/hook"
@@ -227,7 +226,7 @@ async def test_a_delivery_to_an_allowed_name_reaches_the_pinned_address(
     egress = EgressPolicy(parse_networks(LOOPBACK), resolver=names)
     engine = create_engine(db_url)
     try:
-        _, receiver.secret = await Editorial(Store(engine)).add_webhook(url, ["published"], "test")
+        _, receiver.secret = await Webhooks(engine).add(url, ["published"], "test")
         async with writer(engine).begin() as conn:
             await enqueue(conn, "published", "faq", "ketamine-addiction-faq", 2, None)
         deliverer = Deliverer(engine, poll_seconds=1, backoff_base=60, timeout=10, egress=egress)
@@ -293,9 +292,8 @@ async def test_https_delivery_verifies_the_name_at_the_checked_address(
 ) -> None:
     """TLS to the pinned address presents and verifies the URL's name: the receiver whose
     certificate names it is delivered to; one whose (trusted) certificate names another host is not."""
+    from api.webhooks import Webhooks, enqueue
     from content.db import create_engine, writer
-    from content.editorial import Editorial, enqueue
-    from content.store import Store
 
     impostor = Receiver()
     trusted = tmp_path / "trusted.pem"
@@ -311,10 +309,10 @@ async def test_https_delivery_verifies_the_name_at_the_checked_address(
     engine = create_engine(db_url)
     hooks = {}
     try:
-        editorial = Editorial(Store(engine))
+        webhooks = Webhooks(engine)
         for server in (receiver, impostor):
             url = f"https://receiver.folio.test:{server.server.server_address[1]}/hook"
-            hook, server.secret = await editorial.add_webhook(url, ["published"], "test")
+            hook, server.secret = await webhooks.add(url, ["published"], "test")
             hooks[hook.id] = server
         async with writer(engine).begin() as conn:
             await enqueue(conn, "published", "faq", "ketamine-addiction-faq", 2, None)
@@ -327,7 +325,7 @@ async def test_https_delivery_verifies_the_name_at_the_checked_address(
         async with client:
             while await deliverer.deliver_one(client):
                 pass
-        logs = {hooks[h].server.server_address[1]: await editorial.deliveries(h) for h in hooks}
+        logs = {hooks[h].server.server_address[1]: await webhooks.deliveries(h) for h in hooks}
     finally:
         await engine.dispose()
         impostor.server.shutdown()

@@ -205,16 +205,12 @@ def test_webhook_input_is_checked(settings: Settings, tokens: dict[str, str]) ->
 @pytest.mark.anyio
 async def test_two_deliverers_never_send_the_same_delivery(db_url: str, receiver: Receiver) -> None:
     from api.egress import EgressPolicy, parse_networks
-    from api.webhooks import Deliverer
+    from api.webhooks import Deliverer, Webhooks, enqueue
     from content.db import create_engine, writer
-    from content.editorial import Editorial, enqueue
-    from content.store import Store
 
     engines = [create_engine(db_url), create_engine(db_url)]
     try:
-        _, receiver.secret = await Editorial(Store(engines[0])).add_webhook(
-            receiver.url, ["published"], "test"
-        )
+        _, receiver.secret = await Webhooks(engines[0]).add(receiver.url, ["published"], "test")
         async with writer(engines[0]).begin() as conn:
             for version in range(1, 6):
                 await enqueue(conn, "published", "faq", "ketamine-addiction-faq", version, None)
@@ -242,14 +238,12 @@ async def test_a_claimed_delivery_cannot_be_claimed_again(db_url: str, receiver:
     """Step by step: A finds the row, B looks, A takes and commits, B must come away empty."""
     if not db_url.startswith("postgresql"):
         pytest.skip("SQLite serializes write transactions: the second waits for the first")
-    from api.webhooks import due, take
+    from api.webhooks import Webhooks, due, enqueue, take
     from content.db import create_engine, utcnow, writer
-    from content.editorial import Editorial, enqueue
-    from content.store import Store
 
     a, b = create_engine(db_url), create_engine(db_url)
     try:
-        await Editorial(Store(a)).add_webhook(receiver.url, ["published"], "test")
+        await Webhooks(a).add(receiver.url, ["published"], "test")
         async with writer(a).begin() as conn:
             await enqueue(conn, "published", "faq", "ketamine-addiction-faq", 2, None)
         now = utcnow()

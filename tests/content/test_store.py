@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from content import model
-from content import store as store_module
+from content import versions as versions_module
 from content.errors import InvalidInput, NotFound
 from content.library import load_library
 from content.store import Store
@@ -45,7 +45,7 @@ async def test_changed_content_gets_the_next_version_and_old_ones_stay(store: St
 async def test_sync_is_all_or_nothing(store: Store, library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     items = load_library(library).items
     calls = 0
-    real_index = store_module._index
+    real_index = versions_module.index
 
     async def failing_index(*args: object) -> None:
         nonlocal calls
@@ -54,7 +54,7 @@ async def test_sync_is_all_or_nothing(store: Store, library: Path, monkeypatch: 
             raise RuntimeError("disk full")
         await real_index(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module, "_index", failing_index)
+    monkeypatch.setattr(versions_module, "index", failing_index)
     with pytest.raises(RuntimeError):
         await store.sync(items, author="library")
     assert await count_versions(store) == 0
