@@ -43,7 +43,8 @@ class Editorial:
     Four eyes: nobody who edited a draft may sign it off; with ``publisher_not_reviewer`` the
     publisher must not be the reviewer either. ``on_change`` is called after each commit for
     every item whose published state or review status changed; ``outbox`` runs inside the
-    transaction of each publish, restore and archive.
+    transaction of each publish, restore and archive. Each method is the one of the part that
+    does the work (``drafts``, ``publishing``, ``audit``, ``tokens``).
     """
 
     def __init__(
@@ -56,8 +57,8 @@ class Editorial:
         outbox: Outbox = no_outbox,
     ) -> None:
         self.store = store
-        self.drafts = Drafts(store.engine)
-        self.publishing = Publishing(
+        self.drafts = drafts = Drafts(store.engine)
+        self.publishing = publishing = Publishing(
             store.engine,
             max_grade=max_grade,
             publisher_not_reviewer=publisher_not_reviewer,
@@ -66,39 +67,16 @@ class Editorial:
         )
         self.audit = AuditLog(store.engine)
         self.tokens = Tokens(store.engine)
-
-    # --- drafts ---------------------------------------------------------------------------
-
-    async def create(self, item: model.Content, actor: str) -> Draft:
-        return await self.drafts.create(item, actor)
-
-    async def start(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> Draft:
-        return await self.drafts.start(kind, slug, actor, locale)
-
-    async def get(self, kind: model.Kind, slug: str, locale: str = DEFAULT_LOCALE) -> Draft:
-        return await self.drafts.get(kind, slug, locale)
-
-    async def waiting(self) -> list[DraftSummary]:
-        return await self.drafts.waiting()
-
-    async def unreviewed(self) -> list[Unreviewed]:
-        return await self.drafts.unreviewed()
-
-    async def replace(self, item: model.Content, expected: str, actor: str) -> Draft:
-        return await self.drafts.replace(item, expected, actor)
-
-    async def discard(
-        self, kind: model.Kind, slug: str, expected: str | None, actor: str, locale: str = DEFAULT_LOCALE
-    ) -> None:
-        await self.drafts.discard(kind, slug, expected, actor, locale)
-
-    async def reviewers(self) -> dict[str, str]:
-        return await self.tokens.reviewers()
-
-    async def people(self) -> dict[str, str]:
-        return await self.tokens.people()
-
-    # --- publishing -----------------------------------------------------------------------
+        # Drafts and the review queues.
+        self.create, self.start, self.get = drafts.create, drafts.start, drafts.get
+        self.replace, self.discard = drafts.replace, drafts.discard
+        self.waiting, self.unreviewed = drafts.waiting, drafts.unreviewed
+        self.people, self.reviewers = self.tokens.people, self.tokens.reviewers
+        # Publishing.
+        self.publish, self.restore = publishing.publish, publishing.restore
+        self.archive, self.unarchive = publishing.archive, publishing.unarchive
+        # The audit log, newest first.
+        self.audit_log = self.audit.page
 
     async def review(
         self,
@@ -109,45 +87,6 @@ class Editorial:
         next_review_on: dt.date,
         locale: str = DEFAULT_LOCALE,
     ) -> Draft:
+        """Sign off the current draft (``Publishing.review``); the draft as it is now."""
         await self.publishing.review(kind, slug, expected, actor, next_review_on, locale)
         return await self.drafts.get(kind, slug, locale)
-
-    async def publish(
-        self,
-        kind: model.Kind,
-        slug: str,
-        expected: str,
-        actor: str,
-        note: str,
-        locale: str = DEFAULT_LOCALE,
-        override: str | None = None,
-    ) -> int:
-        return await self.publishing.publish(kind, slug, expected, actor, note, locale, override)
-
-    async def restore(
-        self, kind: model.Kind, slug: str, number: int, actor: str, note: str, locale: str = DEFAULT_LOCALE
-    ) -> int:
-        return await self.publishing.restore(kind, slug, number, actor, note, locale)
-
-    async def archive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
-        await self.publishing.archive(kind, slug, actor, locale)
-
-    async def unarchive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
-        await self.publishing.unarchive(kind, slug, actor, locale)
-
-    # --- audit ----------------------------------------------------------------------------
-
-    async def audit_log(
-        self,
-        *,
-        limit: int,
-        cursor: str | None = None,
-        kind: str | None = None,
-        slug: str | None = None,
-        actor: str | None = None,
-        action: str | None = None,
-    ) -> AuditPage:
-        """Newest first."""
-        return await self.audit.page(
-            limit=limit, cursor=cursor, kind=kind, slug=slug, actor=actor, action=action
-        )
