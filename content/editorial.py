@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypedDict, Unpack
 
 from content import model
 from content.accounts import Tokens
 from content.audit import AuditEntry, AuditLog, AuditPage
-from content.changes import EVENTS, Change, Event, Outbox, no_outbox
+from content.changes import EVENTS, Change, Event, Outbox
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
 from content.locales import DEFAULT_LOCALE
 from content.publishing import Publishing, four_eyes
@@ -37,6 +38,14 @@ __all__ = [
 ]
 
 
+class Rules(TypedDict, total=False):
+    """What ``Publishing`` takes besides ``on_change``; see ``content.publishing.Publishing``."""
+
+    max_grade: float | None
+    publisher_not_reviewer: bool
+    outbox: Outbox
+
+
 class Editorial:
     """Every editorial write; ``max_grade`` is the plain-language threshold publishing checks.
 
@@ -51,20 +60,12 @@ class Editorial:
         self,
         store: Store,
         *,
-        max_grade: float | None = None,
-        publisher_not_reviewer: bool = False,
         on_change: Callable[[Change], None] = lambda change: None,
-        outbox: Outbox = no_outbox,
+        **rules: Unpack[Rules],
     ) -> None:
         self.store = store
         self.drafts = drafts = Drafts(store.engine)
-        self.publishing = publishing = Publishing(
-            store.engine,
-            max_grade=max_grade,
-            publisher_not_reviewer=publisher_not_reviewer,
-            on_change=on_change,
-            outbox=outbox,
-        )
+        self.publishing = publishing = Publishing(store.engine, on_change=on_change, **rules)
         self.audit = AuditLog(store.engine)
         self.tokens = Tokens(store.engine)
         # Drafts and the review queues.

@@ -74,7 +74,6 @@ class Store:
 
     def __init__(self, engine: AsyncEngine, *, serve_unreviewed: bool = True) -> None:
         self.engine = engine
-        self.dialect = engine.dialect.name
         self.serve_unreviewed = serve_unreviewed
 
     # --- reads --------------------------------------------------------------------------------
