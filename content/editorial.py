@@ -10,16 +10,13 @@ that hears of every change after commit (``content.changes``).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TypedDict, Unpack
 
-from content import model
 from content.accounts import Tokens
 from content.audit import AuditEntry, AuditLog, AuditPage
 from content.changes import EVENTS, Change, Event, Outbox
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
-from content.locales import DEFAULT_LOCALE
 from content.publishing import Publishing, four_eyes
 from content.store import Store
 
@@ -73,21 +70,8 @@ class Editorial:
         self.replace, self.discard = drafts.replace, drafts.discard
         self.waiting, self.unreviewed = drafts.waiting, drafts.unreviewed
         self.people, self.reviewers = self.tokens.people, self.tokens.reviewers
-        # Publishing.
-        self.publish, self.restore = publishing.publish, publishing.restore
+        # Publishing; a sign-off answers with the draft as it is now.
+        self.review, self.publish, self.restore = publishing.review, publishing.publish, publishing.restore
         self.archive, self.unarchive = publishing.archive, publishing.unarchive
         # The audit log, newest first.
         self.audit_log = self.audit.page
-
-    async def review(
-        self,
-        kind: model.Kind,
-        slug: str,
-        expected: str,
-        actor: str,
-        next_review_on: dt.date,
-        locale: str = DEFAULT_LOCALE,
-    ) -> Draft:
-        """Sign off the current draft (``Publishing.review``); the draft as it is now."""
-        await self.publishing.review(kind, slug, expected, actor, next_review_on, locale)
-        return await self.drafts.get(kind, slug, locale)

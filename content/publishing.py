@@ -20,7 +20,7 @@ from content.accounts import Tokens
 from content.audit import record
 from content.changes import Announcement, Change, Event, Outbox, no_outbox
 from content.db import drafts, items, tokens, utcnow, versions, writer
-from content.drafts import current_draft, delete_draft, editors_of, swap_draft
+from content.drafts import Draft, Drafts, current_draft, delete_draft, editors_of, swap_draft
 from content.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale, TooHardToRead
 from content.item_rows import check_item_references, find_item, latest_hash
 from content.locales import DEFAULT_LOCALE
@@ -69,8 +69,8 @@ class Publishing:
         actor: str,
         next_review_on: dt.date,
         locale: str = DEFAULT_LOCALE,
-    ) -> None:
-        """Record that reviewer account ``actor`` signed off exactly the current draft now.
+    ) -> Draft:
+        """Record that reviewer account ``actor`` signed off exactly the current draft now; the draft.
 
         The sign-off names the account's display name and credentials, as printed on what
         patients read; the audit log keeps ``actor``, the token's own name. Four eyes: an
@@ -104,6 +104,7 @@ class Publishing:
             digest = draft.content_hash
             await record(conn, actor, "review", kind, slug, None, digest, digest, detail, locale=locale)
         self._tell([Change(kind, slug, locale, "reviewed")])
+        return await Drafts(self.engine).get(kind, slug, locale)
 
     async def publish(
         self,
