@@ -95,7 +95,7 @@ def url_text(url: str) -> Markup:
 
 
 def questions(bundle: Bundle, labels: Mapping[str, str]) -> list[str]:
-    """ "Questions to ask your care team": the item's own list, else its FAQ questions, else the
+    """"Questions to ask your care team": the item's own list, else its FAQ questions, else the
     catalog's general ones (about the visit, never clinical)."""
     item = bundle.item
     if item.questions is not msgspec.UNSET:

@@ -289,6 +289,7 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
     assert packet.status_code == 200 and packet.headers["content-type"] == "application/pdf"
 
 
+
 def test_four_eyes_in_the_desk(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
     """The author sees no sign-off button and who may sign; a forged sign-off is a 403; people by name."""
     import msgspec
