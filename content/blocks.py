@@ -3,8 +3,9 @@
 Like Wagtail's block classes, a block type is its Struct (the JSON and library shape) plus its
 behaviour: its Markdown form (``directive`` and ``from_directive`` to parse, ``markdown`` to
 write back), the words it shows (``words``: search, readability), its derived fields
-(``rendered`` fills them for readers, ``stored`` blanks them for the content hash), and how a
-diff compares it (``diff_key``). Channels pick its template by ``type``:
+(``rendered`` fills them for readers, ``stored`` blanks them for the content hash), what it
+embeds and links to (``embeds``, ``links``: the library checks them), and how a diff compares it
+(``diff_key``). Channels pick its template by ``type``:
 ``blocks/<type>.html.j2`` in every channel, and ``blocks/<type>.txt.j2`` for email text.
 
 A new block type is one class here, named in ``BlockType``, plus those templates.
@@ -70,6 +71,10 @@ class Block(Wire, tag_field="type", kw_only=True):
     def embeds(self) -> tuple[str, str] | None:
         """(kind, slug) of the item this block embeds, if any."""
         return None
+
+    def links(self) -> list[tuple[str, str]]:
+        """(field, URL) of each link the block's own fields hold; the library checks their schemes."""
+        return []
 
     def diff_key(self) -> bytes:
         """What a diff compares blocks by: blocks have no ids, so their whole content."""
@@ -238,6 +243,9 @@ class Cta(Block, tag="cta", kw_only=True):
 
     def words(self) -> list[str]:
         return [self.label]
+
+    def links(self) -> list[tuple[str, str]]:
+        return [("url", self.url)]
 
     def rendered(self, link: Link) -> Self:
         return replace(self, href=link(self.url))

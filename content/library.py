@@ -156,11 +156,12 @@ def check_item(item: model.Content) -> model.Content:
     match item:
         case model.Article(body=body):
             for i, block in enumerate(body):
-                if isinstance(block, model.Cta) and not _link_allowed(block.url):
-                    raise InvalidInput(
-                        f"$.body[{i}].url",
-                        f"{block.url!r}: use http(s), mailto, tel or one of {sorted(BRAND_LINKS)}",
-                    )
+                for field, url in block.links():
+                    if not _link_allowed(url):
+                        raise InvalidInput(
+                            f"$.body[{i}].{field}",
+                            f"{url!r}: use http(s), mailto, tel or one of {sorted(BRAND_LINKS)}",
+                        )
         case model.FaqSet(items=faq_items):
             _unique("$.items", [entry.id for entry in faq_items])
         case model.Comparison(subjects=subjects, rows=rows):
@@ -196,11 +197,10 @@ def check_references(
         if not isinstance(item, model.Article):
             continue
         for i, block in enumerate(item.body):
-            if isinstance(block, model.ComparisonEmbed) and ("comparison", block.slug) not in present:
-                missing(item, f"$.body[{i}].slug", "comparison", block.slug)
+            embedded = block.embeds()
+            if embedded is not None and embedded not in present:
+                missing(item, f"$.body[{i}].slug", *embedded)
             if isinstance(block, model.FaqEmbed):
-                if ("faq", block.slug) not in present:
-                    missing(item, f"$.body[{i}].slug", "faq", block.slug)
                 faq = known.get(("faq", block.slug))
                 if faq is None:
                     continue
