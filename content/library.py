@@ -153,25 +153,15 @@ def check_item(item: model.Content) -> model.Content:
         if (why := codes.problem(code.system, code.code)) is not None:
             raise InvalidInput(f"$.codes[{i}].code", why)
     _unique("$.codes", [f"{code.system}|{code.code}" for code in item.codes])
-    match item:
-        case model.Article(body=body):
-            for i, block in enumerate(body):
-                for field, url in block.links():
-                    if not _link_allowed(url):
-                        raise InvalidInput(
-                            f"$.body[{i}].{field}",
-                            f"{url!r}: use http(s), mailto, tel or one of {sorted(BRAND_LINKS)}",
-                        )
-        case model.FaqSet(items=faq_items):
-            _unique("$.items", [entry.id for entry in faq_items])
-        case model.Comparison(subjects=subjects, rows=rows):
-            _unique("$.rows", [row.factor for row in rows])
-            for i, row in enumerate(rows):
-                if len(row.values) != len(subjects):
-                    raise InvalidInput(
-                        f"$.rows[{i}].values",
-                        f"has {len(row.values)} values for {len(subjects)} subjects",
-                    )
+    for i, block in enumerate(item.body if isinstance(item, model.Article) else []):
+        for field, url in block.links():
+            if not _link_allowed(url):
+                raise InvalidInput(
+                    f"$.body[{i}].{field}",
+                    f"{url!r}: use http(s), mailto, tel or one of {sorted(BRAND_LINKS)}",
+                )
+    if problems := item.problems():  # the kind's own rules (content.model)
+        raise InvalidInput(*problems[0])
     return item
 
 

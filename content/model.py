@@ -118,6 +118,10 @@ class Item(Wire, tag_field="type", kw_only=True):
         """(title, texts) of each part graded on its own: the opening, then the kind's parts."""
         return [(self.title, [self.title, self.summary])]
 
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, why) for each rule the item breaks beyond its types; the library refuses it."""
+        return []
+
 
 class Article(Item, tag="article", kw_only=True):
     body: Annotated[list[BlockType], Meta(min_length=1)]
@@ -167,6 +171,9 @@ class FaqSet(Item, tag="faq", kw_only=True):
     def sections(self) -> list[tuple[str, list[str]]]:
         return super().sections() + [(e.question, [e.question, e.answer]) for e in self.items]
 
+    def problems(self) -> list[tuple[str, str]]:
+        return _duplicates("$.items", [e.id for e in self.items])
+
 
 class ComparisonRow(Wire, kw_only=True):
     factor: Line
@@ -198,6 +205,17 @@ class Comparison(Item, tag="comparison", kw_only=True):
     def sections(self) -> list[tuple[str, list[str]]]:
         opening = [self.title, self.summary, *self.subjects, *filter(None, [self.footnote])]
         return [(self.title, opening)] + [(r.factor, [r.factor, *r.values]) for r in self.rows]
+
+    def problems(self) -> list[tuple[str, str]]:
+        return _duplicates("$.rows", [r.factor for r in self.rows]) + [
+            (f"$.rows[{i}].values", f"has {len(r.values)} values for {len(self.subjects)} subjects")
+            for i, r in enumerate(self.rows)
+            if len(r.values) != len(self.subjects)
+        ]
+
+
+def _duplicates(field: str, keys: list[str]) -> list[tuple[str, str]]:
+    return [(f"{field}[{i}]", f"duplicate {key!r}") for i, key in enumerate(keys) if key in keys[:i]]
 
 
 Content: TypeAlias = Article | FaqSet | Comparison
