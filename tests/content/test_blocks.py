@@ -4,7 +4,8 @@ import msgspec
 import pytest
 
 from content import blocks, model
-from content.library import load_library
+from content.errors import InvalidInput
+from content.library import check_item, load_library
 from content.markdown import parse_article_body, to_markdown
 from content.readability import sections
 from content.render import plain_text
@@ -71,3 +72,35 @@ def test_each_kind_gives_its_words_and_sections_from_its_own_struct(kind: str) -
     titles = [title for title, _ in sections(item)]
     assert titles[0] == item.title and len(titles) > 1
     assert item.rendered(lambda url: url).stored() == item
+
+
+def test_each_kind_declares_its_own_rules_and_the_library_applies_them() -> None:
+    faq = msgspec.convert(
+        {
+            "type": "faq",
+            "slug": "f",
+            "title": "T",
+            "summary": "S",
+            "items": [
+                {"id": "a", "question": "Q?", "answer": "A"},
+                {"id": "a", "question": "Q2?", "answer": "B"},
+            ],
+        },
+        model.Content,
+    )
+    table = msgspec.convert(
+        {
+            "type": "comparison",
+            "slug": "c",
+            "title": "T",
+            "summary": "S",
+            "subjects": ["x", "y"],
+            "rows": [{"factor": "f", "values": ["1"]}],
+        },
+        model.Content,
+    )
+    assert faq.problems() == [("$.items[1]", "duplicate 'a'")]
+    assert table.problems() == [("$.rows[0].values", "has 1 values for 2 subjects")]
+    with pytest.raises(InvalidInput) as refused:
+        check_item(table)
+    assert refused.value.field == "$.rows[0].values"
