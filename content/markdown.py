@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import cast
 
 import msgspec
 
@@ -102,7 +103,7 @@ def _split(header: str, line: int) -> list[str]:
 
 def _convert(fields: dict[str, object], cls: type[Block], line: int) -> BlockType:
     try:
-        return msgspec.convert(fields, cls)  # type: ignore[return-value]  # cls is one of BlockType
+        return cast(BlockType, msgspec.convert(fields, cls))  # cls is one of BlockType
     except msgspec.ValidationError as exc:
         raise InvalidInput(f"body line {line}", str(exc)) from None
 

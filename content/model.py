@@ -297,13 +297,13 @@ class Versioned(Wire, kw_only=True):
     translations: list[Locale] = []
 
 
-if TYPE_CHECKING:  # what the generated Structs are, for the type checker
+if TYPE_CHECKING:  # what the generated Structs are, for the type checker (review: required here)
 
-    class PublishedArticle(Versioned, Article, kw_only=True): ...  # type: ignore[misc]  # review: required
+    class PublishedArticle(Versioned, Article, kw_only=True): ...  # type: ignore[misc]
 
-    class PublishedFaqSet(Versioned, FaqSet, kw_only=True): ...  # type: ignore[misc]  # review: required
+    class PublishedFaqSet(Versioned, FaqSet, kw_only=True): ...  # type: ignore[misc]
 
-    class PublishedComparison(Versioned, Comparison, kw_only=True): ...  # type: ignore[misc]  # review: required
+    class PublishedComparison(Versioned, Comparison, kw_only=True): ...  # type: ignore[misc]
 
     Included: TypeAlias = PublishedFaqSet | PublishedComparison
     Published: TypeAlias = PublishedArticle | PublishedFaqSet | PublishedComparison
@@ -323,7 +323,7 @@ class KindSpec:
 
     @property
     def published(self) -> type[Published]:
-        """``Published<Content>``: the kind's Struct with ``Versioned``'s fields after its own."""
+        """``Published<Content>``: the kind's Struct and ``Versioned``'s fields (generated below)."""
         return PUBLISHED_TYPES[self.name]
 
 
@@ -342,7 +342,8 @@ BY_PLURAL: dict[str, KindSpec] = {spec.plural: spec for spec in KIND_SPECS.value
 
 
 def _published(content: type[Content]) -> type[Published]:
-    """``Published<Content>``: the kind's fields, then ``Versioned``'s with their defaults."""
+    """``Published<Content>``: the kind's fields, then ``Versioned``'s with their defaults
+    (``review``, which both declare, keeps its place and becomes required)."""
     names, defaults = Versioned.__struct_fields__, Versioned.__struct_defaults__
     required = len(names) - len(defaults)
     spec: list[tuple[str, Any] | tuple[str, Any, Any]] = [
@@ -353,8 +354,9 @@ def _published(content: type[Content]) -> type[Published]:
         for name, default in zip(names[required:], defaults, strict=True)
     ]
     name = f"Published{content.__name__}"
-    published: Any = msgspec.defstruct(name, spec, bases=(content,), kw_only=True, module=__name__)
-    return published  # type: ignore[no-any-return]  # defstruct returns type[Struct]
+    return typing.cast(
+        "type[Published]", msgspec.defstruct(name, spec, bases=(content,), kw_only=True, module=__name__)
+    )
 
 
 PUBLISHED_TYPES: dict[Kind, type[Published]] = {
