@@ -11,11 +11,6 @@ import msgspec
 from content import model
 
 _SHARED_FIELDS = ("locale", "title", "summary", "tags", "related", "codes", "review", "embeds")
-_EXTRA_FIELDS: dict[model.Kind, tuple[str, ...]] = {
-    "article": (),
-    "faq": (),
-    "comparison": ("subjects", "footnote"),
-}
 
 
 class FieldChange(model.Wire, kw_only=True):
@@ -62,16 +57,17 @@ def diff_items(
     plain_before["embeds"], plain_after["embeds"] = (msgspec.to_builtins(list(p)) for p in pins)
     fields = [
         FieldChange(field=name, before=plain_before.get(name), after=plain_after.get(name))
-        for name in (*_SHARED_FIELDS, *_EXTRA_FIELDS[before.kind])
+        for name in (*_SHARED_FIELDS, *before.diff_fields)
         if plain_before.get(name) != plain_after.get(name)
     ]
-    match before.kind:
-        case "article":
-            changes = _sequence("body", plain_before["body"], plain_after["body"])
-        case "faq":
-            changes = _keyed("items", "id", plain_before["items"], plain_after["items"])
-        case _:
-            changes = _keyed("rows", "factor", plain_before["rows"], plain_after["rows"])
+    changes: list[ElementChange] = []
+    if before.elements is not None:  # the kind's list, element by element, as the kind declares
+        path, key = before.elements
+        if key is not None:
+            changes = _keyed(path, key, plain_before[path], plain_after[path])
+        else:  # blocks: aligned by what each block type compares
+            keys = [b.diff_key() for b in getattr(before, path)], [b.diff_key() for b in getattr(after, path)]
+            changes = _sequence(path, keys, plain_before[path], plain_after[path])
     return Diff(
         type=before.kind,
         slug=before.slug,
@@ -83,11 +79,11 @@ def diff_items(
     )
 
 
-def _sequence(path: str, before: list[Any], after: list[Any]) -> list[ElementChange]:
-    """Blocks have no ids: align them by content, pairing replaced runs position by position."""
-    encoded_before = [msgspec.json.encode(b) for b in before]
-    encoded_after = [msgspec.json.encode(b) for b in after]
-    matcher = difflib.SequenceMatcher(a=encoded_before, b=encoded_after, autojunk=False)
+def _sequence(
+    path: str, keys: tuple[list[bytes], list[bytes]], before: list[Any], after: list[Any]
+) -> list[ElementChange]:
+    """Blocks have no ids: align them by their keys, pairing replaced runs position by position."""
+    matcher = difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False)
     changes = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":

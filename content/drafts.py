@@ -82,27 +82,9 @@ class Unreviewed:
 
 
 def normalize(item: model.Content) -> model.Content:
-    """The stored form of an editor's item: derived fields blank, no review (reviewers set it)."""
-    match item:
-        case model.Article(body=body):
-            blocks = [_strip_block(b) for b in body]
-            item = replace(item, body=blocks)
-        case model.FaqSet(items=entries):
-            item = replace(item, items=[replace(e, answer_html="") for e in entries])
-        case model.Comparison(rows=rows):
-            item = replace(item, rows=[replace(r, values_html=[]) for r in rows], footnote_html="")
-    return replace(item, review=None)
-
-
-def _strip_block(block: model.BlockType) -> model.BlockType:
-    match block:
-        case model.Heading() | model.Paragraph() | model.Callout():
-            return replace(block, html="")
-        case model.List(items=entries):
-            return replace(block, items=[replace(i, html="") for i in entries])
-        case model.Cta():
-            return replace(block, href="")
-    return block
+    """The stored form of an editor's item: derived fields blank (as its kind and blocks declare),
+    no review (reviewers set it)."""
+    return replace(item.stored(), review=None)
 
 
 def _editable(item: model.Content) -> model.Content:

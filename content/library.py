@@ -153,24 +153,15 @@ def check_item(item: model.Content) -> model.Content:
         if (why := codes.problem(code.system, code.code)) is not None:
             raise InvalidInput(f"$.codes[{i}].code", why)
     _unique("$.codes", [f"{code.system}|{code.code}" for code in item.codes])
-    match item:
-        case model.Article(body=body):
-            for i, block in enumerate(body):
-                if isinstance(block, model.Cta) and not _link_allowed(block.url):
-                    raise InvalidInput(
-                        f"$.body[{i}].url",
-                        f"{block.url!r}: use http(s), mailto, tel or one of {sorted(BRAND_LINKS)}",
-                    )
-        case model.FaqSet(items=faq_items):
-            _unique("$.items", [entry.id for entry in faq_items])
-        case model.Comparison(subjects=subjects, rows=rows):
-            _unique("$.rows", [row.factor for row in rows])
-            for i, row in enumerate(rows):
-                if len(row.values) != len(subjects):
-                    raise InvalidInput(
-                        f"$.rows[{i}].values",
-                        f"has {len(row.values)} values for {len(subjects)} subjects",
-                    )
+    for i, block in enumerate(item.body if isinstance(item, model.Article) else []):
+        for field, url in block.links():
+            if not _link_allowed(url):
+                raise InvalidInput(
+                    f"$.body[{i}].{field}",
+                    f"{url!r}: use http(s), mailto, tel or one of {sorted(BRAND_LINKS)}",
+                )
+    if problems := item.problems():  # the kind's own rules (content.model)
+        raise InvalidInput(*problems[0])
     return item
 
 
@@ -196,11 +187,10 @@ def check_references(
         if not isinstance(item, model.Article):
             continue
         for i, block in enumerate(item.body):
-            if isinstance(block, model.ComparisonEmbed) and ("comparison", block.slug) not in present:
-                missing(item, f"$.body[{i}].slug", "comparison", block.slug)
+            embedded = block.embeds()
+            if embedded is not None and embedded not in present:
+                missing(item, f"$.body[{i}].slug", *embedded)
             if isinstance(block, model.FaqEmbed):
-                if ("faq", block.slug) not in present:
-                    missing(item, f"$.body[{i}].slug", "faq", block.slug)
                 faq = known.get(("faq", block.slug))
                 if faq is None:
                     continue

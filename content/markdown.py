@@ -1,6 +1,7 @@
 """Markdown source to typed blocks, and inline Markdown to sanitized HTML.
 
-Article bodies are CommonMark with raw HTML off, plus two directive forms (see README):
+Article bodies are CommonMark with raw HTML off, plus two directive forms (see README), each
+block type declaring its own (``content.blocks``: ``directive``, ``from_directive``, ``markdown``):
 
     :::callout warning "Optional title"      a callout: tone is info, yes, no or warning
     Inline Markdown body, one or more lines.
@@ -18,58 +19,18 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping
-from functools import lru_cache
-from typing import TypeVar
+from typing import cast
 
 import msgspec
-import nh3
-from markdown_it import MarkdownIt
 
 from content import model
+from content.blocks import DIRECTIVES, Block, BlockType, List
 from content.errors import InvalidInput
+from content.inline import ALLOWED_SCHEMES, allowed_link, inline_html, parser, sanitize
 
-ALLOWED_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
-_INLINE_TAGS = frozenset({"em", "strong", "a", "code", "br"})
 _CHECK = re.compile(r"^\[[xX ]\]\s+")
-T = TypeVar("T")
-_CTA = re.compile(r"^\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]+)\)$")
 
-
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    # commonmark preset with raw HTML off: "<script>" in source stays literal text.
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.disable(["image", "html_inline", "html_block", "code", "fence", "hr", "table"], True)
-    return md
-
-
-def sanitize(html: str) -> str:
-    """Keep only inline formatting and absolute links with allowed schemes."""
-    return nh3.clean(
-        html,
-        tags=set(_INLINE_TAGS),
-        attributes={"a": {"href", "title"}},
-        url_schemes=set(ALLOWED_SCHEMES),
-        # Relative and scheme-relative links ("/x", "//host/x") resolve against wherever the
-        # HTML lands: a frontend's origin, an email client, WeasyPrint's file: base URL.
-        url_relative="deny",
-        link_rel="noopener noreferrer",
-    )
-
-
-def allowed_link(url: str) -> bool:
-    """An absolute link with an allowed scheme: what a rendered link may point to in any channel."""
-    scheme, sep, rest = url.partition(":")
-    if not sep or scheme.lower() not in ALLOWED_SCHEMES:
-        return False
-    return scheme.lower() in ("mailto", "tel") or (rest.startswith("//") and len(rest) > 2)
-
-
-@lru_cache(maxsize=4096)
-def inline_html(text: str) -> str:
-    """Render inline Markdown (emphasis, strong, code, links) to sanitized HTML."""
-    return sanitize(_parser().renderInline(text).strip())
+__all__ = ["ALLOWED_SCHEMES", "allowed_link", "inline_html", "parse_article_body", "sanitize", "to_markdown"]
 
 
 def parse_article_body(source: str) -> list[model.BlockType]:
@@ -111,26 +72,25 @@ def parse_article_body(source: str) -> list[model.BlockType]:
     return blocks
 
 
-def _container(header: str, body: list[str], line: int) -> model.BlockType:
+def _container(header: str, body: list[str], line: int) -> BlockType:
     words = _split(header, line)
-    if not words or words[0] != "callout":
+    cls = DIRECTIVES.get(words[0]) if words else None
+    if cls is None or not cls.container:
         raise InvalidInput(f"body line {line}", f"unknown container directive {header!r}")
-    if len(words) not in (2, 3):
-        raise InvalidInput(f"body line {line}", 'expected :::callout TONE ["Title"]')
     text = " ".join(part.strip() for part in body if part.strip())
-    fields = {"tone": words[1], "text": text, "title": words[2] if len(words) == 3 else None}
-    return _convert(fields, model.Callout, line)
+    fields = cls.from_directive(words[1:], header[len(words[0]) :].strip(), text)
+    if fields is None:
+        raise InvalidInput(f"body line {line}", cls.usage or f"malformed directive ':::{header}'")
+    return _convert(fields, cls, line)
 
 
-def _leaf(header: str, line: int) -> model.BlockType:
+def _leaf(header: str, line: int) -> BlockType:
     words = _split(header, line)
-    name, args = (words[0], words[1:]) if words else ("", [])
-    if name == "comparison" and len(args) == 1:
-        return _convert({"slug": args[0]}, model.ComparisonEmbed, line)
-    if name == "faq" and args:
-        return _convert({"slug": args[0], "items": args[1:]}, model.FaqEmbed, line)
-    if name == "cta" and (match := _CTA.match(header[len("cta") :].strip())):
-        return _convert(match.groupdict(), model.Cta, line)
+    cls = DIRECTIVES.get(words[0]) if words else None
+    if cls is not None and not cls.container:
+        fields = cls.from_directive(words[1:], header[len(words[0]) :].strip(), "")
+        if fields is not None:
+            return _convert(fields, cls, line)
     raise InvalidInput(f"body line {line}", f"unknown or malformed directive '::{header}'")
 
 
@@ -141,15 +101,15 @@ def _split(header: str, line: int) -> list[str]:
         raise InvalidInput(f"body line {line}", str(exc)) from None
 
 
-def _convert(fields: Mapping[str, object], cls: type[T], line: int) -> T:
+def _convert(fields: dict[str, object], cls: type[Block], line: int) -> BlockType:
     try:
-        return msgspec.convert(fields, cls)
+        return cast(BlockType, msgspec.convert(fields, cls))  # cls is one of BlockType
     except msgspec.ValidationError as exc:
         raise InvalidInput(f"body line {line}", str(exc)) from None
 
 
 def _markdown_blocks(source: str, first_line: int) -> list[model.BlockType]:
-    tokens = _parser().parse(source)
+    tokens = parser().parse(source)
     blocks: list[model.BlockType] = []
     i = 0
     while i < len(tokens):
@@ -200,36 +160,11 @@ def _join(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines())
 
 
-def to_markdown(blocks: list[model.BlockType]) -> str:
+def to_markdown(blocks: list[BlockType]) -> str:
     """The Markdown source for a body: ``parse_article_body(to_markdown(b)) == b`` (checked by callers)."""
     out: list[str] = []
-    previous_list: model.List | None = None
-    markers = {"bullet": ("-", "*"), "check": ("-", "*"), "numbered": (".", ")")}
-    alternate = 0
+    lists_before = 0
     for block in blocks:
-        match block:
-            case model.Heading(level=level, text=text):
-                out.append("#" * level + " " + text)
-            case model.Paragraph(text=text):
-                out.append(text)
-            case model.List(style=style, items=entries):
-                # CommonMark joins adjacent lists with the same marker: alternate markers instead.
-                alternate = 1 - alternate if previous_list is not None else 0
-                mark = markers[style][alternate]
-                if style == "numbered":
-                    lines = [f"{n}{mark} {e.text}" for n, e in enumerate(entries, 1)]
-                else:
-                    check = "[x] " if style == "check" else ""
-                    lines = [f"{mark} {check}{e.text}" for e in entries]
-                out.append("\n".join(lines))
-            case model.Callout(tone=tone, title=title, text=text):
-                header = shlex.join(["callout", tone, *([title] if title else [])])
-                out.append(f":::{header}\n{text}\n:::")
-            case model.ComparisonEmbed(slug=slug):
-                out.append(f"::comparison {slug}")
-            case model.FaqEmbed(slug=slug, items=ids):
-                out.append(" ".join(["::faq", slug, *ids]))
-            case model.Cta(label=label, url=url):
-                out.append(f"::cta [{label}]({url})")
-        previous_list = block if isinstance(block, model.List) else None
+        out.append(block.markdown(lists_before))
+        lists_before = lists_before + 1 if isinstance(block, List) else 0
     return "\n\n".join(out) + "\n"

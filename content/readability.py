@@ -18,8 +18,8 @@ import re
 from textstat.backend import counts, metrics
 
 from content import model, syllables
+from content.inline import plain
 from content.model import Readability, SectionReadability
-from content.render import block_words, plain
 
 # textstat's language codes: English syllables come from the CMU dictionary.
 _TEXTSTAT_LANG = {"en": "en_US", "es": "es"}
@@ -43,24 +43,9 @@ def _as_sentences(parts: list[str]) -> str:
 
 def sections(item: model.Content) -> list[tuple[str, str]]:
     """(title, text) of each part graded on its own: the opening, then each heading's part,
-    FAQ entry or table row."""
-    opening = [item.title, item.summary]
-    parts: list[tuple[str, list[str]]] = [(item.title, opening)]
-    match item:
-        case model.Article(body=body):
-            for block in body:
-                if isinstance(block, model.Heading):
-                    parts.append((plain(block.text), [block.text]))
-                else:
-                    parts[-1][1].extend(block_words(block))
-        case model.FaqSet(items=entries):
-            parts += [(e.question, [e.question, e.answer]) for e in entries]
-        case model.Comparison(subjects=subjects, rows=rows, footnote=note):
-            opening.extend(subjects)
-            parts += [(r.factor, [r.factor, *r.values]) for r in rows]
-            if note:
-                opening.append(note)
-    return [(title, _as_sentences(words)) for title, words in parts if _as_sentences(words)]
+    FAQ entry or table row (as the kind and its blocks declare them)."""
+    parts = [(title, _as_sentences(words)) for title, words in item.sections()]
+    return [(title, text) for title, text in parts if text]
 
 
 def reading_text(item: model.Content) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Sequence
 
 import msgspec
 from msgspec.structs import replace
 
 from content import model
-from content.markdown import inline_html
+from content.inline import plain
+from content.readability import measure
 
 
 def resolve_link(url: str, brand: model.Brand) -> str:
@@ -31,38 +31,10 @@ def canonical_url(public_url: str, item: model.Published) -> str:
     return f"{path}?version={item.version}&locale={item.locale}"
 
 
-def render_block(block: model.BlockType, brand: model.Brand) -> model.BlockType:
-    match block:
-        case model.Heading() | model.Paragraph() | model.Callout():
-            return replace(block, html=inline_html(block.text))
-        case model.List(items=items):
-            return replace(block, items=[replace(i, html=inline_html(i.text)) for i in items])
-        case model.Cta(url=url):
-            return replace(block, href=resolve_link(url, brand))
-    return block
-
-
 def render_item(item: model.Content, brand: model.Brand, today: dt.date) -> model.Content:
-    """The item as readers get it: every derived field filled in."""
+    """The item as readers get it: every derived field filled in, by the kind and its blocks."""
     review = item.review and replace(item.review, status=item.review.status_on(today))
-    match item:
-        case model.Article(body=body):
-            return replace(item, review=review, body=[render_block(b, brand) for b in body])
-        case model.FaqSet(items=entries):
-            rendered = [replace(e, answer_html=inline_html(e.answer)) for e in entries]
-            return replace(item, review=review, items=rendered)
-        case model.Comparison(rows=rows, footnote=note):
-            return replace(
-                item,
-                review=review,
-                rows=[replace(r, values_html=[inline_html(v) for v in r.values]) for r in rows],
-                footnote_html=inline_html(note) if note else "",
-            )
-    raise TypeError(f"unknown item {type(item).__name__}")
-
-
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"[*_`]+")
+    return replace(item.rendered(lambda url: resolve_link(url, brand)), review=review)
 
 
 def published(
@@ -82,13 +54,12 @@ def published(
     It carries its reading level, the locales the item is published in, and, when it was
     served in place of a missing translation, the locale asked for.
     """
-    from content.readability import measure  # it reads plain_text from this module
+
     rendered = render_item(item, brand, today)
     if isinstance(rendered, model.Article) and pins:
         pinned: dict[tuple[str, str], int | None] = {(p.type, p.slug): p.version for p in pins}
         body = [
-            replace(b, version=pinned.get((b.type, b.slug))) if isinstance(b, model.Embed) else b
-            for b in rendered.body
+            b if (ref := b.embeds()) is None else replace(b, version=pinned.get(ref)) for b in rendered.body
         ]
         rendered = replace(rendered, body=body)
     related = [ref for ref in rendered.related if (ref.type, ref.slug) not in archived]
@@ -107,40 +78,4 @@ def published(
 
 def plain_text(item: model.Content) -> str:
     """The item's words as one text without Markdown punctuation, for the search index."""
-    return plain(_words(item))
-
-
-def plain(text: str) -> str:
-    """Inline Markdown source without its punctuation: link text kept, emphasis marks dropped."""
-    return _LINK.sub(r"\1", _EMPHASIS.sub("", text))
-
-
-def block_words(block: model.BlockType) -> list[str]:
-    """The words a block shows of its own (embeds show another item's), as Markdown source."""
-    match block:
-        case model.Heading(text=t) | model.Paragraph(text=t):
-            return [t]
-        case model.Callout(title=title, text=t):
-            return [part for part in (title, t) if part]
-        case model.List(items=items):
-            return [i.text for i in items]
-        case model.Cta(label=label):
-            return [label]
-    return []
-
-
-def _words(item: model.Content) -> str:
-    parts = [item.title, item.summary]
-    match item:
-        case model.Article(body=body):
-            for block in body:
-                parts.extend(block_words(block))
-        case model.FaqSet(items=entries):
-            for entry in entries:
-                parts.extend([entry.question, entry.answer])
-        case model.Comparison(subjects=subjects, rows=rows, footnote=note):
-            parts.extend(subjects)
-            for row in rows:
-                parts.extend([row.factor, *row.values])
-            parts.extend(filter(None, [note]))
-    return "\n".join(parts)
+    return plain("\n".join(item.words()))

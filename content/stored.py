@@ -7,7 +7,7 @@ import binascii
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
 
@@ -58,10 +58,9 @@ def embedded_refs(item: model.Content) -> list[tuple[model.Kind, str]]:
     """(kind, slug) of each distinct item the body embeds, in order of first appearance."""
     found: list[tuple[model.Kind, str]] = []
     for block in item.body if isinstance(item, model.Article) else []:
-        if isinstance(block, model.ComparisonEmbed | model.FaqEmbed):
-            ref: tuple[model.Kind, str] = (block.type, block.slug)  # type: ignore[assignment]
-            if ref not in found:
-                found.append(ref)
+        embedded = block.embeds()
+        if embedded is not None and (ref := cast("tuple[model.Kind, str]", embedded)) not in found:
+            found.append(ref)
     return found
 
 

@@ -1,7 +1,8 @@
 """Channels: a bundle in, bytes out. No HTTP, no database. One registry of channels.
 
-A new channel is one package here plus one line in CHANNELS; a new block type is one Struct
-in content.model plus one template per channel; a new kind is one KindSpec plus its templates.
+A new channel is one package here plus one line in CHANNELS; a new block type is one class in
+content.blocks plus one template per channel; a new kind is its Struct and one KindSpec in
+content.model plus its templates (README's change tests).
 """
 
 from __future__ import annotations

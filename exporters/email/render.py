@@ -361,6 +361,7 @@ _MARKS = re.compile(r"(\*\*|__|\*|_|`)")
 
 def plain(text: str) -> str:
     """Inline Markdown to reading text: emphasis dropped, links as 'label (URL)'."""
+
     def link(m: re.Match[str]) -> str:  # a target that is no allowed link is not shown at all
         return f"{m.group(1)} ({m.group(2)})" if allowed_link(m.group(2)) else m.group(1)
 

@@ -1,9 +1,9 @@
 """PDF channel: bundles in, printable handouts (WeasyPrint, in the worker pool) out."""
 
 from exporters.channel import Channel, Format
+from exporters.pdf.paths import TEMPLATES
 from exporters.pdf.render import (
     TEMPLATE_VERSION,
-    TEMPLATES,
     HandoutOptions,
     handout_html,
     html_to_pdf,

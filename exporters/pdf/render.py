@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import jinja2
@@ -26,14 +25,13 @@ from content.bundle import Bundle
 from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.labels import long_date
+from exporters.pdf.paths import ASSETS, TEMPLATES
 from exporters.templating import environment
 
 if TYPE_CHECKING:
     from exporters.pdf.fetcher import SafeFetcher
 
 TEMPLATE_VERSION = "handout-6"
-TEMPLATES = Path(__file__).parent / "templates"
-ASSETS = (Path(__file__).parent / "assets").resolve()
 # Callout icons as SVG drawn here, so they never depend on an emoji font.
 _ICON_MARKS = {
     "yes": ("#1e7d45", '<path d="M5 10.5l3.2 3.2L15 7" fill="none" stroke="#fff" stroke-width="2.4"/>'),
@@ -95,7 +93,7 @@ def url_text(url: str) -> Markup:
 
 
 def questions(bundle: Bundle, labels: Mapping[str, str]) -> list[str]:
-    """"Questions to ask your care team": the item's own list, else its FAQ questions, else the
+    """ "Questions to ask your care team": the item's own list, else its FAQ questions, else the
     catalog's general ones (about the visit, never clinical)."""
     item = bundle.item
     if item.questions is not msgspec.UNSET:
