@@ -21,7 +21,7 @@ from api.controllers.exports import ExportController
 from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.infobutton import InfobuttonController
-from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
+from api.controllers.items import ITEM_ROUTERS, FaqItemController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.services = services
             app.state.documents = services.documents
             app.state.exports = services.exports
+            # Guards get no dependency injection: the token and session checks find theirs here.
+            app.state.tokens = services.tokens
+            app.state.sessions = services.sessions
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             try:
                 yield
@@ -78,12 +81,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def provide_egress() -> EgressPolicy:
         return services().egress
+
     def provide_chart() -> Chart:
         return Chart(services().exports, services().chart_lookups, settings)
 
     app = Litestar(
         route_handlers=[
-            *ITEM_CONTROLLERS,
+            *ITEM_ROUTERS,
             FaqItemController,
             AdminController,
             SearchController,
@@ -101,6 +105,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "egress": Provide(provide_egress, sync_to_thread=False),
             "chart": Provide(provide_chart, sync_to_thread=False),
             "exports": Provide(provide_exports, sync_to_thread=False),
+            "tokens": Provide(lambda: services().tokens, sync_to_thread=False),
+            "sessions": Provide(lambda: services().sessions, sync_to_thread=False),
+            "audit_log": Provide(lambda: services().audit, sync_to_thread=False),
+            "communications": Provide(lambda: services().communications, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "wanted": Provide(provide_wanted, sync_to_thread=False),
             "metrics": Provide(lambda: metrics, sync_to_thread=False),

@@ -10,6 +10,9 @@ from api.exports import Exports
 from api.locales import Wanted
 from api.observability import Metrics
 from api.settings import Settings
+from content.accounts import Sessions, Tokens
+from content.audit import AuditLog
+from content.communications import Communications
 from content.editorial import Editorial
 
 DocumentsDep = NamedDependency[Documents]
@@ -21,3 +24,7 @@ ExportsDep = NamedDependency[Exports]
 MetricsDep = NamedDependency[Metrics]
 WantedDep = NamedDependency[Wanted]
 ChartDep = NamedDependency[Chart]
+TokensDep = NamedDependency[Tokens]
+SessionsDep = NamedDependency[Sessions]
+AuditLogDep = NamedDependency[AuditLog]
+CommunicationsDep = NamedDependency[Communications]

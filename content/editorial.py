@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from msgspec.structs import replace
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content import model
+from content.changes import Change
 from content.db import (
     as_utc,
     audit,
@@ -176,8 +178,14 @@ class Editorial:
     """
 
     def __init__(
-        self, store: Store, *, max_grade: float | None = None, publisher_not_reviewer: bool = False
+        self,
+        store: Store,
+        *,
+        max_grade: float | None = None,
+        publisher_not_reviewer: bool = False,
+        on_change: Callable[[Change], None] = lambda change: None,
     ) -> None:
+        self.on_change = on_change  # called after commit, for what readers must see anew
         self.store = store
         self.engine = writer(store.engine)
         self.max_grade = max_grade
@@ -557,6 +565,7 @@ class Editorial:
                 )
             await enqueue(conn, "published", kind, slug, number, digest, locale)
             await self._refresh(conn, kind, slug, locale, number, actor)
+        self.on_change(Change(kind, slug, locale, "published"))
         return number
 
     async def restore(
@@ -595,6 +604,7 @@ class Editorial:
             await record(conn, actor, "restore", kind, slug, new, before, digest, note, locale=locale)
             await enqueue(conn, "restored", kind, slug, new, digest, locale)
             await self._refresh(conn, kind, slug, locale, new, actor)
+        self.on_change(Change(kind, slug, locale, "restored"))
         return new
 
     async def _refresh(
@@ -617,6 +627,7 @@ class Editorial:
             version = row.latest_version
             await record(conn, actor, "archive", kind, slug, version, latest, latest, locale=locale)
             await enqueue(conn, "archived", kind, slug, row.latest_version, latest, locale)
+        self.on_change(Change(kind, slug, locale, "archived"))
 
     async def unarchive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
         async with self.engine.begin() as conn:
@@ -628,6 +639,7 @@ class Editorial:
             await record(
                 conn, actor, "unarchive", kind, slug, row.latest_version, latest, latest, locale=locale
             )
+        self.on_change(Change(kind, slug, locale, "unarchived"))
 
     # --- audit and webhooks ---------------------------------------------------------------
 

@@ -23,8 +23,9 @@ from api.caching import NO_STORE
 from api.desk.labels import LABELS
 from api.locales import LOCALE_PATTERN
 from content import codes, model
+from content.accounts import Sessions
 from content.locales import DEFAULT_LOCALE, canonical
-from content.sessions import Session, find_session
+from content.sessions import Session
 from content.tokens import ROLES, Role, allows
 from exporters.i18n import language_name
 
@@ -127,8 +128,8 @@ async def current(connection: ASGIConnection[Any, Any, Any, Any]) -> Session | N
     """The signed-in session of this request, looked up once."""
     if "desk_session" not in connection.state:
         session_id = connection.cookies.get(COOKIE)
-        engine = connection.app.state.services.documents.store.engine
-        connection.state.desk_session = await find_session(engine, session_id) if session_id else None
+        sessions: Sessions = connection.app.state.sessions  # guards get no injection (api.app)
+        connection.state.desk_session = await sessions.find(session_id) if session_id else None
     return connection.state.desk_session  # type: ignore[no-any-return]
 
 
