@@ -17,8 +17,10 @@ from litestar.static_files import create_static_files_router
 
 from api.desk.account import AccountController
 from api.desk.drafts import DraftController
+from api.desk.editing import EditingController
 from api.desk.labels import LABELS
 from api.desk.public import LibraryController
+from api.desk.publishing import PublishingController
 from api.desk.web import check_csrf, environment, headers
 from api.problems import _DOMAIN_STATUS
 from content.errors import ContentError, InvalidInput
@@ -66,6 +68,8 @@ def desk_router() -> Router:
             LibraryController,
             AccountController,
             DraftController,
+            EditingController,
+            PublishingController,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         before_request=check_csrf,

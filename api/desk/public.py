@@ -11,7 +11,7 @@ from litestar.params import Parameter, QueryParameter
 from msgspec.structs import replace
 
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
-from api.deps import DocumentsDep, ExportsDep
+from api.deps import DocumentsDep, EditorialDep, ExportsDep
 from api.desk.diffs import rows
 from api.desk.web import (
     DeskLocale,
@@ -132,6 +132,7 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         documents: DocumentsDep,
+        editorial: EditorialDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -139,7 +140,6 @@ class LibraryController(Controller):
         """An item: its review, handouts, email copy, history, compare, and what a role may do."""
         kind = kind_of(request)
         locale = canonical(locale)
-        editorial = request.app.state.services.editorial
         try:
             document = await documents.get(kind, slug, version, (locale,))
         except Gone:
