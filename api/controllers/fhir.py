@@ -35,6 +35,7 @@ from api.fhir import (
     parse_document_id,
     searchset,
 )
+from api.openapi import API_VERSION
 from api.response_store import store_until
 from api.settings import Settings
 from content.chart import ChartVersion
@@ -185,8 +186,6 @@ class FhirController(Controller):
     @get("/metadata", operation_id="fhirCapabilities", summary="FHIR CapabilityStatement", **_FHIR_DOC)
     async def metadata(self, request: Request[Any, Any, Any], chart: ChartDep) -> Response[bytes]:
         """What this FHIR endpoint reads, searches and records (FHIR R4, JSON)."""
-        from api.app import API_VERSION
-
         statement = capability_statement(chart.base_url, API_VERSION, CAPABILITIES_CHANGED)
         return _fhir(request, statement, NO_STORE)
 

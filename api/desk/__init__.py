@@ -36,8 +36,8 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     status, detail = 500, "The desk could not finish this; the error was logged."
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, exc.detail
-        if status == 400 and getattr(exc, "extra", None):
-            detail = "; ".join(str(e.get("message", "")) for e in exc.extra if isinstance(e, dict)) or detail  # type: ignore[union-attr]
+        extra = exc.extra if status == 400 and isinstance(exc.extra, list) else []
+        detail = "; ".join(str(e.get("message", "")) for e in extra if isinstance(e, dict)) or detail
     elif isinstance(exc, ContentError):
         status = next((code for kind, code in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
         detail = f"{exc.field}: {exc.detail}" if isinstance(exc, InvalidInput) else exc.detail

@@ -49,7 +49,8 @@ def parse_refs(values: list[str] | None) -> list[model.ItemRef]:
         match = _REF.match(value)
         if match is None:
             raise InvalidInput("item", f"{value!r} is not kind/slug or kind/slug/locale.")
-        ref = model.ItemRef(type=match[1], slug=match[2], locale=match[3] or DEFAULT_LOCALE)  # type: ignore[arg-type]
+        kind = next(spec.name for spec in model.KIND_SPECS.values() if spec.name == match[1])
+        ref = model.ItemRef(type=kind, slug=match[2], locale=match[3] or DEFAULT_LOCALE)
         if ref not in refs:
             refs.append(ref)
     return refs[:20]
@@ -79,7 +80,8 @@ async def email_document(
     exports: Exports, bundles: list[Bundle], options: Any, channel: str = "email"
 ) -> dict[str, Any]:
     rendered = await exports.render(channel, "json", bundles, options)
-    return msgspec.json.decode(rendered.body)  # type: ignore[no-any-return]
+    document: dict[str, Any] = msgspec.json.decode(rendered.body)
+    return document
 
 
 class LibraryController(Controller):

@@ -97,9 +97,12 @@ def per_kind(suffix: str = "") -> list[str]:
 DeskLocale = Annotated[str, Parameter(pattern=LOCALE_PATTERN, description="The translation.")]
 
 
+_PLURALS: dict[str, str] = {name: plural for name, plural in model.PLURALS.items()}
+
+
 def item_url(kind: str, slug: str, suffix: str = "", locale: str = DEFAULT_LOCALE, **params: Any) -> str:
     """A desk path of one translation; the default locale's needs no ``?locale=``."""
-    path = f"/desk/{model.PLURALS[kind]}/{slug}{suffix}"  # type: ignore[index]
+    path = f"/desk/{_PLURALS[kind]}/{slug}{suffix}"
     return path + query(locale=None if locale == DEFAULT_LOCALE else canonical(locale), **params)
 
 
@@ -130,7 +133,8 @@ async def current(connection: ASGIConnection[Any, Any, Any, Any]) -> Session | N
         session_id = connection.cookies.get(COOKIE)
         sessions: Sessions = connection.app.state.sessions  # guards get no injection (api.app)
         connection.state.desk_session = await sessions.find(session_id) if session_id else None
-    return connection.state.desk_session  # type: ignore[no-any-return]
+    session: Session | None = connection.state.desk_session
+    return session
 
 
 def session_cookie(request: Request[Any, Any, Any], value: str, expires: dt.datetime | None) -> Cookie:
