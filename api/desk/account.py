@@ -10,7 +10,7 @@ from litestar.params import Parameter
 
 from api.deps import AuditLogDep, SessionsDep
 from api.desk.labels import LABELS
-from api.desk.web import SIGNIN_COOKIE, current, desk_opts, page, redirect, session_cookie, signin_token
+from api.desk.web import SIGNIN_COOKIE, PagesDep, current, desk_opts, redirect, session_cookie, signin_token
 from content.sessions import TTL
 
 
@@ -22,11 +22,14 @@ def safe_next(target: str) -> str:
 class AccountController(Controller):
     @get("/signin", **desk_opts())
     async def signin_form(
-        self, request: Request[Any, Any, Any], next: Annotated[str, Parameter(max_length=500)] = "/desk"
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        next: Annotated[str, Parameter(max_length=500)] = "/desk",
     ) -> Response[Any]:
         """Paste an API token once; the desk keeps a session."""
         token, cookie = signin_token(request)
-        return await page(
+        return await pages.render(
             request,
             "signin.html.j2",
             signin_csrf=token,
@@ -37,14 +40,16 @@ class AccountController(Controller):
         )
 
     @post("/signin", **desk_opts(), status_code=303)
-    async def signin(self, request: Request[Any, Any, Any], sessions: SessionsDep) -> Response[Any]:
+    async def signin(
+        self, request: Request[Any, Any, Any], pages: PagesDep, sessions: SessionsDep
+    ) -> Response[Any]:
         """Checks the token once and opens a session; the token itself is not kept."""
         form = await request.form()
         opened = await sessions.open(str(form.get("token", "")).strip())
         target = safe_next(str(form.get("next", "/desk")))
         if opened is None:
             token, _ = signin_token(request)
-            return await page(
+            return await pages.render(
                 request,
                 "signin.html.j2",
                 signin_csrf=token,
@@ -74,6 +79,7 @@ class AccountController(Controller):
     async def audit(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         audit_log: AuditLogDep,
         cursor: Annotated[str | None, Parameter(max_length=500)] = None,
         type: Annotated[str, Parameter(max_length=20)] = "",  # a kind; empty for any
@@ -91,7 +97,7 @@ class AccountController(Controller):
             action=action or None,
         )
         assert await current(request) is not None
-        return await page(
+        return await pages.render(
             request,
             "audit.html.j2",
             entries=found.entries,

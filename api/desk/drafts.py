@@ -21,6 +21,8 @@ from api.desk.previews import preview_bundle
 from api.desk.public import summaries
 from api.desk.web import (
     DeskLocale,
+    Pages,
+    PagesDep,
     current,
     desk_opts,
     file,
@@ -28,7 +30,6 @@ from api.desk.web import (
     in_locale,
     item_url,
     kind_of,
-    page,
     per_kind,
 )
 from api.documents import Documents, today
@@ -70,6 +71,7 @@ def form_etag(form: Any) -> str:
 
 async def draft_page(
     request: Request[Any, Any, Any],
+    pages: Pages,
     editorial: Editorial,
     documents: Documents,
     kind: model.Kind,
@@ -87,7 +89,7 @@ async def draft_page(
         # The review is what this page records, not a change an editor made: leave it out.
         published, drafted = replace(stored.content, review=None), replace(draft.content, review=None)
         diff_rows = rows(diff_items(published, drafted, based, based + 1))
-    return await page(
+    return await pages.render(
         request,
         "draft.html.j2",
         kind=kind,
@@ -113,13 +115,17 @@ class DraftController(Controller):
 
     @get("/review", **desk_opts("reader"))
     async def queue(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        documents: DocumentsDep,
     ) -> Response[Any]:
         """Drafts waiting, and published items whose review is due or overdue; oldest first."""
         day = today()
         due = [s for s in await summaries(documents) if s.review.status_on(day) in ("due", "overdue")]
         due.sort(key=lambda s: s.review.next_review_on or day)
-        return await page(
+        return await pages.render(
             request,
             "queue.html.j2",
             drafts=await editorial.waiting(),
@@ -132,6 +138,7 @@ class DraftController(Controller):
     async def draft(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
@@ -139,7 +146,7 @@ class DraftController(Controller):
     ) -> Response[Any]:
         """The draft beside the published version: the diff, previews, sign-off and publish."""
         kind = kind_of(request)
-        return await draft_page(request, editorial, documents, kind, slug, canonical(locale))
+        return await draft_page(request, pages, editorial, documents, kind, slug, canonical(locale))
 
     @get(per_kind("/draft/page"), **desk_opts("reader"))
     async def preview_page(
@@ -182,6 +189,7 @@ class DraftController(Controller):
     async def preview_email(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
         documents: DocumentsDep,
         exports: ExportsDep,
@@ -200,7 +208,7 @@ class DraftController(Controller):
             exporters.render("email", "json", [bundle], exports.email_options(esp))
         )
         base = item_url(kind, slug)
-        return await page(
+        return await pages.render(
             request,
             "email.html.j2",
             title=LABELS["draft_title"].format(title=draft.content.title),

@@ -17,11 +17,12 @@ from api.desk.forms import State, blank, item_of, state_from_form, state_of, sub
 from api.desk.labels import LABELS
 from api.desk.web import (
     DeskLocale,
+    Pages,
+    PagesDep,
     desk_opts,
     in_locale,
     item_url,
     kind_of,
-    page,
     per_kind,
     redirect,
 )
@@ -33,6 +34,7 @@ from content.locales import DEFAULT_LOCALE, canonical
 
 async def edit_page(
     request: Request[Any, Any, Any],
+    pages: Pages,
     kind: model.Kind,
     slug: str | None,
     state: State,
@@ -44,7 +46,7 @@ async def edit_page(
     status_code: int = 200,
 ) -> Response[Any]:
     locale = canonical(state["locale"] or DEFAULT_LOCALE) if slug else DEFAULT_LOCALE
-    return await page(
+    return await pages.render(
         request,
         "edit.html.j2",
         kind=kind,
@@ -66,15 +68,19 @@ class EditingController(Controller):
 
     @get("/new", **desk_opts("editor"))
     async def new_form(
-        self, request: Request[Any, Any, Any], kind: Annotated[model.Kind, Parameter()] = "article"
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        kind: Annotated[model.Kind, Parameter()] = "article",
     ) -> Response[Any]:
         """A new item of any kind, as a draft."""
-        return await edit_page(request, kind, None, blank(kind), "")
+        return await edit_page(request, pages, kind, None, blank(kind), "")
 
     @post("/new", **desk_opts("editor"), status_code=200)
     async def create(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
         documents: DocumentsDep,
         exports: ExportsDep,
@@ -88,7 +94,7 @@ class EditingController(Controller):
         state = state_from_form(kind, form)
         action = str(form.get("action", ""))
         if action not in ("save", "preview"):
-            return await edit_page(request, kind, None, state, "")
+            return await edit_page(request, pages, kind, None, state, "")
         item, errors = item_of(kind, state)
         preview = None
         if item is not None and action == "preview":
@@ -96,6 +102,7 @@ class EditingController(Controller):
         if item is None or action == "preview":
             return await edit_page(
                 request,
+                pages,
                 kind,
                 None,
                 state,
@@ -109,7 +116,7 @@ class EditingController(Controller):
         except (InvalidInput, Conflict) as exc:
             field = exc.field if isinstance(exc, InvalidInput) else "slug"
             return await edit_page(
-                request, kind, None, state, "", errors={field: exc.detail}, status_code=400
+                request, pages, kind, None, state, "", errors={field: exc.detail}, status_code=400
             )
         return redirect(item_url(kind, draft.slug, "/draft", draft.locale), "created")
 
@@ -131,6 +138,7 @@ class EditingController(Controller):
     async def edit_form(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -138,12 +146,13 @@ class EditingController(Controller):
         """The draft as a form: Markdown for articles, rows for FAQ sets and comparisons."""
         kind = kind_of(request)
         draft = await editorial.get(kind, slug, canonical(locale))
-        return await edit_page(request, kind, slug, state_of(draft.content), draft.etag.strip('"'))
+        return await edit_page(request, pages, kind, slug, state_of(draft.content), draft.etag.strip('"'))
 
     @post(per_kind("/draft/edit"), **desk_opts("editor"), status_code=200)
     async def edit(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
         documents: DocumentsDep,
         exports: ExportsDep,
@@ -158,7 +167,7 @@ class EditingController(Controller):
         etag = form_etag(form)
         action = str(form.get("action", ""))
         if action not in ("save", "preview"):
-            return await edit_page(request, kind, slug, state, etag)
+            return await edit_page(request, pages, kind, slug, state, etag)
         item, errors = item_of(kind, state)
         latest = await latest_number(documents, kind, slug, locale)
         if item is None or action == "preview":
@@ -167,6 +176,7 @@ class EditingController(Controller):
                 preview = await page_html(documents, exports, item, latest, (await actor(request))[0])
             return await edit_page(
                 request,
+                pages,
                 kind,
                 slug,
                 state,
@@ -179,14 +189,14 @@ class EditingController(Controller):
             await editorial.replace(item, etag, (await actor(request))[0])
         except InvalidInput as exc:
             return await edit_page(
-                request, kind, slug, state, etag, errors={exc.field: exc.detail}, status_code=400
+                request, pages, kind, slug, state, etag, errors={exc.field: exc.detail}, status_code=400
             )
         except Stale:
             theirs = await editorial.get(kind, slug, locale)
             conflict = rows(diff_items(theirs.content, item, 0, 0))
             # The form now carries their revision: saving again replaces theirs with this text.
             return await edit_page(
-                request, kind, slug, state, theirs.etag.strip('"'), conflict=conflict, status_code=409
+                request, pages, kind, slug, state, theirs.etag.strip('"'), conflict=conflict, status_code=409
             )
         return redirect(item_url(kind, slug, "/draft", locale), "saved")
 

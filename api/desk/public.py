@@ -15,12 +15,12 @@ from api.deps import DocumentsDep, EditorialDep, ExportsDep
 from api.desk.diffs import rows
 from api.desk.web import (
     DeskLocale,
+    PagesDep,
     desk_opts,
     file,
     in_locale,
     item_url,
     kind_of,
-    page,
     per_kind,
     query,
     ref_key,
@@ -91,6 +91,7 @@ class LibraryController(Controller):
     async def library(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
         q: Text = "",
         type: Annotated[str, Parameter(max_length=20)] = "",  # a kind; empty for any
@@ -117,7 +118,7 @@ class LibraryController(Controller):
             and (not tag or tag in s.tags)
             and (not status or s.review.status_on(day) == status)
         ]
-        return await page(
+        return await pages.render(
             request,
             "library.html.j2",
             items=items,
@@ -133,6 +134,7 @@ class LibraryController(Controller):
     async def item(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
         editorial: EditorialDep,
         slug: SlugParam,
@@ -145,7 +147,7 @@ class LibraryController(Controller):
         try:
             document = await documents.get(kind, slug, version, (locale,))
         except Gone:
-            return await page(
+            return await pages.render(
                 request, "archived.html.j2", kind=kind, slug=slug, status_code=410, **in_locale(locale)
             )
         history = await documents.store.history(kind, slug, locale)
@@ -153,7 +155,7 @@ class LibraryController(Controller):
             draft = await editorial.get(kind, slug, locale)
         except ContentError:
             draft = None
-        return await page(
+        return await pages.render(
             request,
             "item.html.j2",
             kind=kind,
@@ -196,6 +198,7 @@ class LibraryController(Controller):
     async def compare(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
         slug: SlugParam,
         a: Annotated[int, QueryParameter(name="from", ge=1)],
@@ -210,7 +213,7 @@ class LibraryController(Controller):
         # Each version's sign-off (or its absence) is part of what changed between them.
         before, after = (replace(v.content, review=v.info.review) for v in (older, newer))
         diff = diff_items(before, after, a, b, pins=(older.pins, newer.pins))
-        return await page(
+        return await pages.render(
             request,
             "compare.html.j2",
             kind=kind,
@@ -227,6 +230,7 @@ class LibraryController(Controller):
     async def email(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         exports: ExportsDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
@@ -241,7 +245,7 @@ class LibraryController(Controller):
         history = await exports.documents.store.history(kind, slug, locale)
         base = item_url(kind, slug)
         la = in_locale(locale)["la"]
-        return await page(
+        return await pages.render(
             request,
             "email.html.j2",
             title=bundle.item.title,
@@ -278,6 +282,7 @@ class LibraryController(Controller):
     async def packet(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
         item: Refs = None,
         paper: PaperParam = None,
@@ -289,7 +294,7 @@ class LibraryController(Controller):
         by_key = {ref_key(s): s for s in everything}
         picked = [by_key[ref_key(r)] for r in chosen if ref_key(r) in by_key]
         keys = [ref_key(s) for s in picked]
-        return await page(
+        return await pages.render(
             request,
             "packet.html.j2",
             picked=picked,
@@ -322,6 +327,7 @@ class LibraryController(Controller):
     async def digest(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         exports: ExportsDep,
         subject: Annotated[str, Parameter(max_length=200)] = "",
         intro: Text = "",
@@ -345,7 +351,7 @@ class LibraryController(Controller):
             options = exports.digest_options(esp, subject.strip(), intro.strip())
             document = await email_document(exports, bundles, options, "digest")
 
-        return await page(
+        return await pages.render(
             request,
             "digest.html.j2",
             everything=everything,

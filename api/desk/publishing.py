@@ -14,6 +14,7 @@ from api.deps import DocumentsDep, EditorialDep
 from api.desk.drafts import actor, draft_page, form_etag
 from api.desk.web import (
     DeskLocale,
+    PagesDep,
     desk_opts,
     item_url,
     kind_of,
@@ -31,6 +32,7 @@ class PublishingController(Controller):
     async def review(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
@@ -44,11 +46,12 @@ class PublishingController(Controller):
             next_on = msgspec.convert(str(form.get("next_review_on", "")), dt.date)
             await editorial.review(kind, slug, form_etag(form), name, next_on, locale=locale)
         except Forbidden as exc:
-            return await draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 403)
+            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 403)
         except (msgspec.ValidationError, InvalidInput, Stale) as exc:
             detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
             return await draft_page(
                 request,
+                pages,
                 editorial,
                 documents,
                 kind,
@@ -63,6 +66,7 @@ class PublishingController(Controller):
     async def publish(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
         documents: DocumentsDep,
         slug: SlugParam,
@@ -78,9 +82,9 @@ class PublishingController(Controller):
                 kind, slug, form_etag(form), (await actor(request))[0], note, locale, override
             )
         except (Conflict, Stale) as exc:
-            return await draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 409)
+            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 409)
         except Forbidden as exc:
-            return await draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 403)
+            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 403)
         return redirect(item_url(kind, slug, "", locale, v=number), "published")
 
     @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
