@@ -20,7 +20,7 @@ from litestar.params import Parameter
 
 from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, send
-from api.chart import FORMATS, Format
+from api.chart import FORMATS, Chart, Format
 from api.deps import ChartDep, CommunicationsDep, PrincipalDep, SettingsDep
 from api.fhir import (
     FHIR_ID,
@@ -59,6 +59,12 @@ _FHIR_WRITE: dict[str, Any] = {"media_type": FHIR_JSON, "responses": outcome_spe
 
 def _fhir(request: Request[Any, Any, Any], resource: Resource, cache_control: str) -> Response[Any]:
     return send(request, Encoded.of(msgspec.json.encode(resource), FHIR_JSON), cache_control)
+
+
+def _offered(request: Request[Any, Any, Any], chart: Chart, resource: Resource) -> Response[Any]:
+    """A resource about what the chart offers, stored as long as the files it names hold."""
+    store_until(request.scope, chart.fresh_until(files=True))
+    return _fhir(request, resource, chart.exports.documents.cache_control)
 
 
 def _one(params: MultiDict[str], name: str) -> str | None:
@@ -219,9 +225,7 @@ class FhirController(Controller):
         if search.count and search.offset + search.count < len(matches):
             after = search.offset + search.count
             links["next"] = here + urlencode([*kept, ("_count", search.count), ("_offset", after)])
-        bundle = searchset(entries, chart.base_url, len(matches), links)
-        store_until(request.scope, chart.fresh_until(files=True))
-        return _fhir(request, bundle, chart.exports.documents.cache_control)
+        return _offered(request, chart, searchset(entries, chart.base_url, len(matches), links))
 
     @get("/DocumentReference/{id:str}", operation_id="fhirReadDocument", summary="One document", **_FHIR_DOC)
     async def read_document(
@@ -230,8 +234,7 @@ class FhirController(Controller):
         """A version in one format: `handout-N` (PDF) or `page-N` (web page)."""
         version, fmt = await _document(chart, id)
         resource = document_reference(version, fmt, await chart.file(version, fmt), chart.base_url)
-        store_until(request.scope, chart.fresh_until(files=True))
-        return _fhir(request, resource, chart.exports.documents.cache_control)
+        return _offered(request, chart, resource)
 
     @get("/Binary/{id:str}", operation_id="fhirReadBinary", summary="A document's file", **_FHIR_DOC)
     async def read_binary(
