@@ -30,6 +30,9 @@ ENGINE_ALLOWED = {
     # shared by every replica; an HTTP-side cache of exporter output, not content.
     "api/render_cache.py",
 }
+# A migration records one schema change as it was made; it is never edited afterwards, so its
+# functions are not held to the size rule.
+FROZEN = "content/migrations/versions/"
 _REACH_THROUGH = re.compile(r"\.store\.|\bengine\b|create_engine|AsyncEngine|\.engine\b")
 _TYPE_IGNORE = re.compile(r"#\s*type:\s*ignore(\[[^\]]*\])?(?P<rest>.*)$")
 
@@ -185,6 +188,7 @@ def test_functions_are_short() -> None:
     long = [
         f"{relative(path)}:{node.lineno} {node.name}: {length} lines"
         for path in application_files()
+        if not relative(path).startswith(FROZEN)
         for node in ast.walk(ast.parse(path.read_text(), str(path)))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         and (length := (node.end_lineno or node.lineno) - node.lineno + 1) > MAX_FUNCTION_LINES
