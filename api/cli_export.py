@@ -43,7 +43,9 @@ def _warn_loopback(settings: Settings) -> None:
         print(f"folio export: {warning}", file=sys.stderr)
 
 
-async def export_email(settings: Settings, targets: list[Target] | None, esp: str, out: Path) -> int:
+async def export_email(
+    settings: Settings, targets: list[Target] | None, esp: str, out: Path
+) -> int:
     _warn_loopback(settings)
     async with open_services(settings, latest_ttl=0) as services:
         try:

@@ -83,7 +83,6 @@ def published(
     served in place of a missing translation, the locale asked for.
     """
     from content.readability import measure  # it reads plain_text from this module
-
     rendered = render_item(item, brand, today)
     if isinstance(rendered, model.Article) and pins:
         pinned: dict[tuple[str, str], int | None] = {(p.type, p.slug): p.version for p in pins}
