@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
@@ -21,7 +21,7 @@ from api.controllers.exports import ExportController
 from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.infobutton import InfobuttonController
-from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
+from api.controllers.items import ITEM_ROUTERS, FaqItemController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
@@ -30,16 +30,14 @@ from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
 from api.observability import Metrics, Observe
-from api.openapi import HEADERS, PARAMETERS, document_http
+from api.openapi import API_VERSION, HEADERS, PARAMETERS, document_http
 from api.problems import handle_exception
 from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
 from api.services import Services, open_services
 from api.settings import Settings
-from api.webhooks import Webhooks
 from content.editorial import Editorial
 
-API_VERSION = "1.0.0"
 # Body bytes the response store keeps per process, beside FOLIO_CACHE_ENTRIES answers.
 RESPONSE_STORE_BYTES = 64 * 2**20
 
@@ -55,6 +53,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.services = services
             app.state.documents = services.documents
             app.state.exports = services.exports
+            # Guards get no dependency injection: the token and session checks find theirs here.
+            app.state.tokens = services.tokens
+            app.state.sessions = services.sessions
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             try:
                 yield
@@ -63,32 +64,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
 
-    # Providers take no arguments: Litestar then has nothing to parse or validate per request
-    # (a `state: State` parameter costs a State object and a signature check on every read).
     def services() -> Services:
-        return app.state.services  # type: ignore[no-any-return]
-
-    def provide_documents() -> Documents:
-        return services().documents
-
-    def provide_exports() -> Exports:
-        return services().exports
-
-    def provide_editorial() -> Editorial:
-        return services().editorial
-
-    def provide_egress() -> EgressPolicy:
-        return services().egress
-
-    def provide_webhooks() -> Webhooks:
-        return services().webhooks
-
-    def provide_chart() -> Chart:
-        return Chart(services().exports, services().chart_lookups, settings)
+        found: Services = app.state.services
+        return found
 
     app = Litestar(
         route_handlers=[
-            *ITEM_CONTROLLERS,
+            *ITEM_ROUTERS,
             FaqItemController,
             AdminController,
             SearchController,
@@ -100,18 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             assets_router(),
             desk_router(),
         ],
-        dependencies={
-            "documents": Provide(provide_documents, sync_to_thread=False),
-            "editorial": Provide(provide_editorial, sync_to_thread=False),
-            "egress": Provide(provide_egress, sync_to_thread=False),
-            "webhooks": Provide(provide_webhooks, sync_to_thread=False),
-            "chart": Provide(provide_chart, sync_to_thread=False),
-            "exports": Provide(provide_exports, sync_to_thread=False),
-            "principal": Provide(provide_principal, sync_to_thread=False),
-            "wanted": Provide(provide_wanted, sync_to_thread=False),
-            "metrics": Provide(lambda: metrics, sync_to_thread=False),
-            "settings": Provide(lambda: settings, sync_to_thread=False),
-        },
+        dependencies=dependencies(services, settings, metrics),
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
         request_max_body_size=settings.max_body_bytes,
@@ -130,6 +101,48 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return app
 
 
+def dependencies(
+    services: Callable[[], Services], settings: Settings, metrics: Metrics
+) -> dict[str, Provide]:
+    """What handlers may ask for by name; ``services`` answers once the lifespan has opened them.
+
+    Providers take no arguments: Litestar then has nothing to parse or validate per request
+    (a `state: State` parameter costs a State object and a signature check on every read).
+    """
+
+    def provide_documents() -> Documents:
+        return services().documents
+
+    def provide_exports() -> Exports:
+        return services().exports
+
+    def provide_editorial() -> Editorial:
+        return services().editorial
+
+    def provide_egress() -> EgressPolicy:
+        return services().egress
+
+    def provide_chart() -> Chart:
+        return Chart(services().exports, services().chart_lookups, settings)
+
+    return {
+        "documents": Provide(provide_documents, sync_to_thread=False),
+        "editorial": Provide(provide_editorial, sync_to_thread=False),
+        "egress": Provide(provide_egress, sync_to_thread=False),
+        "chart": Provide(provide_chart, sync_to_thread=False),
+        "exports": Provide(provide_exports, sync_to_thread=False),
+        "tokens": Provide(lambda: services().tokens, sync_to_thread=False),
+        "sessions": Provide(lambda: services().sessions, sync_to_thread=False),
+        "audit_log": Provide(lambda: services().audit, sync_to_thread=False),
+        "communications": Provide(lambda: services().communications, sync_to_thread=False),
+        "webhooks": Provide(lambda: services().webhooks, sync_to_thread=False),
+        "principal": Provide(provide_principal, sync_to_thread=False),
+        "wanted": Provide(provide_wanted, sync_to_thread=False),
+        "metrics": Provide(lambda: metrics, sync_to_thread=False),
+        "settings": Provide(lambda: settings, sync_to_thread=False),
+    }
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Folio",
@@ -139,8 +152,8 @@ def openapi_config() -> OpenAPIConfig:
         render_plugins=[ReferencePage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         use_handler_docstrings=True,
         components=Components(
-            headers=HEADERS,  # type: ignore[arg-type]
-            parameters=PARAMETERS,  # type: ignore[arg-type]
+            headers=dict(HEADERS),
+            parameters=dict(PARAMETERS),
             security_schemes={
                 "bearer": SecurityScheme(
                     type="http",

@@ -11,6 +11,7 @@ from pathlib import Path
 import msgspec
 
 from api.settings import Settings
+from content.accounts import Tokens
 from content.tokens import ALL_ROLES
 
 OPENAPI_PATH = Path("openapi/openapi.json")
@@ -26,6 +27,26 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"folio: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command in NEEDS_MIGRATED_STORE:
+            asyncio.run(require_migrated(settings))
+        return run(args, settings, parser)
+    except Exception as exc:
+        problem = database_problem(exc, settings)
+        if problem is None:
+            raise
+        print(f"folio: {problem}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="folio", description="Folio content API")
     parser.add_argument("--version", action="version", version=f"folio {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +68,16 @@ def main(argv: list[str] | None = None) -> int:
     library_export = library_commands.add_parser("export", help="write the published store as library files")
     library_export.add_argument("--out", type=Path, required=True)
 
+    _add_token_commands(commands)
+    _add_export_commands(commands)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the app")
+    openapi.add_argument("--out", type=Path, default=OPENAPI_PATH)
+    openapi.add_argument("--check", action="store_true", help="fail if the file would change")
+    return parser
+
+
+def _add_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     token = commands.add_parser("token", help="API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     token_create = token_commands.add_parser("create", help="create a token; it is printed once")
@@ -66,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     token_revoke = token_commands.add_parser("revoke", help="revoke a token by name")
     token_revoke.add_argument("name")
 
+
+def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export_parser = commands.add_parser("export", help="export published items to files")
     channels = export_parser.add_subparsers(dest="channel", required=True)
     email = channels.add_parser("email", help="write .html, .txt and .eml per item")
@@ -85,27 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     pdf.add_argument("--out", type=Path, required=True)
     for parser_ in (email, pdf):
         parser_.add_argument("--locale", help="with KIND SLUG: its translation (default en); --all: all")
-
-    openapi = commands.add_parser("openapi", help="write the OpenAPI spec generated from the app")
-    openapi.add_argument("--out", type=Path, default=OPENAPI_PATH)
-    openapi.add_argument("--check", action="store_true", help="fail if the file would change")
-
-    args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        print(f"folio: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if args.command in NEEDS_MIGRATED_STORE:
-            asyncio.run(require_migrated(settings))
-        return run(args, settings, parser)
-    except Exception as exc:
-        problem = database_problem(exc, settings)
-        if problem is None:
-            raise
-        print(f"folio: {problem}", file=sys.stderr)
-        return 1
 
 
 # Commands that read or write the store refuse to start on a database that is not migrated.
@@ -136,15 +148,11 @@ def run(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentP
 
 
 async def require_migrated(settings: Settings) -> None:
-    from content.db import create_engine
+    from content.database import open_database
     from content.migrations import head_revision
-    from content.store import Store
 
-    engine = create_engine(settings.db_url)
-    try:
-        current = await Store(engine).schema_revision()
-    finally:
-        await engine.dispose()
+    async with open_database(settings.db_url) as database:
+        current = await database.store().schema_revision()
     if current != head_revision():
         state = "has no schema yet" if current is None else f"is at schema {current}, not {head_revision()}"
         raise StoreNotReady(f"the database {state}; run `folio migrate` first")
@@ -246,11 +254,11 @@ def migrate(settings: Settings) -> int:
 
 async def sync_library(settings: Settings, library: Path | None, author: str, force: bool = False) -> int:
     from api.webhooks import outbox
-    from content.db import create_engine
+    from content.database import open_database
     from content.errors import LibraryError
     from content.library import load_library
     from content.locales import DEFAULT_LOCALE
-    from content.store import Created, Store
+    from content.store import Created
 
     root = library or Path(settings.library_dir)
     try:
@@ -260,11 +268,8 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    engine = create_engine(settings.db_url)
-    try:
-        report = await Store(engine).sync(loaded.items, author=author, force=force, outbox=outbox)
-    finally:
-        await engine.dispose()
+    async with open_database(settings.db_url) as database:
+        report = await database.store().sync(loaded.items, author=author, force=force, outbox=outbox)
 
     def named(entry: Created) -> str:
         return f"{entry.kind} {entry.slug}" + ("" if entry.locale == DEFAULT_LOCALE else f" ({entry.locale})")
@@ -283,16 +288,12 @@ async def sync_library(settings: Settings, library: Path | None, author: str, fo
 
 
 async def export_library(settings: Settings, out: Path) -> int:
-    from content.db import create_engine
+    from content.database import open_database
     from content.errors import LibraryError
     from content.library import write_library
-    from content.store import Store
 
-    engine = create_engine(settings.db_url)
-    try:
-        published = await Store(engine).latest_items()
-    finally:
-        await engine.dispose()
+    async with open_database(settings.db_url) as database:
+        published = await database.store().latest_items()
     try:
         paths = write_library(published, Path(settings.library_dir) / "brand.yaml", out)
     except LibraryError as exc:
@@ -303,37 +304,37 @@ async def export_library(settings: Settings, out: Path) -> int:
 
 
 async def manage_tokens(settings: Settings, args: argparse.Namespace) -> int:
-    from content.db import create_engine
+    from content.database import open_database
     from content.errors import Conflict, NotFound
-    from content.tokens import create_token, list_tokens, revoke_token
 
-    engine = create_engine(settings.db_url)
-    try:
-        match args.token_command:
-            case "create":
-                info, token = await create_token(
-                    engine,
-                    args.name,
-                    args.role,
-                    actor="cli",
-                    display_name=args.display_name,
-                    credentials=args.credentials,
-                )
-                # Only the token on stdout, so `T=$(folio token create ...)` captures just it.
-                print(f"created token {info.name!r} ({info.role}); it is shown only now.", file=sys.stderr)
-                print(token)
-            case "list":
-                for t in await list_tokens(engine):
-                    state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
-                    print(f"{t.name}\t{t.role}\tcreated {t.created_at:%Y-%m-%d}\t{state}")
-            case "revoke":
-                await revoke_token(engine, args.name, actor="cli")
-                print(f"revoked {args.name!r}")
-    except (Conflict, NotFound) as exc:
-        print(f"folio token: {exc.detail}", file=sys.stderr)
-        return 1
-    finally:
-        await engine.dispose()
+    async with open_database(settings.db_url) as database:
+        try:
+            return await _tokens_command(database.tokens, args)
+        except (Conflict, NotFound) as exc:
+            print(f"folio token: {exc.detail}", file=sys.stderr)
+            return 1
+
+
+async def _tokens_command(tokens: Tokens, args: argparse.Namespace) -> int:
+    match args.token_command:
+        case "create":
+            info, token = await tokens.create(
+                args.name,
+                args.role,
+                actor="cli",
+                display_name=args.display_name,
+                credentials=args.credentials,
+            )
+            # Only the token on stdout, so `T=$(folio token create ...)` captures just it.
+            print(f"created token {info.name!r} ({info.role}); it is shown only now.", file=sys.stderr)
+            print(token)
+        case "list":
+            for t in await tokens.all():
+                state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+                print(f"{t.name}\t{t.role}\tcreated {t.created_at:%Y-%m-%d}\t{state}")
+        case "revoke":
+            await tokens.revoke(args.name, actor="cli")
+            print(f"revoked {args.name!r}")
     return 0
 
 

@@ -11,6 +11,9 @@ from api.locales import Wanted
 from api.observability import Metrics
 from api.settings import Settings
 from api.webhooks import Webhooks
+from content.accounts import Sessions, Tokens
+from content.audit import AuditLog
+from content.communications import Communications
 from content.editorial import Editorial
 
 DocumentsDep = NamedDependency[Documents]
@@ -23,3 +26,7 @@ MetricsDep = NamedDependency[Metrics]
 WantedDep = NamedDependency[Wanted]
 ChartDep = NamedDependency[Chart]
 WebhooksDep = NamedDependency[Webhooks]
+TokensDep = NamedDependency[Tokens]
+SessionsDep = NamedDependency[Sessions]
+AuditLogDep = NamedDependency[AuditLog]
+CommunicationsDep = NamedDependency[Communications]

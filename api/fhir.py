@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Response
 from litestar.openapi.datastructures import ResponseSpec
+from msgspec import Meta
 
 from api.chart import ChartFile, Format, reviewed, unreviewed_mark
 from content import codes
 from content.chart import ChartVersion, Given
+from content.errors import InvalidInput
 
 FHIR_JSON = "application/fhir+json"
 FHIR_VERSION = "4.0.1"
+FHIR_ID = r"[A-Za-z0-9\-.]{1,64}"
 Resource = dict[str, Any]
 # FHIR ids: [A-Za-z0-9\-\.]{1,64}. A DocumentReference (and its Binary) is one version in one format.
 ID_PREFIX: dict[Format, str] = {"handout": "handout", "page": "page"}
@@ -250,3 +254,72 @@ def outcome(status: int, detail: str, code: str | None = None) -> Response[bytes
         "issue": [{"severity": "error", "code": issue_code, "diagnostics": detail}],
     }
     return Response(msgspec.json.encode(body), status_code=status, media_type=FHIR_JSON)
+
+
+# --- Communication input: exactly what Folio keeps, nothing about the patient but a reference --------
+
+_NOT_KEPT = re.compile(r"unknown field `([^`]+)`")
+_DATE_LIKE = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+PatientRef = Annotated[str, Meta(pattern=rf"^Patient/{FHIR_ID}$")]
+EncounterRef = Annotated[str, Meta(pattern=rf"^Encounter/{FHIR_ID}$")]
+DocumentRef = Annotated[str, Meta(pattern=r"^DocumentReference/[a-z]+-[0-9]{1,10}$")]
+
+
+class _Strict(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    """FHIR JSON in, with every element Folio does not keep refused: a name, a birth date, a note."""
+
+
+class PatientReference(_Strict):
+    reference: PatientRef
+
+
+class EncounterReference(_Strict):
+    reference: EncounterRef
+
+
+class DocumentReferenceRef(_Strict):
+    reference: DocumentRef
+
+
+class Payload(_Strict):
+    content_reference: DocumentReferenceRef
+
+
+class CommunicationInput(_Strict):
+    """A Communication saying a patient was given one version: subject, encounter, sent and payload only."""
+
+    resource_type: Literal["Communication"]
+    status: Literal["completed"]
+    subject: PatientReference
+    sent: dt.datetime
+    payload: Annotated[list[Payload], Meta(min_length=1, max_length=1)]
+    encounter: EncounterReference | None = None
+
+
+def communication_input(raw: bytes) -> CommunicationInput:
+    try:
+        given = msgspec.json.decode(raw, type=CommunicationInput)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        if found := _NOT_KEPT.search(message):
+            raise InvalidInput(
+                found.group(1),
+                f"Folio keeps no {found.group(1)!r}: it stores no name, birth date or free text about a "
+                "patient, only the EHR's references (subject, encounter), sent, and the "
+                "DocumentReference given.",
+            ) from None
+        if message.endswith("`$.status`"):
+            raise InvalidInput("status", "status is completed: Folio records what was given.") from None
+        raise InvalidInput("$", message) from None
+    except msgspec.DecodeError as exc:
+        raise InvalidInput("$", f"The body is not JSON: {exc}") from None
+    for where, reference in (("subject", given.subject), ("encounter", given.encounter)):
+        if reference is not None and _DATE_LIKE.search(reference.reference):
+            raise InvalidInput(
+                f"{where}.reference", "This looks like a date: send the EHR's opaque id, never a birth date."
+            )
+    if given.sent.tzinfo is None:
+        raise InvalidInput("sent", "sent needs a time zone (2026-12-06T10:00:00Z).")
+    if given.sent > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+        raise InvalidInput("sent", "sent is in the future.")
+    return given

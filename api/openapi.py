@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
+    OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -27,7 +28,8 @@ from litestar.openapi.spec import (
 )
 
 _STRING = Schema(type=OpenAPIType.STRING)
-_BINARY = Schema(type=OpenAPIType.STRING, format="binary")  # type: ignore[arg-type]
+API_VERSION = "1.0.0"  # info.version of the spec; FHIR's CapabilityStatement says it too
+_BINARY = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
 
 
 def _header(description: str, *, required: bool = True) -> OpenAPIHeader:

@@ -16,6 +16,9 @@ from api.observability import Metrics
 from api.render_cache import render_cache_for
 from api.settings import Settings
 from api.webhooks import Deliverer, Webhooks, outbox
+from content.accounts import Sessions, Tokens
+from content.audit import AuditLog
+from content.communications import Communications
 from content.db import create_engine
 from content.editorial import Editorial
 from content.library import load_brand
@@ -32,6 +35,10 @@ class Services:
     egress: EgressPolicy
     exports: Exports
     settings: Settings
+    tokens: Tokens
+    sessions: Sessions
+    audit: AuditLog
+    communications: Communications
 
 
 @asynccontextmanager
@@ -97,12 +104,18 @@ async def open_services(
                     max_grade=settings.max_grade,
                     publisher_not_reviewer=settings.publisher_not_reviewer,
                     outbox=outbox,
+                    # Minimal wiring until the reader's branch lands: any change drops every lookup.
+                    on_change=lambda change: documents.forget(),
                 ),
                 deliverer=deliverer,
                 webhooks=Webhooks(engine),
                 egress=egress,
                 exports=exports,
                 settings=settings,
+                tokens=Tokens(engine),
+                sessions=Sessions(engine),
+                audit=AuditLog(engine),
+                communications=Communications(engine),
             )
         finally:
             await asyncio.to_thread(exports.close)

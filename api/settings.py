@@ -142,7 +142,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             )
         url = f"{driver}://{rest}" if driver else self.database_url
         # A relative SQLite path lives in the data folder, not wherever the command ran.
-        parsed = sa.engine.make_url(url)
+        parsed = sa.make_url(url)
         path = parsed.database or ""
         in_cwd = path not in ("", ":memory:") and not Path(path).is_absolute()
         if parsed.get_backend_name() == "sqlite" and in_cwd:

@@ -11,14 +11,14 @@ from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, send
 from api.controllers.params import SLUG_PATTERN, CursorParam, IdParam, line
 from api.conventions import next_link
-from api.deps import DocumentsDep, EditorialDep, EgressDep, PrincipalDep, WebhooksDep
+from api.deps import AuditLogDep, EgressDep, PrincipalDep, TokensDep, WebhooksDep
 from api.egress import Refused
 from api.problems import WRITE_PROBLEMS
 from api.webhooks import EVENTS, Delivery, Event, Webhook
 from content import model
 from content.audit import AuditPage
 from content.errors import InvalidInput
-from content.tokens import Role, TokenInfo, create_token, list_tokens, revoke_token
+from content.tokens import Role, TokenInfo
 
 
 class WebhookInput(model.Wire, kw_only=True):
@@ -75,7 +75,7 @@ class AdminController(Controller):
     async def audit(
         self,
         request: Request[Any, Any, Any],
-        editorial: EditorialDep,
+        audit_log: AuditLogDep,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         cursor: CursorParam = None,
         type: Annotated[model.Kind | None, Parameter(description="Only this kind of item.")] = None,
@@ -84,7 +84,7 @@ class AdminController(Controller):
         action: Annotated[str | None, line(40)] = None,
     ) -> Response[AuditPage]:
         """Every write, newest first: who, what, when, item, version, hashes before and after."""
-        page = await editorial.audit_log(
+        page = await audit_log.page(
             limit=limit, cursor=cursor, kind=type, slug=slug, actor=actor, action=action
         )
         response = private(request, page)
@@ -97,12 +97,11 @@ class AdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[TokenInput],
-        documents: DocumentsDep,
+        tokens: TokensDep,
         principal: PrincipalDep,
     ) -> Response[NewToken]:
         """Returns the token once."""
-        info, token = await create_token(
-            documents.store.engine,
+        info, token = await tokens.create(
             data.name,
             data.role,
             principal.name,
@@ -114,9 +113,9 @@ class AdminController(Controller):
         return response
 
     @get("/tokens", operation_id="listTokens", summary="List API tokens", responses=WRITE_PROBLEMS)
-    async def tokens(self, request: Request[Any, Any, Any], documents: DocumentsDep) -> Response[TokenList]:
+    async def list_tokens(self, request: Request[Any, Any, Any], tokens: TokensDep) -> Response[TokenList]:
         """Names, roles and dates; never the tokens."""
-        return private(request, TokenList(tokens=await list_tokens(documents.store.engine)))
+        return private(request, TokenList(tokens=await tokens.all()))
 
     @delete(
         "/tokens/{name:str}",
@@ -128,11 +127,11 @@ class AdminController(Controller):
     async def revoke(
         self,
         name: Annotated[str, line(100)],
-        documents: DocumentsDep,
+        tokens: TokensDep,
         principal: PrincipalDep,
     ) -> None:
         """It stops working at once."""
-        await revoke_token(documents.store.engine, name, principal.name)
+        await tokens.revoke(name, principal.name)
 
     @post("/webhooks", operation_id="createWebhook", summary="Register a webhook", responses=WRITE_PROBLEMS)
     async def create_webhook(

@@ -4,26 +4,33 @@ Roles (each includes the ones before it): reader sees drafts; editor creates and
 reviewer records reviews; publisher publishes, restores and archives; admin un-archives.
 Each translation has its own draft and versions: routes take ``?locale=`` (default en), and a
 translation is created like any item, with its ``locale`` in the body.
+
+The handlers are plain functions written once; ``draft_routes(spec)`` makes one route of each per
+kind of the registry (``model.KIND_SPECS``), with that kind's operation ids, summaries and types.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace as dc_replace
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Request, Response, delete, get, post, put
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, Parameter
 from msgspec import Meta, structs
 
 from api.auth import BEARER_SECURITY, if_match, requires
 from api.caching import NO_STORE, Encoded, send
+from api.controllers.kinds import DRAFT_TYPES, ItemBody, ItemDocument, ItemDraft, spec_of
 from api.controllers.params import NumberParam, SlugParam
 from api.deps import DocumentsDep, EditorialDep, PrincipalDep
 from api.documents import Documents, today
 from api.locales import LOCALE_PATTERN, WriteLocaleParam, language_headers
 from api.problems import WRITE_PROBLEMS
 from content import model
-from content.editorial import Draft, DraftInfo
+from content.editorial import Draft
 from content.errors import InvalidInput
 from content.locales import DEFAULT_LOCALE, canonical
 from content.render import render_item
@@ -41,15 +48,6 @@ class PublishInput(model.Wire, kw_only=True):
     # Why a draft that reads above the plain-language threshold (FOLIO_MAX_GRADE) may be
     # published anyway; recorded in the audit log. Not needed for a draft within it.
     override: Annotated[str, Meta(min_length=1, max_length=1000, pattern=model.TEXT)] | None = None
-
-
-# The draft shape of each kind: the item plus the server's facts about the draft.
-DRAFT_TYPES: dict[model.Kind, type[Any]] = {
-    name: msgspec.defstruct(
-        f"{spec.title}Draft", [("draft", DraftInfo)], bases=(spec.content,), kw_only=True, module=__name__
-    )
-    for name, spec in model.KIND_SPECS.items()
-}
 
 
 def protected(role: Role) -> dict[str, Any]:
@@ -84,231 +82,204 @@ def _draft_path(plural: str, slug: str, locale: str) -> str:
     return f"/v1/{plural}/{slug}/draft{query}"
 
 
-def draft_controller(spec: model.KindSpec) -> type[Controller]:
-    """The editorial routes of one kind of item under ``/v1/{plural}``."""
-    kind, plural, name, content, published = spec.name, spec.plural, spec.title, spec.content, spec.published
-    draft_type = DRAFT_TYPES[kind]
+async def create(
+    request: Request[Any, Any, Any],
+    data: JSONBody[ItemBody],
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    principal: PrincipalDep,
+) -> Response[ItemDraft]:
+    """A new, unpublished item holding its first draft; nothing is public yet."""
+    draft = await editorial.create(data, principal.name)
+    response = draft_response(request, documents, draft, status=201)
+    response.headers["Location"] = _draft_path(spec_of(request).plural, draft.slug, draft.locale)
+    return response
 
-    class DraftController(Controller):
-        path = f"/v1/{plural}"
-        tags = [plural]
 
-        @post(
-            "/",
-            operation_id=f"create{name}",
-            summary=f"Create a {kind} as a draft",
-            **protected("editor"),
-            status_code=201,
-        )
-        async def create(
-            self,
-            request: Request[Any, Any, Any],
-            data: JSONBody[content],  # type: ignore[valid-type]
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-        ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """A new, unpublished item holding its first draft; nothing is public yet."""
-            draft = await editorial.create(data, principal.name)
-            response = draft_response(request, documents, draft, status=201)
-            response.headers["Location"] = _draft_path(plural, draft.slug, draft.locale)
-            return response
+async def start(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    principal: PrincipalDep,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> Response[ItemDraft]:
+    """A copy of the translation's latest version; never another locale's text (create it)."""
+    draft = await editorial.start(spec_of(request).name, slug, principal.name, canonical(locale))
+    return draft_response(request, documents, draft, 201)
 
-        @post(
-            "/{slug:str}/draft",
-            operation_id=f"start{name}Draft",
-            summary="Start a draft from the latest version",
-            **protected("editor"),
-            status_code=201,
-        )
-        async def start(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """A copy of the translation's latest version; never another locale's text (create it)."""
-            draft = await editorial.start(kind, slug, principal.name, canonical(locale))
-            return draft_response(request, documents, draft, 201)
 
-        @get(
-            "/{slug:str}/draft",
-            operation_id=f"get{name}Draft",
-            summary="Read the draft",
-            **protected("reader"),
-        )
-        async def read(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """The draft with its ETag and reading level: send the ETag back as If-Match to change it."""
-            return draft_response(request, documents, await editorial.get(kind, slug, canonical(locale)))
+async def read(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> Response[ItemDraft]:
+    """The draft with its ETag and reading level: send the ETag back as If-Match to change it."""
+    draft = await editorial.get(spec_of(request).name, slug, canonical(locale))
+    return draft_response(request, documents, draft)
 
-        @put(
-            "/{slug:str}/draft",
-            operation_id=f"replace{name}Draft",
-            summary="Replace the draft",
-            **protected("editor"),
-        )
-        async def replace(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            data: JSONBody[content],  # type: ignore[valid-type]
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-            locale: Annotated[
-                str | None, Parameter(pattern=LOCALE_PATTERN, description="As the body's.")
-            ] = None,
-        ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """The whole item, as read minus server-managed fields; its ``locale`` names the translation."""
-            expected = if_match(request)
-            _same_slug(data, slug)
-            _same_locale(data, locale)
-            draft = await editorial.replace(data, expected or "", principal.name)
-            return draft_response(request, documents, draft)
 
-        @delete(
-            "/{slug:str}/draft",
-            operation_id=f"discard{name}Draft",
-            summary="Discard the draft",
-            **protected("editor"),
-            status_code=204,
-        )
-        async def discard(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            editorial: EditorialDep,
-            principal: PrincipalDep,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> None:
-            """An item that was never published is deleted with its draft; If-Match is honoured."""
-            expected = if_match(request, required=False)
-            await editorial.discard(kind, slug, expected, principal.name, canonical(locale))
+async def replace(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    data: JSONBody[ItemBody],
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    principal: PrincipalDep,
+    locale: Annotated[str | None, Parameter(pattern=LOCALE_PATTERN, description="As the body's.")] = None,
+) -> Response[ItemDraft]:
+    """The whole item, as read minus server-managed fields; its ``locale`` names the translation."""
+    expected = if_match(request)
+    _same_slug(data, slug)
+    _same_locale(data, locale)
+    draft = await editorial.replace(data, expected or "", principal.name)
+    return draft_response(request, documents, draft)
 
-        @post(
-            "/{slug:str}/draft/review",
-            operation_id=f"review{name}Draft",
-            summary="Record a review",
-            **protected("reviewer"),
-            status_code=200,
-        )
-        async def review(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            data: JSONBody[ReviewInput],
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> Response[draft_type]:  # type: ignore[valid-type]
-            """Signs off exactly the current draft (403 for anyone who edited it); an edit needs a new one."""
-            expected = if_match(request) or ""
-            draft = await editorial.review(
-                kind, slug, expected, principal.name, data.next_review_on, locale=canonical(locale)
-            )
-            return draft_response(request, documents, draft)
 
-        @post(
-            "/{slug:str}/publish",
-            operation_id=f"publish{name}",
-            summary="Publish the reviewed draft",
-            **protected("publisher"),
-            status_code=200,
-        )
-        async def publish(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-            data: JSONBody[PublishInput | None] = None,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> Response[published]:  # type: ignore[valid-type]
-            """The draft becomes the next version; above FOLIO_MAX_GRADE it needs an ``override``."""
-            expected = if_match(request) or ""
-            locale = canonical(locale)
-            note, override = (data.note, data.override) if data else ("", None)
-            number = await editorial.publish(kind, slug, expected, principal.name, note, locale, override)
-            return await _published(request, documents, kind, slug, number, locale)
+async def discard(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    editorial: EditorialDep,
+    principal: PrincipalDep,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> None:
+    """An item that was never published is deleted with its draft; If-Match is honoured."""
+    expected = if_match(request, required=False)
+    await editorial.discard(spec_of(request).name, slug, expected, principal.name, canonical(locale))
 
-        @post(
-            "/{slug:str}/versions/{number:int}/restore",
-            operation_id=f"restore{name}Version",
-            summary="Roll back: publish a copy of an old version",
-            **protected("publisher"),
-            status_code=200,
-        )
-        async def restore(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            number: NumberParam,
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-            data: JSONBody[PublishInput | None] = None,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> Response[published]:  # type: ignore[valid-type]
-            """History is never rewritten: the copy gets the next version number."""
-            locale = canonical(locale)
-            note = data.note if data else ""
-            new = await editorial.restore(kind, slug, number, principal.name, note, locale)
-            return await _published(request, documents, kind, slug, new, locale)
 
-        @delete(
-            "/{slug:str}",
-            operation_id=f"archive{name}",
-            summary="Archive (public URLs answer 410)",
-            **protected("publisher"),
-            status_code=204,
-        )
-        async def archive(
-            self,
-            slug: SlugParam,
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> None:
-            """Lists omit the translation and readers fall back; with none left its URLs answer 410."""
-            await editorial.archive(kind, slug, principal.name, canonical(locale))
-            documents.forget(kind, slug)
+async def review(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    data: JSONBody[ReviewInput],
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    principal: PrincipalDep,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> Response[ItemDraft]:
+    """Signs off exactly the current draft (403 for anyone who edited it); an edit needs a new one."""
+    expected = if_match(request) or ""
+    kind = spec_of(request).name
+    draft = await editorial.review(
+        kind, slug, expected, principal.name, data.next_review_on, locale=canonical(locale)
+    )
+    return draft_response(request, documents, draft)
 
-        @post(
-            "/{slug:str}/unarchive",
-            operation_id=f"unarchive{name}",
-            summary="Bring an archived item back",
-            **protected("admin"),
-            status_code=200,
-        )
-        async def unarchive(
-            self,
-            request: Request[Any, Any, Any],
-            slug: SlugParam,
-            editorial: EditorialDep,
-            documents: DocumentsDep,
-            principal: PrincipalDep,
-            locale: WriteLocaleParam = DEFAULT_LOCALE,
-        ) -> Response[published]:  # type: ignore[valid-type]
-            """Its latest version is public again."""
-            locale = canonical(locale)
-            await editorial.unarchive(kind, slug, principal.name, locale)
-            return await _published(request, documents, kind, slug, None, locale)
 
-    DraftController.__name__ = DraftController.__qualname__ = f"{name}DraftController"
-    return DraftController
+async def publish(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    principal: PrincipalDep,
+    data: JSONBody[PublishInput | None] = None,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> Response[ItemDocument]:
+    """The draft becomes the next version; above FOLIO_MAX_GRADE it needs an ``override``."""
+    expected = if_match(request) or ""
+    kind, locale = spec_of(request).name, canonical(locale)
+    note, override = (data.note, data.override) if data else ("", None)
+    number = await editorial.publish(kind, slug, expected, principal.name, note, locale, override)
+    return await _published(request, documents, kind, slug, number, locale)
+
+
+async def restore(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    number: NumberParam,
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    principal: PrincipalDep,
+    data: JSONBody[PublishInput | None] = None,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> Response[ItemDocument]:
+    """History is never rewritten: the copy gets the next version number."""
+    kind, locale = spec_of(request).name, canonical(locale)
+    note = data.note if data else ""
+    new = await editorial.restore(kind, slug, number, principal.name, note, locale)
+    return await _published(request, documents, kind, slug, new, locale)
+
+
+async def archive(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    editorial: EditorialDep,
+    principal: PrincipalDep,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> None:
+    """Lists omit the translation and readers fall back; with none left its URLs answer 410."""
+    await editorial.archive(spec_of(request).name, slug, principal.name, canonical(locale))
+
+
+async def unarchive(
+    request: Request[Any, Any, Any],
+    slug: SlugParam,
+    editorial: EditorialDep,
+    documents: DocumentsDep,
+    principal: PrincipalDep,
+    locale: WriteLocaleParam = DEFAULT_LOCALE,
+) -> Response[ItemDocument]:
+    """Its latest version is public again."""
+    kind, locale = spec_of(request).name, canonical(locale)
+    await editorial.unarchive(kind, slug, principal.name, locale)
+    return await _published(request, documents, kind, slug, None, locale)
+
+
+# The write routes of every kind: (decorator, path, operation id, summary, role, status, handler);
+# ``{name}`` is the kind's title (Article), ``{kind}`` its name (article).
+_WRITES: list[tuple[type[HTTPRouteHandler], str, str, str, Role, int, Callable[..., Any]]] = [
+    (post, "/", "create{name}", "Create a {kind} as a draft", "editor", 201, create),
+    (
+        post,
+        "/{slug:str}/draft",
+        "start{name}Draft",
+        "Start a draft from the latest version",
+        "editor",
+        201,
+        start,
+    ),
+    (get, "/{slug:str}/draft", "get{name}Draft", "Read the draft", "reader", 200, read),
+    (put, "/{slug:str}/draft", "replace{name}Draft", "Replace the draft", "editor", 200, replace),
+    (delete, "/{slug:str}/draft", "discard{name}Draft", "Discard the draft", "editor", 204, discard),
+    (post, "/{slug:str}/draft/review", "review{name}Draft", "Record a review", "reviewer", 200, review),
+    (post, "/{slug:str}/publish", "publish{name}", "Publish the reviewed draft", "publisher", 200, publish),
+    (
+        post,
+        "/{slug:str}/versions/{number:int}/restore",
+        "restore{name}Version",
+        "Roll back: publish a copy of an old version",
+        "publisher",
+        200,
+        restore,
+    ),
+    (delete, "/{slug:str}", "archive{name}", "Archive (public URLs answer 410)", "publisher", 204, archive),
+    (
+        post,
+        "/{slug:str}/unarchive",
+        "unarchive{name}",
+        "Bring an archived item back",
+        "admin",
+        200,
+        unarchive,
+    ),
+]
+
+
+def draft_routes(spec: model.KindSpec) -> list[HTTPRouteHandler]:
+    """The editorial routes of one kind, to mount under ``/v1/{plural}``."""
+    return [
+        decorator(
+            path,
+            operation_id=operation.format(name=spec.title),
+            summary=summary.format(kind=spec.name),
+            status_code=status,
+            opt={"kind": spec.name},
+            **protected(role),
+        )(handler)
+        for decorator, path, operation, summary, role, status, handler in _WRITES
+    ]
 
 
 async def _published(
@@ -319,7 +290,6 @@ async def _published(
     number: int | None,
     locale: str = DEFAULT_LOCALE,
 ) -> Response[Any]:
-    documents.forget()  # items that embed this one got new versions too
     document = await documents.get(kind, slug, number, (locale,))
     response = send(request, document.encoded, NO_STORE)
     query = "" if locale == DEFAULT_LOCALE else f"?locale={locale}"

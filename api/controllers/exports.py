@@ -23,8 +23,6 @@ from content import model
 from content.bundle import Bundle
 from exporters.email import EmailDocument
 
-EmailFile = Literal["html", "txt", "eml"]
-
 
 def _kind(request: Request[Any, Any, Any]) -> model.Kind:
     """The kind a per-kind path names: /v1/{plural}/... or /{plural}/..."""
@@ -56,7 +54,7 @@ async def _send(
     options: Any,
     cache_control: str,
     filename: str | None = None,
-) -> Response[bytes]:
+) -> Response[Any]:
     """The export, or 304 when the client has it: the ETag is computed before any render."""
     etag = exports.etag(channel, fmt, bundles, options)
     headers = {"ETag": etag, "Cache-Control": cache_control, "Content-Language": bundles[0].locale}
@@ -164,7 +162,7 @@ class ExportController(Controller):
         """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
         bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
         options = exports.email_options(esp)
-        return await _send(  # type: ignore[return-value]
+        return await _send(
             request, exports, "email", "json", [bundle], options, exports.documents.cache_control
         )
 
@@ -189,7 +187,7 @@ class ExportController(Controller):
         esp: EspParam = "none",
     ) -> Response[bytes]:
         """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
-        fmt: EmailFile = request.url.path.rsplit(".", 1)[1]  # type: ignore[assignment]
+        fmt = request.url.path.rsplit(".", 1)[1]  # html, txt or eml: the route's paths
         bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
         filename = f"{slug}-v{bundle.item.version}.eml" if fmt == "eml" else None
         options = exports.email_options(esp)
@@ -213,7 +211,7 @@ class ExportController(Controller):
         ]
         options = exports.digest_options(data.esp, data.subject, data.intro)
         response = await _send(request, exports, "digest", "json", bundles, options, NO_STORE)
-        return response  # type: ignore[return-value]
+        return response
 
     @get(
         _per_kind("/{plural}/{{slug:str}}"),
@@ -234,6 +232,6 @@ class ExportController(Controller):
         """Where a handout's QR code and every "read online" link lead: that exact version."""
         bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
         options = await exports.page_options(bundle)
-        return await _send(  # type: ignore[return-value]
+        return await _send(
             request, exports, "web", "html", [bundle], options, exports.documents.cache_control
         )

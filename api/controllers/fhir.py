@@ -10,38 +10,40 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import MultiDict
 from litestar.params import Parameter
-from msgspec import Meta
 
 from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, send
-from api.chart import FORMATS, Format
-from api.deps import ChartDep, PrincipalDep, SettingsDep
+from api.chart import FORMATS, Chart, Format
+from api.deps import ChartDep, CommunicationsDep, PrincipalDep, SettingsDep
 from api.fhir import (
+    FHIR_ID,
     FHIR_JSON,
     Resource,
     binary,
     capability_statement,
     communication,
+    communication_input,
     document_reference,
     outcome_specs,
     parse_document_id,
     searchset,
 )
+from api.openapi import API_VERSION
 from api.response_store import store_until
-from content import chart as records
+from api.settings import Settings
 from content.chart import ChartVersion
 from content.codes import parse_token
+from content.communications import Communications
 from content.errors import InvalidInput, NotFound
 
-_FHIR_ID = r"[A-Za-z0-9\-.]{1,64}"
-FhirId = Annotated[str, Parameter(pattern=rf"^{_FHIR_ID}$", description="A FHIR resource id.")]
+FhirId = Annotated[str, Parameter(pattern=rf"^{FHIR_ID}$", description="A FHIR resource id.")]
 MAX_COUNT = 100
 _LANGUAGE = re.compile(r"^[a-z]{2}(?:-[A-Z]{2})?$")
 # When what /fhir/metadata says last changed (CapabilityStatement.date): change it with the routes.
@@ -57,6 +59,12 @@ _FHIR_WRITE: dict[str, Any] = {"media_type": FHIR_JSON, "responses": outcome_spe
 
 def _fhir(request: Request[Any, Any, Any], resource: Resource, cache_control: str) -> Response[Any]:
     return send(request, Encoded.of(msgspec.json.encode(resource), FHIR_JSON), cache_control)
+
+
+def _offered(request: Request[Any, Any, Any], chart: Chart, resource: Resource) -> Response[Any]:
+    """A resource about what the chart offers, stored as long as the files it names hold."""
+    store_until(request.scope, chart.fresh_until(files=True))
+    return _fhir(request, resource, chart.exports.documents.cache_control)
 
 
 def _one(params: MultiDict[str], name: str) -> str | None:
@@ -177,75 +185,6 @@ def _number(params: MultiDict[str], name: str, default: int, low: int, high: int
     return int(text)
 
 
-# --- Communication input: exactly what Folio keeps, nothing about the patient but a reference --------
-
-_NOT_KEPT = re.compile(r"unknown field `([^`]+)`")
-_DATE_LIKE = re.compile(r"\d{4}-?\d{2}-?\d{2}")
-PatientRef = Annotated[str, Meta(pattern=rf"^Patient/{_FHIR_ID}$")]
-EncounterRef = Annotated[str, Meta(pattern=rf"^Encounter/{_FHIR_ID}$")]
-DocumentRef = Annotated[str, Meta(pattern=r"^DocumentReference/[a-z]+-[0-9]{1,10}$")]
-
-
-class _Strict(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
-    """FHIR JSON in, with every element Folio does not keep refused: a name, a birth date, a note."""
-
-
-class PatientReference(_Strict):
-    reference: PatientRef
-
-
-class EncounterReference(_Strict):
-    reference: EncounterRef
-
-
-class DocumentReferenceRef(_Strict):
-    reference: DocumentRef
-
-
-class Payload(_Strict):
-    content_reference: DocumentReferenceRef
-
-
-class CommunicationInput(_Strict):
-    """A Communication saying a patient was given one version: subject, encounter, sent and payload only."""
-
-    resource_type: Literal["Communication"]
-    status: Literal["completed"]
-    subject: PatientReference
-    sent: dt.datetime
-    payload: Annotated[list[Payload], Meta(min_length=1, max_length=1)]
-    encounter: EncounterReference | None = None
-
-
-def _communication_input(raw: bytes) -> CommunicationInput:
-    try:
-        given = msgspec.json.decode(raw, type=CommunicationInput)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        if found := _NOT_KEPT.search(message):
-            raise InvalidInput(
-                found.group(1),
-                f"Folio keeps no {found.group(1)!r}: it stores no name, birth date or free text about a "
-                "patient, only the EHR's references (subject, encounter), sent, and the "
-                "DocumentReference given.",
-            ) from None
-        if message.endswith("`$.status`"):
-            raise InvalidInput("status", "status is completed: Folio records what was given.") from None
-        raise InvalidInput("$", message) from None
-    except msgspec.DecodeError as exc:
-        raise InvalidInput("$", f"The body is not JSON: {exc}") from None
-    for where, reference in (("subject", given.subject), ("encounter", given.encounter)):
-        if reference is not None and _DATE_LIKE.search(reference.reference):
-            raise InvalidInput(
-                f"{where}.reference", "This looks like a date: send the EHR's opaque id, never a birth date."
-            )
-    if given.sent.tzinfo is None:
-        raise InvalidInput("sent", "sent needs a time zone (2026-12-06T10:00:00Z).")
-    if given.sent > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
-        raise InvalidInput("sent", "sent is in the future.")
-    return given
-
-
 class FhirController(Controller):
     path = "/fhir"
     tags = ["fhir"]
@@ -253,8 +192,6 @@ class FhirController(Controller):
     @get("/metadata", operation_id="fhirCapabilities", summary="FHIR CapabilityStatement", **_FHIR_DOC)
     async def metadata(self, request: Request[Any, Any, Any], chart: ChartDep) -> Response[bytes]:
         """What this FHIR endpoint reads, searches and records (FHIR R4, JSON)."""
-        from api.app import API_VERSION
-
         statement = capability_statement(chart.base_url, API_VERSION, CAPABILITIES_CHANGED)
         return _fhir(request, statement, NO_STORE)
 
@@ -288,9 +225,7 @@ class FhirController(Controller):
         if search.count and search.offset + search.count < len(matches):
             after = search.offset + search.count
             links["next"] = here + urlencode([*kept, ("_count", search.count), ("_offset", after)])
-        bundle = searchset(entries, chart.base_url, len(matches), links)
-        store_until(request.scope, chart.fresh_until(files=True))
-        return _fhir(request, bundle, chart.exports.documents.cache_control)
+        return _offered(request, chart, searchset(entries, chart.base_url, len(matches), links))
 
     @get("/DocumentReference/{id:str}", operation_id="fhirReadDocument", summary="One document", **_FHIR_DOC)
     async def read_document(
@@ -299,8 +234,7 @@ class FhirController(Controller):
         """A version in one format: `handout-N` (PDF) or `page-N` (web page)."""
         version, fmt = await _document(chart, id)
         resource = document_reference(version, fmt, await chart.file(version, fmt), chart.base_url)
-        store_until(request.scope, chart.fresh_until(files=True))
-        return _fhir(request, resource, chart.exports.documents.cache_control)
+        return _offered(request, chart, resource)
 
     @get("/Binary/{id:str}", operation_id="fhirReadBinary", summary="A document's file", **_FHIR_DOC)
     async def read_binary(
@@ -330,18 +264,19 @@ class FhirController(Controller):
         **_FHIR_WRITE,
     )
     async def record_communication(
-        self, request: Request[Any, Any, Any], chart: ChartDep, principal: PrincipalDep, settings: SettingsDep
+        self,
+        request: Request[Any, Any, Any],
+        chart: ChartDep,
+        communications: CommunicationsDep,
+        principal: PrincipalDep,
+        settings: SettingsDep,
     ) -> Response[bytes]:
         """Role ehr. `subject` (Patient/ID) and `encounter` are the EHR's opaque references; `payload`
         names the DocumentReference given; `sent` when. A name, birth date or any free text is refused."""
-        given_input = _communication_input(await request.body())
+        given_input = communication_input(await request.body())
         document = given_input.payload[0].content_reference.reference.removeprefix("DocumentReference/")
         version, _fmt = await _document(chart, document)
-        await records.forget_given(
-            chart.exports.documents.store.engine, dt.timedelta(settings.communication_retention_days)
-        )
-        given = await records.record_given(
-            chart.exports.documents.store.engine,
+        given = await (await _kept(communications, settings)).record(
             version=version,
             document=document,
             subject=given_input.subject.reference,
@@ -370,6 +305,7 @@ class FhirController(Controller):
         self,
         request: Request[Any, Any, Any],
         chart: ChartDep,
+        communications: CommunicationsDep,
         principal: PrincipalDep,
         settings: SettingsDep,
     ) -> Response[bytes]:
@@ -389,9 +325,8 @@ class FhirController(Controller):
             raise InvalidInput(
                 "about", "Name Folio documents: about=DocumentReference/handout-N (or page-N)."
             )
-        engine = chart.exports.documents.store.engine
-        await records.forget_given(engine, dt.timedelta(settings.communication_retention_days))
-        found = await records.recall(engine, [p[0] for p in parsed if p], about, principal.name)
+        kept = await _kept(communications, settings)
+        found = await kept.recall([p[0] for p in parsed if p], about, principal.name)
         here = f"{chart.base_url}/fhir/Communication?" + urlencode({"about": about})
         bundle = searchset([communication(g) for g in found], chart.base_url, len(found), {"self": here})
         return _fhir(request, bundle, NO_STORE)
@@ -407,15 +342,13 @@ class FhirController(Controller):
     async def read_communication(
         self,
         request: Request[Any, Any, Any],
-        chart: ChartDep,
+        communications: CommunicationsDep,
         principal: PrincipalDep,
         settings: SettingsDep,
         id: FhirId,
     ) -> Response[bytes]:
         """Role ehr or admin: the record a create's Location names. Each read is audited."""
-        engine = chart.exports.documents.store.engine
-        await records.forget_given(engine, dt.timedelta(settings.communication_retention_days))
-        found = await records.given_by_id(engine, id, principal.name)
+        found = await (await _kept(communications, settings)).by_id(id, principal.name)
         if found is None:
             raise NotFound(f"No Communication {id!r}.")
         return _fhir(request, communication(found), NO_STORE)
@@ -428,3 +361,9 @@ async def _document(chart: ChartDep, text: str) -> tuple[ChartVersion, Format]:
     if not found or parsed is None:
         raise NotFound(f"No DocumentReference {text!r}.")
     return found[0], parsed[1]
+
+
+async def _kept(communications: Communications, settings: Settings) -> Communications:
+    """The records, once those older than FOLIO_COMMUNICATION_RETENTION_DAYS are forgotten."""
+    await communications.forget(dt.timedelta(settings.communication_retention_days))
+    return communications

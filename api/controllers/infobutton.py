@@ -95,16 +95,8 @@ class InfobuttonController(Controller):
         return response
 
 
-async def _feed(
-    request: Request[Any, Any, Any],
-    chart: ChartDep,
-    settings: SettingsDep,
-    code: str | None,
-    system_oid: str | None,
-    display: str | None,
-    recipient: str | None,
-    language: str | None,
-) -> Feed:
+def _code(code: str | None, system_oid: str | None) -> tuple[codes.CodeSystem, str]:
+    """The code system a request names by OID, and the code, checked against it."""
     if not code:
         raise InvalidInput("mainSearchCriteria.v.c", "Name the code: mainSearchCriteria.v.c=6130.")
     if not system_oid:
@@ -117,6 +109,20 @@ async def _feed(
         )
     if (why := codes.problem(system.uri, code)) is not None:
         raise InvalidInput("mainSearchCriteria.v.c", why)
+    return system, code
+
+
+async def _feed(
+    request: Request[Any, Any, Any],
+    chart: ChartDep,
+    settings: SettingsDep,
+    code: str | None,
+    system_oid: str | None,
+    display: str | None,
+    recipient: str | None,
+    language: str | None,
+) -> Feed:
+    system, code = _code(code, system_oid)
     if display is not None and (len(display) > 200 or not display.isprintable()):
         raise InvalidInput("mainSearchCriteria.v.dn", "Give one line of at most 200 characters.")
     if recipient not in (None, "PAT", "PROV"):

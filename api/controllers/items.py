@@ -1,18 +1,25 @@
 """Read routes for articles, FAQ sets and comparisons: latest, versions, history, diff, lists.
 
-The three resources share their shape, so one function builds a controller per kind; each gets
-its own precise response types and operation ids in the OpenAPI spec. Every read negotiates its
-locale (``?locale=``, ``Accept-Language``) and says which it served (``Content-Language``).
+The three resources share their shape: the handlers are plain functions written once, and
+``item_router(spec)`` mounts them with the write routes (api.controllers.drafts) for each kind of
+the registry, each with its own response types and operation ids in the OpenAPI spec
+(api.controllers.kinds). Every read negotiates its locale (``?locale=``, ``Accept-Language``) and
+says which it served (``Content-Language``).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, Router, get
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter, QueryParameter
 from msgspec.structs import replace
 
 from api.caching import Encoded, send
-from api.controllers.drafts import draft_controller
+from api.controllers.drafts import draft_routes
+from api.controllers.kinds import ItemDocument, kind_types, spec_of
 from api.controllers.params import (
     SLUG_PATTERN,
     CursorParam,
@@ -78,156 +85,147 @@ async def _read(
     return language_headers(send(request, encoded, documents.cache_control), [document.value.locale])
 
 
-def item_controller(spec: model.KindSpec) -> type[Controller]:
-    """A controller serving one kind of item under ``/v1/{plural}``."""
-    kind, plural, name, published = spec.name, spec.plural, spec.title, spec.published
+async def list_items(
+    request: Request[Any, Any, Any],
+    documents: DocumentsDep,
+    wanted: WantedDep,
+    limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
+    cursor: CursorParam = None,
+    tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
+    code: Annotated[
+        str | None,
+        Parameter(
+            max_length=200,
+            pattern=r"^[^\x00-\x1f]*$",
+            description="Only items carrying this clinical code: CODE, or SYSTEM|CODE with the "
+            "system as its URI, OID or name (`rxnorm|6130`).",
+        ),
+    ] = None,
+) -> Response[ItemList]:
+    """Summaries by slug, filtered by tag or code; each item once, in the best locale it has."""
+    page = await documents.store.list_items(
+        spec_of(request).name,
+        limit=limit,
+        cursor=cursor,
+        tag=tag,
+        code=parse_token(code) if code is not None else None,
+        locales=wanted.chain,
+    )
+    day = today()
+    for summary in page.items:
+        summary.review.status = summary.review.status_on(day)
+    body = ItemList(items=page.items, next_cursor=page.next_cursor)
+    response = send(request, Encoded.of(body), documents.cache_control)
+    if page.next_cursor:
+        response.headers["Link"] = next_link(request, page.next_cursor)
+    return language_headers(response, [s.locale for s in page.items] or [wanted.locale])
 
-    class ItemController(draft_controller(spec)):  # type: ignore[misc]
-        """Reads and writes of one kind; the write routes come from the editorial base."""
 
-        path = f"/v1/{plural}"
-        tags = [plural]
+async def get_item(
+    request: Request[Any, Any, Any],
+    documents: DocumentsDep,
+    wanted: WantedDep,
+    slug: SlugParam,
+    version: VersionParam = None,
+    include: IncludeParam = None,
+) -> Response[ItemDocument]:
+    """The latest published version, or the one named by ``version``, in the negotiated locale."""
+    return await _read(request, documents, spec_of(request).name, slug, version, wanted.chain, include)
 
-        @get(
-            "/",
-            operation_id=f"list{name}s",
-            summary=f"List published {plural}",
+
+async def list_versions(
+    request: Request[Any, Any, Any],
+    documents: DocumentsDep,
+    wanted: WantedDep,
+    slug: SlugParam,
+) -> Response[VersionList]:
+    """Every published version of the negotiated translation, newest first."""
+    kind = spec_of(request).name
+    locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
+    history = await documents.store.history(kind, slug, locale)
+    day = today()
+    for info in history:
+        info.review.status = info.review.status_on(day)
+    fallback = wanted.locale if locale != wanted.locale else None
+    body = VersionList(type=kind, slug=slug, versions=history, locale=locale, fallback_from=fallback)
+    return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
+
+
+async def get_version(
+    request: Request[Any, Any, Any],
+    documents: DocumentsDep,
+    wanted: WantedDep,
+    slug: SlugParam,
+    number: NumberParam,
+    include: IncludeParam = None,
+) -> Response[ItemDocument]:
+    """A published version of the negotiated translation by number; it never changes."""
+    return await _read(request, documents, spec_of(request).name, slug, number, wanted.chain, include)
+
+
+async def diff(
+    request: Request[Any, Any, Any],
+    documents: DocumentsDep,
+    wanted: WantedDep,
+    slug: SlugParam,
+    from_version: Annotated[
+        int, QueryParameter(name="from", ge=1, le=MAX_VERSION, description="The older version.")
+    ],
+    to_version: Annotated[
+        int, QueryParameter(name="to", ge=1, le=MAX_VERSION, description="The newer version.")
+    ],
+) -> Response[Diff]:
+    """Fields, blocks, FAQ entries or rows changed between two versions of one translation."""
+    kind = spec_of(request).name
+    locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
+    before = await documents.store.get(kind, slug, from_version, locale)
+    after = await documents.store.get(kind, slug, to_version, locale)
+    day = today()
+    # Each version's sign-off (or its absence) is part of what changed between them.
+    contents = [
+        replace(v.content, review=replace(v.info.review, status=v.info.review.status_on(day)))
+        for v in (before, after)
+    ]
+    body = diff_items(contents[0], contents[1], from_version, to_version, pins=(before.pins, after.pins))
+    return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
+
+
+# The read routes of every kind: (path, operation id, summary, handler); ``{name}`` is the kind's
+# title (Article), ``{kind}`` its name (article), ``{plural}`` its URL segment (articles).
+_READS: list[tuple[str, str, str, Callable[..., Any]]] = [
+    ("/", "list{name}s", "List published {plural}", list_items),
+    ("/{slug:str}", "get{name}", "Get a published {kind}", get_item),
+    ("/{slug:str}/versions", "list{name}Versions", "Version history", list_versions),
+    ("/{slug:str}/versions/{number:int}", "get{name}Version", "One version", get_version),
+    ("/{slug:str}/diff", "diff{name}Versions", "Compare two versions", diff),
+]
+
+
+def read_routes(spec: model.KindSpec) -> list[HTTPRouteHandler]:
+    """The read routes of one kind, to mount under ``/v1/{plural}``."""
+    return [
+        get(
+            path,
+            operation_id=operation.format(name=spec.title),
+            summary=summary.format(kind=spec.name, plural=spec.plural),
             responses=READ_PROBLEMS,
-        )
-        async def list_items(
-            self,
-            request: Request[Any, Any, Any],
-            documents: DocumentsDep,
-            wanted: WantedDep,
-            limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
-            cursor: CursorParam = None,
-            tag: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, max_length=60)] = None,
-            code: Annotated[
-                str | None,
-                Parameter(
-                    max_length=200,
-                    pattern=r"^[^\x00-\x1f]*$",
-                    description="Only items carrying this clinical code: CODE, or SYSTEM|CODE with the "
-                    "system as its URI, OID or name (`rxnorm|6130`).",
-                ),
-            ] = None,
-        ) -> Response[ItemList]:
-            """Summaries by slug, filtered by tag or code; each item once, in the best locale it has."""
-            page = await documents.store.list_items(
-                kind,
-                limit=limit,
-                cursor=cursor,
-                tag=tag,
-                code=parse_token(code) if code is not None else None,
-                locales=wanted.chain,
-            )
-            day = today()
-            for summary in page.items:
-                summary.review.status = summary.review.status_on(day)
-            body = ItemList(items=page.items, next_cursor=page.next_cursor)
-            response = send(request, Encoded.of(body), documents.cache_control)
-            if page.next_cursor:
-                response.headers["Link"] = next_link(request, page.next_cursor)
-            return language_headers(response, [s.locale for s in page.items] or [wanted.locale])
-
-        @get(
-            "/{slug:str}",
-            operation_id=f"get{name}",
-            summary=f"Get a published {kind}",
-            responses=READ_PROBLEMS,
-        )
-        async def get_item(
-            self,
-            request: Request[Any, Any, Any],
-            documents: DocumentsDep,
-            wanted: WantedDep,
-            slug: SlugParam,
-            version: VersionParam = None,
-            include: IncludeParam = None,
-        ) -> Response[published]:  # type: ignore[valid-type]
-            """The latest published version, or the one named by ``version``, in the negotiated locale."""
-            return await _read(request, documents, kind, slug, version, wanted.chain, include)
-
-        @get(
-            "/{slug:str}/versions",
-            operation_id=f"list{name}Versions",
-            summary="Version history",
-            responses=READ_PROBLEMS,
-        )
-        async def list_versions(
-            self,
-            request: Request[Any, Any, Any],
-            documents: DocumentsDep,
-            wanted: WantedDep,
-            slug: SlugParam,
-        ) -> Response[VersionList]:
-            """Every published version of the negotiated translation, newest first."""
-            locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
-            history = await documents.store.history(kind, slug, locale)
-            day = today()
-            for info in history:
-                info.review.status = info.review.status_on(day)
-            fallback = wanted.locale if locale != wanted.locale else None
-            body = VersionList(type=kind, slug=slug, versions=history, locale=locale, fallback_from=fallback)
-            return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
-
-        @get(
-            "/{slug:str}/versions/{number:int}",
-            operation_id=f"get{name}Version",
-            summary="One version",
-            responses=READ_PROBLEMS,
-        )
-        async def get_version(
-            self,
-            request: Request[Any, Any, Any],
-            documents: DocumentsDep,
-            wanted: WantedDep,
-            slug: SlugParam,
-            number: NumberParam,
-            include: IncludeParam = None,
-        ) -> Response[published]:  # type: ignore[valid-type]
-            """A published version of the negotiated translation by number; it never changes."""
-            return await _read(request, documents, kind, slug, number, wanted.chain, include)
-
-        @get(
-            "/{slug:str}/diff",
-            operation_id=f"diff{name}Versions",
-            summary="Compare two versions",
-            responses=READ_PROBLEMS,
-        )
-        async def diff(
-            self,
-            request: Request[Any, Any, Any],
-            documents: DocumentsDep,
-            wanted: WantedDep,
-            slug: SlugParam,
-            from_version: Annotated[
-                int, QueryParameter(name="from", ge=1, le=MAX_VERSION, description="The older version.")
-            ],
-            to_version: Annotated[
-                int, QueryParameter(name="to", ge=1, le=MAX_VERSION, description="The newer version.")
-            ],
-        ) -> Response[Diff]:
-            """Fields, blocks, FAQ entries or rows changed between two versions of one translation."""
-            locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
-            before = await documents.store.get(kind, slug, from_version, locale)
-            after = await documents.store.get(kind, slug, to_version, locale)
-            day = today()
-            # Each version's sign-off (or its absence) is part of what changed between them.
-            contents = [
-                replace(v.content, review=replace(v.info.review, status=v.info.review.status_on(day)))
-                for v in (before, after)
-            ]
-            body = diff_items(
-                contents[0], contents[1], from_version, to_version, pins=(before.pins, after.pins)
-            )
-            return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
-
-    ItemController.__name__ = ItemController.__qualname__ = f"{name}Controller"
-    return ItemController
+            opt={"kind": spec.name},
+        )(handler)
+        for path, operation, summary, handler in _READS
+    ]
 
 
-ITEM_CONTROLLERS = [item_controller(spec) for spec in model.KIND_SPECS.values()]
+def item_router(spec: model.KindSpec) -> Router:
+    """Everything under ``/v1/{plural}`` for one kind: its reads and its editorial writes."""
+    return Router(
+        path=f"/v1/{spec.plural}",
+        tags=[spec.plural],
+        route_handlers=[*draft_routes(spec), *read_routes(spec)],
+        signature_namespace=kind_types(spec),
+    )
+
+
+ITEM_ROUTERS = [item_router(spec) for spec in model.KIND_SPECS.values()]
 
 
 class FaqItemController(Controller):
@@ -251,11 +249,11 @@ class FaqItemController(Controller):
     ) -> Response[FaqItemDocument]:
         """A single question and answer, addressable by its stable id (the same in every locale)."""
         document = await documents.get("faq", slug, version, wanted.chain)
-        entries = document.value.items  # type: ignore[union-attr]
-        entry = next((e for e in entries if e.id == item_id), None)
-        if entry is None:
-            raise NotFound(f"FAQ {slug!r} version {document.value.version} has no item {item_id!r}.")
         value = document.value
+        assert isinstance(value, model.PublishedFaqSet)  # documents.get("faq", ...) reads FAQ sets
+        entry = next((e for e in value.items if e.id == item_id), None)
+        if entry is None:
+            raise NotFound(f"FAQ {slug!r} version {value.version} has no item {item_id!r}.")
         body = FaqItemDocument(
             faq=slug,
             version=value.version,

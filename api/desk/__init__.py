@@ -12,14 +12,18 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response, Router
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.static_files import create_static_files_router
 
+from api.deps import EditorialDep, ExportsDep, SettingsDep
 from api.desk.account import AccountController
 from api.desk.drafts import DraftController
+from api.desk.editing import EditingController
 from api.desk.labels import LABELS
 from api.desk.public import LibraryController
-from api.desk.web import check_csrf, environment, headers
+from api.desk.publishing import PublishingController
+from api.desk.web import Pages, check_csrf, environment, headers
 from api.problems import _DOMAIN_STATUS
 from content.errors import ContentError, InvalidInput
 
@@ -34,8 +38,8 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     status, detail = 500, "The desk could not finish this; the error was logged."
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, exc.detail
-        if status == 400 and getattr(exc, "extra", None):
-            detail = "; ".join(str(e.get("message", "")) for e in exc.extra if isinstance(e, dict)) or detail  # type: ignore[union-attr]
+        extra = exc.extra if status == 400 and isinstance(exc.extra, list) else []
+        detail = "; ".join(str(e.get("message", "")) for e in extra if isinstance(e, dict)) or detail
     elif isinstance(exc, ContentError):
         status = next((code for kind, code in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
         detail = f"{exc.field}: {exc.detail}" if isinstance(exc, InvalidInput) else exc.detail
@@ -59,6 +63,10 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return Response(body, status_code=status, media_type="text/html", headers=headers(True))
 
 
+def provide_pages(editorial: EditorialDep, exports: ExportsDep, settings: SettingsDep) -> Pages:
+    return Pages(editorial, exports.default_paper, settings.loopback_warning)
+
+
 def desk_router() -> Router:
     return Router(
         path="/desk",
@@ -66,8 +74,11 @@ def desk_router() -> Router:
             LibraryController,
             AccountController,
             DraftController,
+            EditingController,
+            PublishingController,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
+        dependencies={"pages": Provide(provide_pages, sync_to_thread=False)},
         before_request=check_csrf,
         exception_handlers={Exception: desk_error},
         include_in_schema=False,

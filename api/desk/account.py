@@ -8,10 +8,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
-from api.deps import EditorialDep
+from api.deps import AuditLogDep, SessionsDep
 from api.desk.labels import LABELS
-from api.desk.web import SIGNIN_COOKIE, current, desk_opts, page, redirect, session_cookie, signin_token
-from content.sessions import TTL, close_session, open_session
+from api.desk.web import SIGNIN_COOKIE, PagesDep, current, desk_opts, redirect, session_cookie, signin_token
+from content.sessions import TTL
 
 
 def safe_next(target: str) -> str:
@@ -22,11 +22,14 @@ def safe_next(target: str) -> str:
 class AccountController(Controller):
     @get("/signin", **desk_opts())
     async def signin_form(
-        self, request: Request[Any, Any, Any], next: Annotated[str, Parameter(max_length=500)] = "/desk"
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        next: Annotated[str, Parameter(max_length=500)] = "/desk",
     ) -> Response[Any]:
         """Paste an API token once; the desk keeps a session."""
         token, cookie = signin_token(request)
-        return await page(
+        return await pages.render(
             request,
             "signin.html.j2",
             signin_csrf=token,
@@ -37,15 +40,16 @@ class AccountController(Controller):
         )
 
     @post("/signin", **desk_opts(), status_code=303)
-    async def signin(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def signin(
+        self, request: Request[Any, Any, Any], pages: PagesDep, sessions: SessionsDep
+    ) -> Response[Any]:
         """Checks the token once and opens a session; the token itself is not kept."""
         form = await request.form()
-        engine = request.app.state.services.documents.store.engine
-        opened = await open_session(engine, str(form.get("token", "")).strip())
+        opened = await sessions.open(str(form.get("token", "")).strip())
         target = safe_next(str(form.get("next", "/desk")))
         if opened is None:
             token, _ = signin_token(request)
-            return await page(
+            return await pages.render(
                 request,
                 "signin.html.j2",
                 signin_csrf=token,
@@ -63,10 +67,10 @@ class AccountController(Controller):
         return response
 
     @post("/signout", **desk_opts("reader"), status_code=303)
-    async def signout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def signout(self, request: Request[Any, Any, Any], sessions: SessionsDep) -> Response[Any]:
         """Ends the session here and in the store."""
         session_id = request.cookies.get("folio_desk", "")
-        await close_session(request.app.state.services.documents.store.engine, session_id)
+        await sessions.close(session_id)
         response = redirect("/desk", "signed_out")
         response.cookies.append(session_cookie(request, "", None))
         return response
@@ -75,7 +79,8 @@ class AccountController(Controller):
     async def audit(
         self,
         request: Request[Any, Any, Any],
-        editorial: EditorialDep,
+        pages: PagesDep,
+        audit_log: AuditLogDep,
         cursor: Annotated[str | None, Parameter(max_length=500)] = None,
         type: Annotated[str, Parameter(max_length=20)] = "",  # a kind; empty for any
         slug: Annotated[str, Parameter(max_length=120)] = "",
@@ -83,7 +88,7 @@ class AccountController(Controller):
         action: Annotated[str, Parameter(max_length=40)] = "",
     ) -> Response[Any]:
         """Every write, newest first, filtered by item, actor and action."""
-        found = await editorial.audit_log(
+        found = await audit_log.page(
             limit=50,
             cursor=cursor,
             kind=type or None,
@@ -92,7 +97,7 @@ class AccountController(Controller):
             action=action or None,
         )
         assert await current(request) is not None
-        return await page(
+        return await pages.render(
             request,
             "audit.html.j2",
             entries=found.entries,

@@ -11,16 +11,16 @@ from litestar.params import Parameter, QueryParameter
 from msgspec.structs import replace
 
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
-from api.deps import DocumentsDep, ExportsDep
+from api.deps import DocumentsDep, EditorialDep, ExportsDep
 from api.desk.diffs import rows
 from api.desk.web import (
     DeskLocale,
+    PagesDep,
     desk_opts,
     file,
     in_locale,
     item_url,
     kind_of,
-    page,
     per_kind,
     query,
     ref_key,
@@ -49,7 +49,8 @@ def parse_refs(values: list[str] | None) -> list[model.ItemRef]:
         match = _REF.match(value)
         if match is None:
             raise InvalidInput("item", f"{value!r} is not kind/slug or kind/slug/locale.")
-        ref = model.ItemRef(type=match[1], slug=match[2], locale=match[3] or DEFAULT_LOCALE)  # type: ignore[arg-type]
+        kind = next(spec.name for spec in model.KIND_SPECS.values() if spec.name == match[1])
+        ref = model.ItemRef(type=kind, slug=match[2], locale=match[3] or DEFAULT_LOCALE)
         if ref not in refs:
             refs.append(ref)
     return refs[:20]
@@ -79,7 +80,8 @@ async def email_document(
     exports: Exports, bundles: list[Bundle], options: Any, channel: str = "email"
 ) -> dict[str, Any]:
     rendered = await exports.render(channel, "json", bundles, options)
-    return msgspec.json.decode(rendered.body)  # type: ignore[no-any-return]
+    document: dict[str, Any] = msgspec.json.decode(rendered.body)
+    return document
 
 
 class LibraryController(Controller):
@@ -89,6 +91,7 @@ class LibraryController(Controller):
     async def library(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
         q: Text = "",
         type: Annotated[str, Parameter(max_length=20)] = "",  # a kind; empty for any
@@ -115,7 +118,7 @@ class LibraryController(Controller):
             and (not tag or tag in s.tags)
             and (not status or s.review.status_on(day) == status)
         ]
-        return await page(
+        return await pages.render(
             request,
             "library.html.j2",
             items=items,
@@ -131,7 +134,9 @@ class LibraryController(Controller):
     async def item(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
+        editorial: EditorialDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -139,11 +144,10 @@ class LibraryController(Controller):
         """An item: its review, handouts, email copy, history, compare, and what a role may do."""
         kind = kind_of(request)
         locale = canonical(locale)
-        editorial = request.app.state.services.editorial
         try:
             document = await documents.get(kind, slug, version, (locale,))
         except Gone:
-            return await page(
+            return await pages.render(
                 request, "archived.html.j2", kind=kind, slug=slug, status_code=410, **in_locale(locale)
             )
         history = await documents.store.history(kind, slug, locale)
@@ -151,7 +155,7 @@ class LibraryController(Controller):
             draft = await editorial.get(kind, slug, locale)
         except ContentError:
             draft = None
-        return await page(
+        return await pages.render(
             request,
             "item.html.j2",
             kind=kind,
@@ -194,6 +198,7 @@ class LibraryController(Controller):
     async def compare(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
         slug: SlugParam,
         a: Annotated[int, QueryParameter(name="from", ge=1)],
@@ -208,7 +213,7 @@ class LibraryController(Controller):
         # Each version's sign-off (or its absence) is part of what changed between them.
         before, after = (replace(v.content, review=v.info.review) for v in (older, newer))
         diff = diff_items(before, after, a, b, pins=(older.pins, newer.pins))
-        return await page(
+        return await pages.render(
             request,
             "compare.html.j2",
             kind=kind,
@@ -225,6 +230,7 @@ class LibraryController(Controller):
     async def email(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         exports: ExportsDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
@@ -239,7 +245,7 @@ class LibraryController(Controller):
         history = await exports.documents.store.history(kind, slug, locale)
         base = item_url(kind, slug)
         la = in_locale(locale)["la"]
-        return await page(
+        return await pages.render(
             request,
             "email.html.j2",
             title=bundle.item.title,
@@ -276,6 +282,7 @@ class LibraryController(Controller):
     async def packet(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         documents: DocumentsDep,
         item: Refs = None,
         paper: PaperParam = None,
@@ -287,7 +294,7 @@ class LibraryController(Controller):
         by_key = {ref_key(s): s for s in everything}
         picked = [by_key[ref_key(r)] for r in chosen if ref_key(r) in by_key]
         keys = [ref_key(s) for s in picked]
-        return await page(
+        return await pages.render(
             request,
             "packet.html.j2",
             picked=picked,
@@ -320,6 +327,7 @@ class LibraryController(Controller):
     async def digest(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         exports: ExportsDep,
         subject: Annotated[str, Parameter(max_length=200)] = "",
         intro: Text = "",
@@ -343,7 +351,7 @@ class LibraryController(Controller):
             options = exports.digest_options(esp, subject.strip(), intro.strip())
             document = await email_document(exports, bundles, options, "digest")
 
-        return await page(
+        return await pages.render(
             request,
             "digest.html.j2",
             everything=everything,

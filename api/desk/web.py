@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ import jinja2
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Parameter
@@ -23,8 +25,10 @@ from api.caching import NO_STORE
 from api.desk.labels import LABELS
 from api.locales import LOCALE_PATTERN
 from content import codes, model
+from content.accounts import Sessions
+from content.editorial import Editorial
 from content.locales import DEFAULT_LOCALE, canonical
-from content.sessions import Session, find_session
+from content.sessions import Session
 from content.tokens import ROLES, Role, allows
 from exporters.i18n import language_name
 
@@ -96,9 +100,12 @@ def per_kind(suffix: str = "") -> list[str]:
 DeskLocale = Annotated[str, Parameter(pattern=LOCALE_PATTERN, description="The translation.")]
 
 
+_PLURALS: dict[str, str] = {name: plural for name, plural in model.PLURALS.items()}
+
+
 def item_url(kind: str, slug: str, suffix: str = "", locale: str = DEFAULT_LOCALE, **params: Any) -> str:
     """A desk path of one translation; the default locale's needs no ``?locale=``."""
-    path = f"/desk/{model.PLURALS[kind]}/{slug}{suffix}"  # type: ignore[index]
+    path = f"/desk/{_PLURALS[kind]}/{slug}{suffix}"
     return path + query(locale=None if locale == DEFAULT_LOCALE else canonical(locale), **params)
 
 
@@ -127,9 +134,10 @@ async def current(connection: ASGIConnection[Any, Any, Any, Any]) -> Session | N
     """The signed-in session of this request, looked up once."""
     if "desk_session" not in connection.state:
         session_id = connection.cookies.get(COOKIE)
-        engine = connection.app.state.services.documents.store.engine
-        connection.state.desk_session = await find_session(engine, session_id) if session_id else None
-    return connection.state.desk_session  # type: ignore[no-any-return]
+        sessions: Sessions = connection.app.state.sessions  # guards get no injection (api.app)
+        connection.state.desk_session = await sessions.find(session_id) if session_id else None
+    session: Session | None = connection.state.desk_session
+    return session
 
 
 def session_cookie(request: Request[Any, Any, Any], value: str, expires: dt.datetime | None) -> Cookie:
@@ -219,40 +227,52 @@ def flash(request: Request[Any, Any, Any]) -> str:
     return template.format(version=params.get("v", ""), date=params.get("d", "")) if template else ""
 
 
-async def page(
-    request: Request[Any, Any, Any],
-    template: str,
-    *,
-    status_code: int = 200,
-    cookies: list[Cookie] | None = None,
-    **context: Any,
-) -> Response[str]:
-    """A desk page; anything shown to a signed-in person is private and never stored."""
-    session = await current(request)
-    csrf = session.csrf if session else ""
-    people = await request.app.state.services.editorial.people()
-    body = (
-        environment()
-        .get_template(template)
-        .render(
-            request_path=request.url.path,
-            session=session,
-            csrf=csrf,
-            can=lambda role: session is not None and allows(session.role, role),
-            flash=flash(request),
-            default_paper=request.app.state.services.exports.default_paper,
-            loopback_warning=request.app.state.services.settings.loopback_warning,
-            person=lambda name: person(name, people),
-            **(in_locale(DEFAULT_LOCALE) | context),
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """Renders desk pages, with what every page shows besides its own content."""
+
+    editorial: Editorial  # who is who: names shown for token names
+    default_paper: str
+    loopback_warning: str | None
+
+    async def render(
+        self,
+        request: Request[Any, Any, Any],
+        template: str,
+        *,
+        status_code: int = 200,
+        cookies: list[Cookie] | None = None,
+        **context: Any,
+    ) -> Response[str]:
+        """A desk page; anything shown to a signed-in person is private and never stored."""
+        session = await current(request)
+        csrf = session.csrf if session else ""
+        people = await self.editorial.people()
+        body = (
+            environment()
+            .get_template(template)
+            .render(
+                request_path=request.url.path,
+                session=session,
+                csrf=csrf,
+                can=lambda role: session is not None and allows(session.role, role),
+                flash=flash(request),
+                default_paper=self.default_paper,
+                loopback_warning=self.loopback_warning,
+                person=lambda name: person(name, people),
+                **(in_locale(DEFAULT_LOCALE) | context),
+            )
         )
-    )
-    return Response(
-        body,
-        media_type="text/html",
-        status_code=status_code,
-        headers=headers(private=session is not None or template != "library.html.j2"),
-        cookies=cookies or [],
-    )
+        return Response(
+            body,
+            media_type="text/html",
+            status_code=status_code,
+            headers=headers(private=session is not None or template != "library.html.j2"),
+            cookies=cookies or [],
+        )
+
+
+PagesDep = NamedDependency[Pages]
 
 
 def person(name: str, people: dict[str, str]) -> str:

@@ -1,0 +1,130 @@
+"""Editorial desk actions on published content: sign-off, publish, restore, archive, un-archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, post
+from litestar.params import Parameter
+
+from api.controllers.params import SlugParam
+from api.deps import DocumentsDep, EditorialDep
+from api.desk.drafts import actor, draft_page, form_etag
+from api.desk.web import (
+    DeskLocale,
+    PagesDep,
+    desk_opts,
+    item_url,
+    kind_of,
+    per_kind,
+    redirect,
+)
+from content.errors import Conflict, Forbidden, InvalidInput, Stale
+from content.locales import DEFAULT_LOCALE, canonical
+
+
+class PublishingController(Controller):
+    """Review and publishing: each route states the API role it needs."""
+
+    @post(per_kind("/draft/review"), **desk_opts("reviewer"), status_code=303)
+    async def review(
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """Signs off exactly the draft shown, with the next review date."""
+        kind, locale = kind_of(request), canonical(locale)
+        form = await request.form()
+        name = (await actor(request))[0]
+        try:
+            next_on = msgspec.convert(str(form.get("next_review_on", "")), dt.date)
+            await editorial.review(kind, slug, form_etag(form), name, next_on, locale=locale)
+        except Forbidden as exc:
+            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 403)
+        except (msgspec.ValidationError, InvalidInput, Stale) as exc:
+            detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
+            return await draft_page(
+                request,
+                pages,
+                editorial,
+                documents,
+                kind,
+                slug,
+                locale,
+                detail,
+                400 if not isinstance(exc, Stale) else 409,
+            )
+        return redirect(item_url(kind, slug, "/draft", locale, d=next_on.isoformat()), "reviewed")
+
+    @post(per_kind("/draft/publish"), **desk_opts("publisher"), status_code=303)
+    async def publish(
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        documents: DocumentsDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """The reviewed draft becomes the next version; above the reading level, with an override."""
+        kind, locale = kind_of(request), canonical(locale)
+        form = await request.form()
+        note = str(form.get("note", ""))[:1000]
+        override = str(form.get("override", "")).strip()[:1000] or None
+        try:
+            number = await editorial.publish(
+                kind, slug, form_etag(form), (await actor(request))[0], note, locale, override
+            )
+        except (Conflict, Stale) as exc:
+            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 409)
+        except Forbidden as exc:
+            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 403)
+        return redirect(item_url(kind, slug, "", locale, v=number), "published")
+
+    @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
+    async def restore(
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        slug: SlugParam,
+        number: Annotated[int, Parameter(ge=1)],
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """Publishes a copy of an old version of this translation as the next one."""
+        kind, locale = kind_of(request), canonical(locale)
+        form = await request.form()
+        note = str(form.get("note", ""))[:1000]
+        new = await editorial.restore(kind, slug, number, (await actor(request))[0], note, locale)
+        return redirect(item_url(kind, slug, "", locale, v=new), "restored")
+
+    @post(per_kind("/archive"), **desk_opts("publisher"), status_code=303)
+    async def archive(
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """Withdraws the translation; refused while a live item embeds it."""
+        kind, locale = kind_of(request), canonical(locale)
+        await editorial.archive(kind, slug, (await actor(request))[0], locale)
+        return redirect(item_url(kind, slug, "", locale), "archived")
+
+    @post(per_kind("/unarchive"), **desk_opts("admin"), status_code=303)
+    async def unarchive(
+        self,
+        request: Request[Any, Any, Any],
+        editorial: EditorialDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """Brings an archived translation back."""
+        kind, locale = kind_of(request), canonical(locale)
+        await editorial.unarchive(kind, slug, (await actor(request))[0], locale)
+        return redirect(item_url(kind, slug, "", locale), "unarchived")
