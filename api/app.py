@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp
 
 from api.auth import provide_principal
 from api.chart import Chart
@@ -29,7 +30,7 @@ from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
-from api.observability import Metrics, Observe
+from api.observability import LayeredLitestar, Metrics, Observe
 from api.openapi import HEADERS, PARAMETERS, document_http
 from api.problems import handle_exception
 from api.reference import ReferencePage, assets_router
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # Every write this process makes drops the stored answers (made below, before startup).
-        async with open_services(settings, metrics=metrics, on_forget=responses.clear) as services:
+        async with open_services(settings, metrics=metrics, on_forget=responses[0].clear) as services:
             app.state.services = services
             app.state.documents = services.documents
             app.state.exports = services.exports
@@ -78,10 +79,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def provide_egress() -> EgressPolicy:
         return services().egress
+
     def provide_chart() -> Chart:
         return Chart(services().exports, services().chart_lookups, settings)
 
-    app = Litestar(
+    # HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that, the
+    # published reads kept as they were sent (api.response_store), answered without routing;
+    # outside both, request ids, CORS, metrics and the access log: one ASGI layer around
+    # everything Litestar does per request (routing, exception handling), stored answers included.
+    responses: list[ResponseStore] = []
+
+    def outer(app: Litestar, handler: ASGIApp) -> ASGIApp:
+        stored = ResponseStore(
+            http_conventions(app, handler), metrics, settings.cache_entries, RESPONSE_STORE_BYTES
+        )
+        responses.append(stored)
+        return Observe(stored, metrics, settings.cors_origins)
+
+    app = LayeredLitestar(
+        outer=outer,
         route_handlers=[
             *ITEM_CONTROLLERS,
             FaqItemController,
@@ -112,14 +128,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(),
         debug=False,
     )
-    # HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that, the
-    # published reads kept as they were sent (api.response_store), answered without routing;
-    # outside both, request ids, CORS, metrics and the access log: one ASGI layer around
-    # everything Litestar does per request (routing, exception handling), stored answers included.
-    responses = ResponseStore(
-        http_conventions(app, app.asgi_handler), metrics, settings.cache_entries, RESPONSE_STORE_BYTES
-    )
-    app.asgi_handler = Observe(responses, metrics, settings.cors_origins)
     document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
     return app
 
