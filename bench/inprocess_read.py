@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "peers"))
 
-from run import ARTICLE, prepared_store, sync  # noqa: E402
+from _common import ARTICLE, prepared_store, sync  # noqa: E402
 
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
