@@ -11,6 +11,8 @@ interleaved rounds (median of the rounds, µs of this process's CPU time per req
 - ``folio_304``, ``folio_head``: the same, answering If-None-Match, and HEAD
 - ``folio_without_observe``: the response store alone, without the request-id/metrics/log/CORS
   layer around it
+- ``--throughput SECONDS``: warm GETs per second of one app in a loop (no server, no socket),
+  for `make bench`'s ``--workers 2`` scaling with in-process clients
 - ``folio_routed``: Observe around Litestar without the response store: what a read costs
   when it is not stored (the first after a write or after ``FOLIO_LATEST_TTL``), and what
   every read cost before the store
@@ -140,7 +142,34 @@ async def measure(rounds: int, n: int, log: Any) -> dict[str, float]:
     return {name: round(statistics.median(s), 1) for name, s in samples.items()}
 
 
+async def throughput(seconds: float) -> float:
+    """Warm GETs answered per second by one app as `folio serve` builds it, called in a loop."""
+    from api.app import create_app
+    from api.observability import configure_logging
+    from api.settings import Settings
+
+    with open(os.devnull, "w") as devnull:  # noqa: ASYNC230 (setup)
+        config = configure_logging()
+        config["handlers"]["stderr"]["stream"] = devnull
+        logging.config.dictConfig(config)
+        folio = create_app(Settings.from_env())
+        stop = await start(folio)
+        for _ in range(200):  # warm: the first read loads, renders and stores
+            await folio(scope([]), receive, send)  # type: ignore[arg-type]
+        count, began = 0, time.perf_counter()
+        while time.perf_counter() - began < seconds:
+            for _ in range(100):
+                await folio(scope([]), receive, send)  # type: ignore[arg-type]
+            count += 100
+        rate = count / (time.perf_counter() - began)
+        await stop()
+    return rate
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--throughput"]:  # bench/run.py's scaling section: one "worker"
+        print(round(asyncio.run(throughput(float(sys.argv[2]))), 1))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         env = prepared_store(Path(tmp))
         sync(env)
