@@ -9,6 +9,9 @@ from typing import Annotated, Literal, TypeAlias
 import msgspec
 from msgspec import Meta
 
+from content.locales import DEFAULT_LOCALE
+from content.options import Paper
+
 
 class Wire(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
     """Base for every Struct on the wire and in the library.
@@ -206,7 +209,7 @@ class Item(Wire, tag_field="type", kw_only=True):
     """Fields every kind of item shares."""
 
     slug: Slug
-    locale: Locale = "en"
+    locale: Locale = DEFAULT_LOCALE
     title: Title
     summary: Annotated[str, Meta(min_length=1, max_length=2000, pattern=TEXT)]
     tags: list[Tag] = []
@@ -471,7 +474,7 @@ class Brand(Wire, kw_only=True):
     translations: dict[Locale, BrandWords] = {}
 
     @property
-    def paper(self) -> Literal["a4", "letter"]:
+    def paper(self) -> Paper:
         """The paper handouts default to in the clinic's country."""
         return "letter" if self.country in LETTER_COUNTRIES else "a4"
 
@@ -482,7 +485,7 @@ class Brand(Wire, kw_only=True):
         ones; email wording it lacks is dropped (the channel's catalog then speaks the reader's
         language), while the disclaimer, which every handout must print, stays English.
         """
-        if locale.split("-")[0] == "en":
+        if locale.split("-")[0] == DEFAULT_LOCALE:
             return self
         words = self.translations.get(locale) or self.translations.get(locale.split("-")[0]) or BrandWords()
         return msgspec.structs.replace(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content import model
 from content.db import deliveries, utcnow, webhooks
+from content.locales import DEFAULT_LOCALE
 
 Event = Literal["published", "restored", "archived"]
 EVENTS: tuple[Event, ...] = ("published", "restored", "archived")
@@ -23,7 +24,7 @@ class EventPayload(model.Wire, kw_only=True):
     version: int
     content_hash: str | None
     at: dt.datetime
-    locale: model.Locale = "en"
+    locale: model.Locale = DEFAULT_LOCALE
 
 
 async def enqueue(
@@ -33,7 +34,7 @@ async def enqueue(
     slug: str,
     version: int,
     digest: str | None,
-    locale: str = "en",
+    locale: str = DEFAULT_LOCALE,
 ) -> None:
     """Store one pending delivery per subscribed webhook, inside the caller's transaction."""
     now = utcnow()
