@@ -32,7 +32,7 @@ from api.exports import Exports
 from api.locales import provide_wanted
 from api.observability import LayeredLitestar, Metrics, Observe
 from api.openapi import HEADERS, PARAMETERS, document_http
-from api.problems import handle_exception
+from api.problems import ProblemRequest, handle_exception
 from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
 from api.services import Services, open_services
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
+        request_class=ProblemRequest,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         debug=False,
