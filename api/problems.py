@@ -12,6 +12,7 @@ from litestar.enums import ParamType
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import ParameterKwarg
+from litestar.plugins.problem_details import ProblemDetailsException
 
 from api.exports import Busy
 from content.db import StoreUnavailable
@@ -95,21 +96,21 @@ _OPERATION_OUTCOME_PATHS = ("/fhir/", "/cds-services")
 
 def problem(
     status: int, detail: str, *, errors: list[FieldError] | None = None, path: str = ""
-) -> Response[bytes]:
+) -> Response[Any]:
     if path.startswith(_OPERATION_OUTCOME_PATHS) or path == "/fhir":
         from api.fhir import outcome
 
         named = "; ".join(f"{e.name}: {e.detail}" for e in errors or [] if e.detail not in detail)
         return outcome(status, f"{detail} ({named})" if named else detail)
-    body = Problem(
-        type="about:blank",
-        title=HTTPStatus(status).phrase,
-        status=status,
+    # The body as Litestar's problem-details plugin writes it (RFC 9457; `errors` an extension).
+    return ProblemDetailsException(
+        status_code=status,
         detail=detail,
+        type_="about:blank",
+        title=HTTPStatus(status).phrase,
         instance=path or None,
-        errors=errors or [],
-    )
-    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
+        extra={"errors": errors} if errors else None,
+    ).to_response(None)  # type: ignore[arg-type]  # the request is not read
 
 
 # What a field's pattern means, said the way a client can act on it.
@@ -176,7 +177,7 @@ class ProblemRequest(Request[Any, Any, Any]):
             raise UndecodableBody("not valid UTF-8") from None
 
 
-def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Map every exception to one problem-details shape."""
     path = request.url.path
     if isinstance(exc, ContentError):

@@ -37,10 +37,10 @@ class HealthController(Controller):
         try:
             current = await documents.store.schema_revision()
         except Exception as exc:  # any database failure means "not ready", said plainly
-            return problem(503, f"The database is unreachable: {type(exc).__name__}.", path="/ready")  # type: ignore[return-value]
+            return problem(503, f"The database is unreachable: {type(exc).__name__}.", path="/ready")
         if current != head_revision():
             detail = f"The database schema is at {current}, not {head_revision()}: run `folio migrate`."
-            return problem(503, detail, path="/ready")  # type: ignore[return-value]
+            return problem(503, detail, path="/ready")
         return send(request, Encoded.of(Ready(status="ready", schema=current or "")), NO_STORE)
 
     @get(
