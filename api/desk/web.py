@@ -24,6 +24,7 @@ from api.desk.labels import LABELS
 from api.locales import LOCALE_PATTERN
 from content import codes, model
 from content.locales import DEFAULT_LOCALE, canonical
+from content.options import ESPS
 from content.sessions import Session, find_session
 from content.tokens import ROLES, Role, allows
 from exporters.i18n import language_name
@@ -77,6 +78,7 @@ def environment() -> jinja2.Environment:
         ref_key=ref_key,
         language=language_name,
         default_locale=DEFAULT_LOCALE,
+        esps=sorted(ESPS, key=lambda esp: esp != "none"),  # "none" first: the forms' default
         code_system_name=lambda uri: codes.BY_URI[uri].name,
     )
     return env
