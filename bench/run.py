@@ -181,17 +181,27 @@ def workers_scaling(tmp: Path) -> dict[str, object]:
                 pinned[workers].append(wrk(base + ARTICLE, pid, threads=1, cpu=1))
     script = [sys.executable, str(ROOT / "bench" / "inprocess_read.py"), "--throughput", str(SECONDS)]
     in_process: dict[str, list[float]] = {"1": [], "2": []}
+    in_process_cpu: dict[str, list[float]] = {"1": [], "2": []}
     for _ in range(rounds):
         for n in (1, 2):
+            # Both count over the same window, once both have started and spawned their render pools.
+            start_at = [str(time.time() + 15)]
             runs = [
-                subprocess.Popen(script, env=os.environ | env, stdout=subprocess.PIPE, text=True)
+                subprocess.Popen(script + start_at, env=os.environ | env, stdout=subprocess.PIPE, text=True)
                 for _ in range(n)
             ]
-            in_process[str(n)].append(sum(float(run.communicate()[0].split()[-1]) for run in runs))
+            answers = [[float(x) for x in run.communicate()[0].split()[-2:]] for run in runs]
+            in_process[str(n)].append(sum(rate for rate, _cpu in answers))
+            in_process_cpu[str(n)].append(statistics.mean(cpu for _rate, cpu in answers))
     return {
         "pinned_wrk": {w: median_of(runs) | {"rounds": runs} for w, runs in pinned.items()},
         "in_process_requests_per_s": {
             w: {"requests_per_s": statistics.median(r), "rounds": r} for w, r in in_process.items()
+        },
+        # Each process's own CPU per read: equal with one and two processes means the app
+        # shares nothing between workers, and requests/s follow the cores the box can give.
+        "in_process_cpu_us_per_request": {
+            w: {"median": statistics.median(c), "rounds": c} for w, c in in_process_cpu.items()
         },
         "loadavg_1_5_15_after": loadavg(),
     }
