@@ -12,6 +12,8 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.types import ASGIApp
 
 from api.auth import provide_principal
 from api.chart import Chart
@@ -29,9 +31,9 @@ from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
-from api.observability import Metrics, Observe
+from api.observability import LayeredLitestar, Metrics, Observe
 from api.openapi import API_VERSION, HEADERS, PARAMETERS, document_http
-from api.problems import handle_exception
+from api.problems import ProblemRequest, handle_exception
 from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
 from api.services import Services, open_services
@@ -49,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # Every write this process makes drops the stored answers (made below, before startup).
-        async with open_services(settings, metrics=metrics, on_forget=responses.clear) as services:
+        async with open_services(settings, metrics=metrics, on_forget=responses[0].clear) as services:
             app.state.services = services
             app.state.documents = services.documents
             app.state.exports = services.exports
@@ -68,7 +70,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         found: Services = app.state.services
         return found
 
-    app = Litestar(
+    # HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that, the
+    # published reads kept as they were sent (api.response_store), answered without routing;
+    # outside both, request ids, CORS, metrics and the access log: one ASGI layer around
+    # everything Litestar does per request (routing, exception handling), stored answers included.
+    responses: list[ResponseStore] = []
+
+    def outer(app: Litestar, handler: ASGIApp) -> ASGIApp:
+        stored = ResponseStore(
+            http_conventions(app, handler), metrics, settings.cache_entries, RESPONSE_STORE_BYTES
+        )
+        responses.append(stored)
+        return Observe(stored, metrics, settings.cors_origins)
+
+    app = LayeredLitestar(
+        outer=outer,
         route_handlers=[
             *ITEM_ROUTERS,
             FaqItemController,
@@ -85,18 +101,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=dependencies(services, settings, metrics),
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
+        request_class=ProblemRequest,
+        plugins=[ProblemDetailsPlugin()],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         debug=False,
     )
-    # HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that, the
-    # published reads kept as they were sent (api.response_store), answered without routing;
-    # outside both, request ids, CORS, metrics and the access log: one ASGI layer around
-    # everything Litestar does per request (routing, exception handling), stored answers included.
-    responses = ResponseStore(
-        http_conventions(app, app.asgi_handler), metrics, settings.cache_entries, RESPONSE_STORE_BYTES
-    )
-    app.asgi_handler = Observe(responses, metrics, settings.cors_origins)
     document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
     return app
 

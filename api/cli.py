@@ -12,6 +12,7 @@ import msgspec
 
 from api.settings import Settings
 from content.accounts import Tokens
+from content.options import ESPS, PAPERS, SIZES
 from content.tokens import ALL_ROLES
 
 OPENAPI_PATH = Path("openapi/openapi.json")
@@ -105,16 +106,14 @@ def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     which = email.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every published item")
     which.add_argument("item", nargs="*", default=[], metavar="KIND SLUG", help="e.g. article my-slug")
-    email.add_argument("--esp", choices=["mailchimp", "sendgrid", "postmark", "none"], default="none")
+    email.add_argument("--esp", choices=ESPS, default="none")
     email.add_argument("--out", type=Path, required=True)
     pdf = channels.add_parser("pdf", help="write a PDF handout per item")
     which_pdf = pdf.add_mutually_exclusive_group(required=True)
     which_pdf.add_argument("--all", action="store_true", help="every published item")
     which_pdf.add_argument("item", nargs="*", default=[], metavar="KIND SLUG", help="e.g. article my-slug")
-    pdf.add_argument(
-        "--paper", choices=["a4", "letter"], help="default: FOLIO_PAPER, else brand.yaml's country's"
-    )
-    pdf.add_argument("--size", choices=["standard", "large"], default="standard")
+    pdf.add_argument("--paper", choices=PAPERS, help="default: FOLIO_PAPER, else brand.yaml's country's")
+    pdf.add_argument("--size", choices=SIZES, default="standard")
     pdf.add_argument("--out", type=Path, required=True)
     for parser_ in (email, pdf):
         parser_.add_argument("--locale", help="with KIND SLUG: its translation (default en); --all: all")

@@ -13,6 +13,7 @@ from api.settings import Settings
 from content import model
 from content.bundle import Bundle
 from content.errors import NotFound
+from content.locales import DEFAULT_LOCALE
 
 EXTENSIONS = ("html", "txt", "eml")
 
@@ -33,7 +34,7 @@ async def _bundles(services: Services, targets: list[Target] | None) -> list[Bun
 
 
 def _stem(bundle: Bundle) -> str:
-    suffix = "" if bundle.locale == "en" else f"-{bundle.locale}"
+    suffix = "" if bundle.locale == DEFAULT_LOCALE else f"-{bundle.locale}"
     return f"{bundle.item.slug}-v{bundle.item.version}{suffix}"
 
 

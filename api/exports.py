@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 
@@ -31,13 +31,12 @@ from api.render_cache import RenderCache
 from content import model
 from content.bundle import Bundle
 from content.locales import DEFAULT_LOCALE
-from exporters.email import DigestOptions, EmailOptions, Esp
+from content.options import Esp, Paper, Size
+from exporters.email import DigestOptions, EmailOptions
 from exporters.pdf import HandoutOptions
 from exporters.web import PageOptions
 
 log = logging.getLogger("folio.exports")
-Paper = Literal["a4", "letter"]
-Size = Literal["standard", "large"]
 
 
 class Busy(Exception):

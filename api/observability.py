@@ -16,10 +16,11 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
+from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
@@ -347,3 +348,20 @@ class Observe:
                     extra={"request_id": rid, "fields": fields},
                 )
             )
+
+
+class LayeredLitestar(Litestar):
+    """Litestar with the app's own outermost ASGI layers, built where Litestar builds its own.
+
+    Litestar's route middleware runs after routing; the layers that must see every request
+    before it (HEAD as GET, stored answers without routing, request ids, CORS, metrics) are
+    added in ``_create_asgi_handler``, the step where Litestar wraps its router in CORS and
+    OpenTelemetry, so nothing replaces ``asgi_handler`` after the app is built.
+    """
+
+    def __init__(self, *args: Any, outer: Callable[[Litestar, ASGIApp], ASGIApp], **kwargs: Any) -> None:
+        self._outer = outer
+        super().__init__(*args, **kwargs)
+
+    def _create_asgi_handler(self) -> ASGIApp:
+        return self._outer(self, super()._create_asgi_handler())

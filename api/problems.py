@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
-import traceback
 from http import HTTPStatus
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.enums import ParamType
+from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
+from litestar.plugins.problem_details import ProblemDetailsException
 
 from api.exports import Busy
 from content.db import StoreUnavailable
@@ -29,7 +30,6 @@ from content.model import SINGLE_LINE, TEXT
 
 log = logging.getLogger("folio.api")
 PROBLEM_JSON = "application/problem+json"
-_MISSING = re.compile(r"Missing required (\w+) parameter '([^']+)'")
 
 
 class FieldError(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -96,21 +96,21 @@ _OPERATION_OUTCOME_PATHS = ("/fhir/", "/cds-services")
 
 def problem(
     status: int, detail: str, *, errors: list[FieldError] | None = None, path: str = ""
-) -> Response[bytes]:
+) -> Response[Any]:
     if path.startswith(_OPERATION_OUTCOME_PATHS) or path == "/fhir":
         from api.fhir import outcome
 
         named = "; ".join(f"{e.name}: {e.detail}" for e in errors or [] if e.detail not in detail)
         return outcome(status, f"{detail} ({named})" if named else detail)
-    body = Problem(
-        type="about:blank",
-        title=HTTPStatus(status).phrase,
-        status=status,
+    # The body as Litestar's problem-details plugin writes it (RFC 9457; `errors` an extension).
+    return ProblemDetailsException(
+        status_code=status,
         detail=detail,
+        type_="about:blank",
+        title=HTTPStatus(status).phrase,
         instance=path or None,
-        errors=errors or [],
-    )
-    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
+        extra={"errors": errors} if errors else None,
+    ).to_response(None)  # type: ignore[arg-type]  # the request is not read
 
 
 # What a field's pattern means, said the way a client can act on it.
@@ -118,22 +118,23 @@ _PATTERN_MEANING = {
     SINGLE_LINE: "must be a single line without control characters",
     TEXT: "must not contain NUL or other control characters",
 }
-_AT = re.compile(r" - at `(\$[^`]*)`$")
 
 
 def _friendly(message: str) -> str:
+    """msgspec names the pattern a string failed; say what it means (the patterns are ours)."""
     for pattern, meaning in _PATTERN_MEANING.items():
         if repr(pattern) in message or pattern in message:
             return meaning
     return message
 
 
-def _wire_name(request: Request[Any, Any, Any], key: str, source: str, message: str) -> str:
-    """Body fields as JSON paths (``$.title``); parameters by the name clients send (``from``)."""
+def _wire_name(request: Request[Any, Any, Any], key: str, source: str) -> str:
+    """Body fields as JSON paths (``$.title``); parameters by the name clients send (``from``).
+
+    ``key`` is the field's location as Litestar's ValidationException carries it (msgspec's
+    error path with the handler's ``data`` argument taken off): ``body[2].title``, ``limit``.
+    """
     if source == "body":
-        at = _AT.search(message)
-        if at:
-            return at.group(1)
         return "$" if key in ("", "data", "body") else "$." + key.removeprefix("data.")
     try:
         definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
@@ -142,15 +143,41 @@ def _wire_name(request: Request[Any, Any, Any], key: str, source: str, message: 
     return getattr(definition, "name", None) or key
 
 
-def _while_decoding_body(exc: BaseException) -> bool:
-    """Too deep JSON or bad UTF-8 raise from msgspec, under Litestar's decode_json, not as DecodeError."""
-    return any(
-        frame.f_code.co_name == "decode_json" and "litestar" in frame.f_code.co_filename
-        for frame, _ in traceback.walk_tb(exc.__traceback__)
-    )
+def _missing(request: Request[Any, Any, Any], exc: ValidationException) -> list[FieldError]:
+    """A required parameter that was not sent: Litestar chains the KeyError naming its alias."""
+    if not isinstance(exc.__cause__, KeyError) or not exc.__cause__.args:
+        return []
+    alias = str(exc.__cause__.args[0])
+    source = ParamType.QUERY.value
+    signature = getattr(request.route_handler, "parsed_fn_signature", None)
+    for parameter in signature.parameters.values() if signature else ():
+        kwarg = parameter.kwarg_definition
+        if isinstance(kwarg, ParameterKwarg) and alias in (kwarg.header, kwarg.cookie):
+            source = (ParamType.HEADER if alias == kwarg.header else ParamType.COOKIE).value
+    return [FieldError(name=alias, detail="This parameter is required.", source=source)]
 
 
-def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+class UndecodableBody(ClientException):
+    """A JSON body msgspec could not read that is no DecodeError: nested too deeply, or not UTF-8."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(detail=f"The JSON body is {what}.")
+
+
+class ProblemRequest(Request[Any, Any, Any]):
+    """Litestar's Request, saying so when the body is too deep or not UTF-8 (msgspec raises
+    RecursionError or UnicodeDecodeError there, which Litestar's ``decode_json`` lets through)."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            raise UndecodableBody("nested too deeply") from None
+        except UnicodeDecodeError:
+            raise UndecodableBody("not valid UTF-8") from None
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Map every exception to one problem-details shape."""
     path = request.url.path
     if isinstance(exc, ContentError):
@@ -159,20 +186,17 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return problem(status, exc.detail, errors=errors, path=path)
     if isinstance(exc, ValidationException):
         errors = []
+        # Litestar's structured errors: {"key": msgspec's path, "source": ParamType or "body", "message"}.
         for e in exc.extra if isinstance(exc.extra, list) else []:
             source = str(getattr(e.get("source"), "value", e.get("source")) or "body")
-            message = str(e.get("message"))
-            name = _wire_name(request, str(e.get("key") or ""), source, message)
-            errors.append(FieldError(name=name, detail=_friendly(_AT.sub("", message)), source=source))
-        if not errors and (missing := _MISSING.search(exc.detail)):
-            source, name = missing.groups()
-            errors = [FieldError(name=name, detail="This parameter is required.", source=source)]
+            name = _wire_name(request, str(e.get("key") or ""), source)
+            errors.append(FieldError(name=name, detail=_friendly(str(e.get("message"))), source=source))
+        errors = errors or _missing(request, exc)
         detail = "; ".join(f"Invalid {e.source} field '{e.name}': {e.detail}" for e in errors)
         return problem(400, detail or exc.detail, errors=errors, path=path)
-    if isinstance(exc, (RecursionError, UnicodeDecodeError)) and _while_decoding_body(exc):
-        what = "nested too deeply" if isinstance(exc, RecursionError) else "not valid UTF-8"
-        error = FieldError(name="$", detail=f"The JSON body is {what}.", source="body")
-        return problem(400, f"The JSON body is {what}.", errors=[error], path=path)
+    if isinstance(exc, UndecodableBody):
+        error = FieldError(name="$", detail=exc.detail, source="body")
+        return problem(400, exc.detail, errors=[error], path=path)
     if isinstance(exc, Busy):
         response = problem(503, exc.detail, path=path)
         response.headers["Retry-After"] = str(exc.retry_after)

@@ -15,6 +15,7 @@ from msgspec import Meta
 
 from api.egress import Network, parse_networks
 from content.library import DEFAULT_LIBRARY
+from content.options import Paper
 
 # Driverless URL schemes and the async driver Folio runs them with.
 _ASYNC_DRIVERS = {
@@ -59,7 +60,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Handouts: default paper, render processes, queued renders before 503, seconds per render,
     # renders before a worker process is replaced, how much lower the workers' CPU priority is
     # (nice(2): reads come first on a small machine; 0 where renders have cores of their own).
-    paper: Literal["a4", "letter", ""] = ""  # empty: the paper of brand.yaml's country
+    paper: Paper | Literal[""] = ""  # empty: the paper of brand.yaml's country
     pdf_workers: int = 2
     pdf_queue: int = 16
     pdf_timeout_seconds: float = 60.0

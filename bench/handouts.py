@@ -8,12 +8,7 @@ render. Writes bench/results/handouts-<date>.json. Run with `make bench`.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
-import os
-import platform
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,8 +17,9 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = "/v1/articles/is-ketamine-therapy-addictive"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ARTICLE, RESULTS, folio, machine, now, prepared_store, summary, sync, timed_ms, today
+
 COMBOS = [
     (slug, paper, size)
     for slug in (
@@ -35,21 +31,6 @@ COMBOS = [
     for paper in ("a4", "letter")
     for size in ("standard", "large")
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def summary(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered), 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
-    }
 
 
 async def timed(client: httpx.AsyncClient, path: str) -> float:
@@ -87,7 +68,7 @@ async def measure(base: str) -> dict[str, object]:
         # A handout never rendered before, on workers that have rendered others: steady state.
         fresh = [await timed(client, f"/v1/{s}/handout.pdf?paper={p}&size={z}") for s, p, z in COMBOS[12:15]]
     return {
-        "cold_handout_steady_ms (new handout, warm workers, median of 3)": round(statistics.median(fresh), 1),
+        "cold_handout_steady_ms (new handout, warm workers, median of 3)": summary(fresh)["p50_ms"],
         "json_and_health_idle": summary(idle),
         "cold_handout_first_request_ms (starts a worker process)": round(cold, 1),
         "cold_handout_warm_worker_ms": round(cold_warm_worker, 1),
@@ -105,51 +86,27 @@ def raw_weasyprint_ms() -> float:
 
     html = handout_html([library_bundles()["is-ketamine-therapy-addictive"]], HandoutOptions())
     html_to_pdf(html)
-    runs = []
-    for _ in range(5):
-        start = time.perf_counter()
-        html_to_pdf(html)
-        runs.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(runs), 1)
+    return summary(timed_ms(lambda: html_to_pdf(html), 5))["p50_ms"]
 
 
 def main() -> int:
-    folio = str(Path(sys.executable).with_name("folio"))
     with tempfile.TemporaryDirectory() as data:
-        env = os.environ | {"FOLIO_DATA_DIR": data, "FOLIO_PORT": str(free_port()), "FOLIO_PDF_QUEUE": "32"}
-        subprocess.run([folio, "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run([folio, "sync"], env=env, check=True, capture_output=True)
-        server = subprocess.Popen(
-            [folio, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        base = f"http://127.0.0.1:{env['FOLIO_PORT']}"
-        try:
-            for _ in range(200):
-                try:
-                    httpx.get(base + "/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
+        env = prepared_store(Path(data)) | {"FOLIO_PDF_QUEUE": "32"}
+        sync(env)
+        with folio(env) as (base, _pid):
             results = asyncio.run(measure(base))
-        finally:
-            server.terminate()
-            server.wait(30)
     results["raw_weasyprint_same_html_ms"] = raw_weasyprint_ms()
     harfbuzz = subprocess.run(["sh", "-c", "ldconfig -p | grep -q libharfbuzz-subset.so.0"]).returncode == 0
     report = {
         "benchmark": "handouts: folio serve, 2 render workers (default), bundled library, loopback client",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "libharfbuzz_subset": harfbuzz,
-        },
+        "date": now(),
+        "machine": machine(libharfbuzz_subset=harfbuzz),
         "results": results,
     }
-    out = ROOT / "bench" / "results" / f"handouts-{dt.date.today().isoformat()}.json"
+    out = RESULTS / f"handouts-{today()}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {out}")
     return 0
 
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import free_port, prepared_store, sync  # noqa: E402
+from _common import free_port, prepared_store, sync  # noqa: E402
 
 
 def short(frame: str) -> str:

@@ -8,7 +8,6 @@ Interleaved rounds (the order alternates), each on a fresh server over a fresh s
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import statistics
@@ -20,7 +19,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 import handouts as handout_bench  # noqa: E402
-import run  # noqa: E402
+from _common import RESULTS, folio, prepared_store, sync, today  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
@@ -30,12 +29,12 @@ def main() -> int:
     for n in range(ROUNDS):
         for niceness in (0, 10) if n % 2 == 0 else (10, 0):
             with tempfile.TemporaryDirectory() as tmp:
-                env = run.prepared_store(Path(tmp) / "store") | {
+                env = prepared_store(Path(tmp) / "store") | {
                     "FOLIO_PDF_QUEUE": "32",
                     "FOLIO_PDF_NICENESS": str(niceness),
                 }
-                run.sync(env)
-                with run.folio(env, run.free_port()) as (base, _pid):
+                sync(env)
+                with folio(env) as (base, _pid):
                     measured = asyncio.run(handout_bench.measure(base))
             idle, loaded = measured["json_and_health_idle"], measured["json_and_health_while_10_render"]
             row = {
@@ -52,7 +51,7 @@ def main() -> int:
         niceness: statistics.median(r["p99_ratio"] for r in rows if r["niceness"] == niceness)
         for niceness in (0, 10)
     }
-    out = HERE / "results" / f"render-priority-{dt.date.today()}.json"
+    out = RESULTS / f"render-priority-{today()}.json"
     out.write_text(
         json.dumps({"loadavg": os.getloadavg(), "median_p99_ratio": medians, "rounds": rows}, indent=1)
     )

@@ -13,27 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import itertools
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-import run  # noqa: E402
+from _common import RESULTS, folio, postgres_database, prepared_store, summary, sync, today  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 READERS = 4
@@ -69,15 +63,6 @@ def fifty_handouts() -> list[tuple[str, str, dict[str, object] | None]]:
         for paper, size in (("a4", "standard"), ("letter", "large"))
     ]
     return singles + packets[:18]
-
-
-def summary(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered), 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
-    }
 
 
 async def read_while(client: httpx.AsyncClient, until: asyncio.Event) -> tuple[list[float], int]:
@@ -143,51 +128,27 @@ async def measure(base: str) -> dict[str, object]:
     }
 
 
-@contextlib.contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    name = f"folio_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.make_url(url)
-
-    async def execute(statement: str) -> None:
-        from content.db import create_engine
-
-        engine = create_engine(admin.render_as_string(hide_password=False))
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(sa.text(statement))
-        await engine.dispose()
-
-    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(execute(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
 def one_store(store: str, tmp: Path) -> dict[str, object]:
     with contextlib.ExitStack() as stack:
         extra = {}
         if store == "postgresql":
-            url = stack.enter_context(postgres_database(os.environ["FOLIO_TEST_POSTGRES_URL"]))
-            extra = {"FOLIO_DATABASE_URL": url}
-        env = {"FOLIO_DATA_DIR": str(tmp / store)} | extra
-        folio = str(run.BIN / "folio")
-        subprocess.run([folio, "migrate"], env=os.environ | env, check=True, capture_output=True)
-        run.sync(env)
-        with run.folio(env, run.free_port()) as (base, _pid):
+            extra = {"FOLIO_DATABASE_URL": stack.enter_context(postgres_database())}
+        env = prepared_store(tmp / store, url=extra.get("FOLIO_DATABASE_URL"))
+        sync(env)
+        with folio(env) as (base, _pid):
             return asyncio.run(measure(base))
 
 
 def main() -> int:
     stores = ["sqlite"] + (["postgresql"] if os.environ.get("FOLIO_TEST_POSTGRES_URL") else [])
-    report: dict[str, object] = {"date": str(dt.date.today()), "seconds": SECONDS, "readers": READERS}
+    report: dict[str, object] = {"date": today(), "seconds": SECONDS, "readers": READERS}
     with tempfile.TemporaryDirectory() as tmp:
         for store in stores:
             result = one_store(store, Path(tmp))
             report[store] = result
             print(store, json.dumps(result), flush=True)
     report["loadavg"] = os.getloadavg()
-    out = HERE / "results" / f"storm-{dt.date.today()}.json"
+    out = RESULTS / f"storm-{today()}.json"
     out.write_text(json.dumps(report, indent=1) + "\n")
     print(f"-> {out}")
     return 0

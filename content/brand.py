@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
+from content.locales import DEFAULT_LOCALE
+from content.options import Paper
 from content.types import SINGLE_LINE, Locale, Title, Wire
 
 _Wording = Annotated[str, Meta(min_length=1, max_length=60)]
@@ -57,7 +59,7 @@ class Brand(Wire, kw_only=True):
     translations: dict[Locale, BrandWords] = {}
 
     @property
-    def paper(self) -> Literal["a4", "letter"]:
+    def paper(self) -> Paper:
         """The paper handouts default to in the clinic's country."""
         return "letter" if self.country in LETTER_COUNTRIES else "a4"
 
@@ -68,7 +70,7 @@ class Brand(Wire, kw_only=True):
         ones; email wording it lacks is dropped (the channel's catalog then speaks the reader's
         language), while the disclaimer, which every handout must print, stays English.
         """
-        if locale.split("-")[0] == "en":
+        if locale.split("-")[0] == DEFAULT_LOCALE:
             return self
         words = self.translations.get(locale) or self.translations.get(locale.split("-")[0]) or BrandWords()
         return msgspec.structs.replace(

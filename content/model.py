@@ -15,6 +15,7 @@ from content.blocks import *  # noqa: F403  (every block type stays reachable as
 from content.blocks import BlockType, Link
 from content.brand import *  # noqa: F403  (the brand, where every module has always found it)
 from content.inline import inline_html
+from content.locales import DEFAULT_LOCALE
 from content.review import *  # noqa: F403  (and the review)
 from content.review import Review
 from content.types import *  # noqa: F403  (so do the shared scalar types)
@@ -79,7 +80,7 @@ class Item(Wire, tag_field="type", kw_only=True):
     """Fields every kind of item shares, and each kind's behaviour (the defaults: no parts)."""
 
     slug: Slug
-    locale: Locale = "en"
+    locale: Locale = DEFAULT_LOCALE
     title: Title
     summary: Annotated[str, Meta(min_length=1, max_length=2000, pattern=TEXT)]
     tags: list[Tag] = []

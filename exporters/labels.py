@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from content.locales import DEFAULT_LOCALE
+
 # Callout tones as readers see them.
 CALLOUT = {"info": "Good to know", "yes": "Yes", "no": "No", "warning": "Important"}
 
@@ -91,7 +93,7 @@ TAGS = {
 }
 
 
-def long_date(value: dt.date, locale: str = "en", country: str = "US") -> str:
+def long_date(value: dt.date, locale: str = DEFAULT_LOCALE, country: str = "US") -> str:
     """The long date in ``locale`` as written in the clinic's ``country``.
 
     en in the US: "November 2, 2026"; en in GB: "2 November 2026"; es: "2 de noviembre de 2026".

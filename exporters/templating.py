@@ -8,13 +8,14 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from content.locales import DEFAULT_LOCALE
 from exporters.labels import CALLOUT, LABELS, long_date
 
 
 @jinja2.pass_context
 def _date(context: jinja2.runtime.Context, value: dt.date) -> str:
     """A long date in the render's ``locale`` (English when a render names none)."""
-    return long_date(value, context.get("locale") or "en", context.get("country") or "US")
+    return long_date(value, context.get("locale") or DEFAULT_LOCALE, context.get("country") or "US")
 
 
 def environment(templates: Path) -> jinja2.Environment:

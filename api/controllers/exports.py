@@ -6,7 +6,7 @@ conditional request is answered 304 at the cost of a lookup. Every route negotia
 like the JSON reads; the bundle (and so the ETag) is the translation served.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody, Parameter
@@ -21,6 +21,8 @@ from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
 from api.response_store import store_until
 from content import model
 from content.bundle import Bundle
+from content.locales import DEFAULT_LOCALE
+from content.options import Esp, Paper, Size
 from exporters.email import EmailDocument
 
 
@@ -76,8 +78,8 @@ class PacketInput(model.Wire, kw_only=True):
     """Up to 20 items in one PDF, in this order, after a contents page."""
 
     items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
-    paper: Literal["a4", "letter"] | None = None
-    size: Literal["standard", "large"] = "standard"
+    paper: Paper | None = None
+    size: Size = "standard"
 
 
 class DigestInput(model.Wire, kw_only=True):
@@ -86,7 +88,7 @@ class DigestInput(model.Wire, kw_only=True):
     subject: model.Line
     intro: Annotated[str, Meta(min_length=1, max_length=2000, pattern=model.TEXT)]
     items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
-    esp: Literal["mailchimp", "sendgrid", "postmark", "none"] = "none"
+    esp: Esp = "none"
 
 
 class ExportController(Controller):
@@ -115,7 +117,7 @@ class ExportController(Controller):
         bundle = await documents.bundle(document)
         # The print date is today's: the store keeps it no later than midnight, as the document.
         store_until(request.scope, documents.fresh_until(kind, slug, version, wanted.chain, document))
-        suffix = "" if bundle.locale == "en" else f"-{bundle.locale}"
+        suffix = "" if bundle.locale == DEFAULT_LOCALE else f"-{bundle.locale}"
         filename = f"{slug}-v{bundle.item.version}{suffix}.pdf"
         options = exports.handout_options(paper, size)
         cache = exports.documents.cache_control

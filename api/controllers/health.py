@@ -37,13 +37,10 @@ class HealthController(Controller):
         try:
             current = await documents.store.schema_revision()
         except Exception as exc:  # any database failure means "not ready", said plainly
-            detail = f"The database is unreachable: {type(exc).__name__}."
-            unreachable: Response[Any] = problem(503, detail, path="/ready")
-            return unreachable
+            return problem(503, f"The database is unreachable: {type(exc).__name__}.", path="/ready")
         if current != head_revision():
             detail = f"The database schema is at {current}, not {head_revision()}: run `folio migrate`."
-            behind: Response[Any] = problem(503, detail, path="/ready")
-            return behind
+            return problem(503, detail, path="/ready")
         return send(request, Encoded.of(Ready(status="ready", schema=current or "")), NO_STORE)
 
     @get(

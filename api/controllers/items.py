@@ -38,6 +38,7 @@ from content import model
 from content.codes import parse_token
 from content.diff import Diff, diff_items
 from content.errors import NotFound
+from content.locales import DEFAULT_LOCALE
 from content.model import MAX_VERSION
 
 
@@ -55,7 +56,7 @@ class VersionList(model.Wire, kw_only=True):
     slug: str
     versions: list[model.VersionInfo]
     # Versions count per translation: this is the history of this locale's.
-    locale: model.Locale = "en"
+    locale: model.Locale = DEFAULT_LOCALE
     fallback_from: model.Locale | None = None
 
 
@@ -65,7 +66,7 @@ class FaqItemDocument(model.Wire, kw_only=True):
     faq: str
     version: int
     item: model.FaqItem
-    locale: model.Locale = "en"
+    locale: model.Locale = DEFAULT_LOCALE
     fallback_from: model.Locale | None = None
 
 

@@ -9,11 +9,12 @@ from typing import Annotated, Literal
 from litestar.params import Parameter, ParameterKwarg
 
 from content.model import MAX_VERSION, SINGLE_LINE
+from content.options import Esp, Paper, Size
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SlugParam = Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120, description="The item's slug.")]
 EspParam = Annotated[
-    Literal["mailchimp", "sendgrid", "postmark", "none"],
+    Esp,
     Parameter(description="Whose merge-tag syntax to use for the first name and unsubscribe link."),
 ]
 VersionParam = Annotated[
@@ -23,11 +24,11 @@ VersionParam = Annotated[
 NumberParam = Annotated[int, Parameter(ge=1, le=MAX_VERSION, description="The version number.")]
 IdParam = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="The numeric id.")]
 PaperParam = Annotated[
-    Literal["a4", "letter"] | None,
+    Paper | None,
     Parameter(description="Paper size; if absent, FOLIO_PAPER, else the paper of the clinic's country."),
 ]
 SizeParam = Annotated[
-    Literal["standard", "large"],
+    Size,
     Parameter(description="large: body text 15 pt, for readers with low vision."),
 ]
 IncludeParam = Annotated[

@@ -11,13 +11,14 @@ from api.deps import DocumentsDep, WantedDep
 from api.locales import language_headers
 from api.problems import READ_PROBLEMS
 from content import model
+from content.locales import DEFAULT_LOCALE
 from content.store import SearchHit
 
 
 class SearchResults(model.Wire, kw_only=True):
     query: str
     results: list[SearchHit]
-    locale: model.Locale = "en"  # the translations searched (Spanish stemming for es)
+    locale: model.Locale = DEFAULT_LOCALE  # the translations searched (Spanish stemming for es)
 
 
 class SearchController(Controller):

@@ -14,6 +14,7 @@ from litestar.datastructures import FormMultiDict
 
 from content import codes, model
 from content.errors import InvalidInput
+from content.locales import DEFAULT_LOCALE
 from content.markdown import parse_article_body, to_markdown
 
 State = dict[str, Any]  # field name -> str; "entries" -> list of dicts of str
@@ -47,7 +48,7 @@ def blank(kind: model.Kind) -> State:
         "slug": "",
         "title": "",
         "summary": "",
-        "locale": "en",
+        "locale": DEFAULT_LOCALE,
         "tags": "",
         "related": "",
         "codes": "",
@@ -157,7 +158,7 @@ def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[
     data: dict[str, Any] = {
         "type": kind,
         "slug": state["slug"].strip(),
-        "locale": state["locale"].strip() or "en",
+        "locale": state["locale"].strip() or DEFAULT_LOCALE,
         "title": state["title"].strip(),
         "summary": state["summary"].strip(),
         "tags": [t.strip() for t in re.split(r"[,\n]", state["tags"]) if t.strip()],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get
@@ -33,9 +33,6 @@ from content.diff import diff_items
 from content.errors import ContentError, Gone, InvalidInput
 from content.locales import DEFAULT_LOCALE, canonical
 
-Paper = Literal["a4", "letter"]
-Size = Literal["standard", "large"]
-Esp = Literal["none", "mailchimp", "sendgrid", "postmark"]
 EMAIL_FILES = ("html", "txt", "eml")
 _REF = re.compile(r"^(article|faq|comparison)/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/([a-z]{2}(?:-[A-Z]{2})?))?$")
 Refs = Annotated[list[str] | None, Parameter(required=False)]  # ?item=kind/slug[/locale], repeated

@@ -28,6 +28,7 @@ from content import codes, model
 from content.accounts import Sessions
 from content.editorial import Editorial
 from content.locales import DEFAULT_LOCALE, canonical
+from content.options import ESPS
 from content.sessions import Session
 from content.tokens import ROLES, Role, allows
 from exporters.i18n import language_name
@@ -81,6 +82,7 @@ def environment() -> jinja2.Environment:
         ref_key=ref_key,
         language=language_name,
         default_locale=DEFAULT_LOCALE,
+        esps=sorted(ESPS, key=lambda esp: esp != "none"),  # "none" first: the forms' default
         code_system_name=lambda uri: codes.BY_URI[uri].name,
     )
     return env

@@ -16,7 +16,6 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import css_inline
@@ -27,6 +26,8 @@ from markupsafe import Markup
 from content import model
 from content.bundle import Bundle
 from content.markdown import allowed_link
+from content.options import ESPS as ESPS  # re-exported: exporters.email and tests name it here
+from content.options import Esp as Esp
 from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.email.colours import DARK_RAISED, DARK_SURFACE, LIGHT_SURFACE, readable
@@ -34,8 +35,6 @@ from exporters.templating import environment
 
 TEMPLATE_VERSION = "email-5"
 WIDTH = 72
-ESPS = ("mailchimp", "sendgrid", "postmark", "none")
-Esp = Literal["mailchimp", "sendgrid", "postmark", "none"]
 
 # Each service's own unsubscribe tag; it expands to the reader's personal unsubscribe link.
 UNSUBSCRIBE_TAGS: dict[str, str] = {

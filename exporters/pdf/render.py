@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import jinja2
 import msgspec
@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from content import model
 from content.bundle import Bundle
+from content.options import Paper, Size
 from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.labels import long_date
@@ -59,8 +60,8 @@ ICONS = {
 @dataclass(frozen=True)
 class HandoutOptions:
     # None: the paper of the clinic's country (``Brand.paper``: Letter in the US, else mostly A4).
-    paper: Literal["a4", "letter"] | None = None
-    size: Literal["standard", "large"] = "standard"
+    paper: Paper | None = None
+    size: Size = "standard"
     public_url: str = "http://127.0.0.1:8000"
     printed_on: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from content import model
 from content.bundle import Bundle
+from content.options import PAPERS, SIZES
 from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.templating import environment
@@ -95,8 +96,8 @@ def render_page(bundles: Sequence[Bundle], options: PageOptions) -> bytes:
         ],
         "handouts": [
             (paper, size, f"{api}/handout.pdf?version={item.version}&paper={paper}&size={size}&{lang}")
-            for paper in ("a4", "letter")
-            for size in ("standard", "large")
+            for paper in PAPERS
+            for size in SIZES
         ],
         "page_path": page_path,
         # Related reading opens in the reader's language (an item without it falls back itself).
