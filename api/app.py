@@ -25,13 +25,13 @@ from api.controllers.items import ITEM_CONTROLLERS, FaqItemController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
-from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
 from api.observability import Metrics, Observe
 from api.openapi import HEADERS, PARAMETERS, document_http
 from api.problems import handle_exception
+from api.reader import Reader
 from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
 from api.services import Services, open_services
@@ -49,10 +49,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        # Every write this process makes drops the stored answers (made below, before startup).
-        async with open_services(settings, metrics=metrics, on_forget=responses.clear) as services:
+        # Every change Editorial reports in this process drops the stored answers (made below).
+        async with open_services(settings, metrics=metrics, on_change=responses.changed) as services:
             app.state.services = services
-            app.state.documents = services.documents
+            app.state.reader = services.reader
             app.state.exports = services.exports
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             try:
@@ -67,8 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def services() -> Services:
         return app.state.services  # type: ignore[no-any-return]
 
-    def provide_documents() -> Documents:
-        return services().documents
+    def provide_reader() -> Reader:
+        return services().reader
 
     def provide_exports() -> Exports:
         return services().exports
@@ -78,8 +78,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def provide_egress() -> EgressPolicy:
         return services().egress
+
     def provide_chart() -> Chart:
-        return Chart(services().exports, services().chart_lookups, settings)
+        return Chart(services().reader, services().exports, settings, services().engine)
 
     app = Litestar(
         route_handlers=[
@@ -96,7 +97,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             desk_router(),
         ],
         dependencies={
-            "documents": Provide(provide_documents, sync_to_thread=False),
+            "reader": Provide(provide_reader, sync_to_thread=False),
+            # Only until tokens are a service of their own (issue 25, point 3: the api branch).
+            "engine": Provide(lambda: services().engine, sync_to_thread=False),
             "editorial": Provide(provide_editorial, sync_to_thread=False),
             "egress": Provide(provide_egress, sync_to_thread=False),
             "chart": Provide(provide_chart, sync_to_thread=False),

@@ -33,7 +33,7 @@ def requires(role: Role, *others: Role) -> Guard:
         scheme, _space, token = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("This needs a bearer token.", headers=BEARER)
-        found = await authenticate(connection.app.state.services.documents.store.engine, token.strip())
+        found = await authenticate(connection.app.state.services.engine, token.strip())
         if found is None:
             raise NotAuthorizedException("The token is unknown or revoked.", headers=BEARER)
         principal = Principal(*found)

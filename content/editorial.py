@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from msgspec.structs import replace
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content import model
+from content.changes import Change
 from content.db import (
     as_utc,
     audit,
@@ -176,9 +178,16 @@ class Editorial:
     """
 
     def __init__(
-        self, store: Store, *, max_grade: float | None = None, publisher_not_reviewer: bool = False
+        self,
+        store: Store,
+        *,
+        max_grade: float | None = None,
+        publisher_not_reviewer: bool = False,
+        on_change: Callable[[Change], None] = lambda change: None,
     ) -> None:
         self.store = store
+        # Called after commit for every item whose published state or review status changed.
+        self.on_change = on_change
         self.engine = writer(store.engine)
         self.max_grade = max_grade
         self.publisher_not_reviewer = publisher_not_reviewer
@@ -556,7 +565,8 @@ class Editorial:
                     locale=locale,
                 )
             await enqueue(conn, "published", kind, slug, number, digest, locale)
-            await self._refresh(conn, kind, slug, locale, number, actor)
+            refreshed = await self._refresh(conn, kind, slug, locale, number, actor)
+        self._changed([Change(kind, slug, locale, "published"), *refreshed])
         return number
 
     async def restore(
@@ -594,15 +604,24 @@ class Editorial:
             digest = content_hash(item)
             await record(conn, actor, "restore", kind, slug, new, before, digest, note, locale=locale)
             await enqueue(conn, "restored", kind, slug, new, digest, locale)
-            await self._refresh(conn, kind, slug, locale, new, actor)
+            refreshed = await self._refresh(conn, kind, slug, locale, new, actor)
+        self._changed([Change(kind, slug, locale, "restored"), *refreshed])
         return new
 
     async def _refresh(
         self, conn: AsyncConnection, kind: model.Kind, slug: str, locale: str, number: int, actor: str
-    ) -> None:
+    ) -> list[Change]:
         """Items whose latest version embeds this one get a version pinning the new one."""
+        changes = []
         for entry in await refresh_dependents(conn, kind, slug, locale, number, actor, "api"):
             await enqueue(conn, "published", entry.kind, entry.slug, entry.version, None, entry.locale)
+            changes.append(Change(entry.kind, entry.slug, entry.locale, "published"))
+        return changes
+
+    def _changed(self, changes: list[Change]) -> None:
+        """Tell the listener (the app's reader and stored responses), after commit."""
+        for change in changes:
+            self.on_change(change)
 
     async def archive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
         """Withdraw a translation; refused while a live item embeds it (that would break its exports)."""
@@ -617,6 +636,7 @@ class Editorial:
             version = row.latest_version
             await record(conn, actor, "archive", kind, slug, version, latest, latest, locale=locale)
             await enqueue(conn, "archived", kind, slug, row.latest_version, latest, locale)
+        self._changed([Change(kind, slug, locale, "archived")])
 
     async def unarchive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
         async with self.engine.begin() as conn:
@@ -628,6 +648,7 @@ class Editorial:
             await record(
                 conn, actor, "unarchive", kind, slug, row.latest_version, latest, latest, locale=locale
             )
+        self._changed([Change(kind, slug, locale, "unarchived")])
 
     # --- audit and webhooks ---------------------------------------------------------------
 

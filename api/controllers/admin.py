@@ -11,7 +11,7 @@ from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, send
 from api.controllers.params import SLUG_PATTERN, CursorParam, IdParam, line
 from api.conventions import next_link
-from api.deps import DocumentsDep, EditorialDep, EgressDep, PrincipalDep
+from api.deps import EditorialDep, EgressDep, EngineDep, PrincipalDep
 from api.egress import Refused
 from api.problems import WRITE_PROBLEMS
 from content import model
@@ -36,9 +36,9 @@ class TokenInput(model.Wire, kw_only=True):
     # The person it stands for, with credentials: printed as the reviewer on handouts and pages.
     display_name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
     # Printed after the name on what this person signs off ("MD", "RN, CDE"): honorificSuffix.
-    credentials: (
-        Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")] | None
-    ) = None
+    credentials: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")] | None = (
+        None
+    )
     role: Role
 
 
@@ -96,12 +96,12 @@ class AdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[TokenInput],
-        documents: DocumentsDep,
+        engine: EngineDep,
         principal: PrincipalDep,
     ) -> Response[NewToken]:
         """Returns the token once."""
         info, token = await create_token(
-            documents.store.engine,
+            engine,
             data.name,
             data.role,
             principal.name,
@@ -113,9 +113,9 @@ class AdminController(Controller):
         return response
 
     @get("/tokens", operation_id="listTokens", summary="List API tokens", responses=WRITE_PROBLEMS)
-    async def tokens(self, request: Request[Any, Any, Any], documents: DocumentsDep) -> Response[TokenList]:
+    async def tokens(self, request: Request[Any, Any, Any], engine: EngineDep) -> Response[TokenList]:
         """Names, roles and dates; never the tokens."""
-        return private(request, TokenList(tokens=await list_tokens(documents.store.engine)))
+        return private(request, TokenList(tokens=await list_tokens(engine)))
 
     @delete(
         "/tokens/{name:str}",
@@ -127,11 +127,11 @@ class AdminController(Controller):
     async def revoke(
         self,
         name: Annotated[str, line(100)],
-        documents: DocumentsDep,
+        engine: EngineDep,
         principal: PrincipalDep,
     ) -> None:
         """It stops working at once."""
-        await revoke_token(documents.store.engine, name, principal.name)
+        await revoke_token(engine, name, principal.name)
 
     @post("/webhooks", operation_id="createWebhook", summary="Register a webhook", responses=WRITE_PROBLEMS)
     async def create_webhook(

@@ -18,10 +18,10 @@ from msgspec import Meta, structs
 from api.auth import BEARER_SECURITY, if_match, requires
 from api.caching import NO_STORE, Encoded, send
 from api.controllers.params import NumberParam, SlugParam
-from api.deps import DocumentsDep, EditorialDep, PrincipalDep
-from api.documents import Documents, today
+from api.deps import EditorialDep, PrincipalDep, ReaderDep
 from api.locales import LOCALE_PATTERN, WriteLocaleParam, language_headers
 from api.problems import WRITE_PROBLEMS
+from api.reader import Reader, today
 from content import model
 from content.editorial import Draft, DraftInfo
 from content.errors import InvalidInput
@@ -58,10 +58,10 @@ def protected(role: Role) -> dict[str, Any]:
 
 
 def draft_response(
-    request: Request[Any, Any, Any], documents: Documents, draft: Draft, status: int = 200
+    request: Request[Any, Any, Any], reader: Reader, draft: Draft, status: int = 200
 ) -> Response[Any]:
     """A draft as its editors read it (with HTML previews), never cached by anyone."""
-    rendered = render_item(draft.content, documents.brand, today())
+    rendered = render_item(draft.content, reader.brand, today())
     body = DRAFT_TYPES[draft.kind](**structs.asdict(rendered), draft=draft.info)
     response = send(request, dc_replace(Encoded.of(body), gzipped=None, etag=draft.etag), NO_STORE)
     response.status_code = status if response.status_code == 200 else response.status_code
@@ -105,12 +105,12 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             data: JSONBody[content],  # type: ignore[valid-type]
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
             """A new, unpublished item holding its first draft; nothing is public yet."""
             draft = await editorial.create(data, principal.name)
-            response = draft_response(request, documents, draft, status=201)
+            response = draft_response(request, reader, draft, status=201)
             response.headers["Location"] = _draft_path(plural, draft.slug, draft.locale)
             return response
 
@@ -126,13 +126,13 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             slug: SlugParam,
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
             """A copy of the translation's latest version; never another locale's text (create it)."""
             draft = await editorial.start(kind, slug, principal.name, canonical(locale))
-            return draft_response(request, documents, draft, 201)
+            return draft_response(request, reader, draft, 201)
 
         @get(
             "/{slug:str}/draft",
@@ -145,11 +145,11 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             slug: SlugParam,
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
             """The draft with its ETag and reading level: send the ETag back as If-Match to change it."""
-            return draft_response(request, documents, await editorial.get(kind, slug, canonical(locale)))
+            return draft_response(request, reader, await editorial.get(kind, slug, canonical(locale)))
 
         @put(
             "/{slug:str}/draft",
@@ -163,7 +163,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             slug: SlugParam,
             data: JSONBody[content],  # type: ignore[valid-type]
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
             locale: Annotated[
                 str | None, Parameter(pattern=LOCALE_PATTERN, description="As the body's.")
@@ -174,7 +174,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             _same_slug(data, slug)
             _same_locale(data, locale)
             draft = await editorial.replace(data, expected or "", principal.name)
-            return draft_response(request, documents, draft)
+            return draft_response(request, reader, draft)
 
         @delete(
             "/{slug:str}/draft",
@@ -208,7 +208,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             slug: SlugParam,
             data: JSONBody[ReviewInput],
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[draft_type]:  # type: ignore[valid-type]
@@ -217,7 +217,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             draft = await editorial.review(
                 kind, slug, expected, principal.name, data.next_review_on, locale=canonical(locale)
             )
-            return draft_response(request, documents, draft)
+            return draft_response(request, reader, draft)
 
         @post(
             "/{slug:str}/publish",
@@ -231,7 +231,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             slug: SlugParam,
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
             data: JSONBody[PublishInput | None] = None,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
@@ -241,7 +241,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             locale = canonical(locale)
             note, override = (data.note, data.override) if data else ("", None)
             number = await editorial.publish(kind, slug, expected, principal.name, note, locale, override)
-            return await _published(request, documents, kind, slug, number, locale)
+            return await _published(request, reader, kind, slug, number, locale)
 
         @post(
             "/{slug:str}/versions/{number:int}/restore",
@@ -256,7 +256,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             slug: SlugParam,
             number: NumberParam,
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
             data: JSONBody[PublishInput | None] = None,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
@@ -265,7 +265,7 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             locale = canonical(locale)
             note = data.note if data else ""
             new = await editorial.restore(kind, slug, number, principal.name, note, locale)
-            return await _published(request, documents, kind, slug, new, locale)
+            return await _published(request, reader, kind, slug, new, locale)
 
         @delete(
             "/{slug:str}",
@@ -278,13 +278,12 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             self,
             slug: SlugParam,
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> None:
             """Lists omit the translation and readers fall back; with none left its URLs answer 410."""
             await editorial.archive(kind, slug, principal.name, canonical(locale))
-            documents.forget(kind, slug)
 
         @post(
             "/{slug:str}/unarchive",
@@ -298,14 +297,14 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
             request: Request[Any, Any, Any],
             slug: SlugParam,
             editorial: EditorialDep,
-            documents: DocumentsDep,
+            reader: ReaderDep,
             principal: PrincipalDep,
             locale: WriteLocaleParam = DEFAULT_LOCALE,
         ) -> Response[published]:  # type: ignore[valid-type]
             """Its latest version is public again."""
             locale = canonical(locale)
             await editorial.unarchive(kind, slug, principal.name, locale)
-            return await _published(request, documents, kind, slug, None, locale)
+            return await _published(request, reader, kind, slug, None, locale)
 
     DraftController.__name__ = DraftController.__qualname__ = f"{name}DraftController"
     return DraftController
@@ -313,14 +312,13 @@ def draft_controller(spec: model.KindSpec) -> type[Controller]:
 
 async def _published(
     request: Request[Any, Any, Any],
-    documents: Documents,
+    reader: Reader,
     kind: model.Kind,
     slug: str,
     number: int | None,
     locale: str = DEFAULT_LOCALE,
 ) -> Response[Any]:
-    documents.forget()  # items that embed this one got new versions too
-    document = await documents.get(kind, slug, number, (locale,))
+    document = await reader.document(kind, slug, number, (locale,))
     response = send(request, document.encoded, NO_STORE)
     query = "" if locale == DEFAULT_LOCALE else f"?locale={locale}"
     response.headers["Location"] = (

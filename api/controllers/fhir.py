@@ -290,7 +290,7 @@ class FhirController(Controller):
             links["next"] = here + urlencode([*kept, ("_count", search.count), ("_offset", after)])
         bundle = searchset(entries, chart.base_url, len(matches), links)
         store_until(request.scope, chart.fresh_until(files=True))
-        return _fhir(request, bundle, chart.exports.documents.cache_control)
+        return _fhir(request, bundle, chart.cache_control)
 
     @get("/DocumentReference/{id:str}", operation_id="fhirReadDocument", summary="One document", **_FHIR_DOC)
     async def read_document(
@@ -300,7 +300,7 @@ class FhirController(Controller):
         version, fmt = await _document(chart, id)
         resource = document_reference(version, fmt, await chart.file(version, fmt), chart.base_url)
         store_until(request.scope, chart.fresh_until(files=True))
-        return _fhir(request, resource, chart.exports.documents.cache_control)
+        return _fhir(request, resource, chart.cache_control)
 
     @get("/Binary/{id:str}", operation_id="fhirReadBinary", summary="A document's file", **_FHIR_DOC)
     async def read_binary(
@@ -311,11 +311,9 @@ class FhirController(Controller):
         file = await chart.file(version, fmt)
         accept = request.headers.get("accept", "")
         if file.content_type in accept and "fhir" not in accept:
-            response = send(
-                request, Encoded.of(file.body, file.content_type), chart.exports.documents.cache_control
-            )
+            response = send(request, Encoded.of(file.body, file.content_type), chart.cache_control)
         else:
-            response = _fhir(request, binary(file, id), chart.exports.documents.cache_control)
+            response = _fhir(request, binary(file, id), chart.cache_control)
         vary = response.headers.get("Vary")
         response.headers["Vary"] = f"{vary}, Accept" if vary else "Accept"  # negotiated on Accept
         return response
@@ -337,11 +335,9 @@ class FhirController(Controller):
         given_input = _communication_input(await request.body())
         document = given_input.payload[0].content_reference.reference.removeprefix("DocumentReference/")
         version, _fmt = await _document(chart, document)
-        await records.forget_given(
-            chart.exports.documents.store.engine, dt.timedelta(settings.communication_retention_days)
-        )
+        await records.forget_given(chart.engine, dt.timedelta(settings.communication_retention_days))
         given = await records.record_given(
-            chart.exports.documents.store.engine,
+            chart.engine,
             version=version,
             document=document,
             subject=given_input.subject.reference,
@@ -389,7 +385,7 @@ class FhirController(Controller):
             raise InvalidInput(
                 "about", "Name Folio documents: about=DocumentReference/handout-N (or page-N)."
             )
-        engine = chart.exports.documents.store.engine
+        engine = chart.engine
         await records.forget_given(engine, dt.timedelta(settings.communication_retention_days))
         found = await records.recall(engine, [p[0] for p in parsed if p], about, principal.name)
         here = f"{chart.base_url}/fhir/Communication?" + urlencode({"about": about})
@@ -413,7 +409,7 @@ class FhirController(Controller):
         id: FhirId,
     ) -> Response[bytes]:
         """Role ehr or admin: the record a create's Location names. Each read is audited."""
-        engine = chart.exports.documents.store.engine
+        engine = chart.engine
         await records.forget_given(engine, dt.timedelta(settings.communication_retention_days))
         found = await records.given_by_id(engine, id, principal.name)
         if found is None:

@@ -40,7 +40,7 @@ class AccountController(Controller):
     async def signin(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Checks the token once and opens a session; the token itself is not kept."""
         form = await request.form()
-        engine = request.app.state.services.documents.store.engine
+        engine = request.app.state.services.engine
         opened = await open_session(engine, str(form.get("token", "")).strip())
         target = safe_next(str(form.get("next", "/desk")))
         if opened is None:
@@ -66,7 +66,7 @@ class AccountController(Controller):
     async def signout(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Ends the session here and in the store."""
         session_id = request.cookies.get("folio_desk", "")
-        await close_session(request.app.state.services.documents.store.engine, session_id)
+        await close_session(request.app.state.services.engine, session_id)
         response = redirect("/desk", "signed_out")
         response.cookies.append(session_cookie(request, "", None))
         return response

@@ -14,7 +14,7 @@ from msgspec.structs import replace
 
 import exporters
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
-from api.deps import DocumentsDep, EditorialDep, ExportsDep
+from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.forms import State, blank, item_of, state_from_form, state_of, subjects
 from api.desk.labels import LABELS
@@ -33,8 +33,8 @@ from api.desk.web import (
     per_kind,
     redirect,
 )
-from api.documents import Documents, today
 from api.exports import Exports
+from api.reader import Reader, today
 from content import model
 from content.diff import diff_items
 from content.editorial import Editorial
@@ -50,17 +50,15 @@ async def actor(request: Request[Any, Any, Any]) -> tuple[str, str]:
     return session.token_name, session.display_name
 
 
-async def _latest(documents: Documents, kind: model.Kind, slug: SlugParam, locale: str) -> int:
+async def _latest(reader: Reader, kind: model.Kind, slug: SlugParam, locale: str) -> int:
     try:
-        return (await documents.locate(kind, slug, locales=(locale,))).number
+        return (await reader.locate(kind, slug, locales=(locale,))).number
     except ContentError:
         return 0
 
 
-async def _page_html(
-    documents: Documents, exports: Exports, item: model.Content, latest: int, author: str
-) -> str:
-    bundle = await preview_bundle(documents, item, latest, author)
+async def _page_html(reader: Reader, exports: Exports, item: model.Content, latest: int, author: str) -> str:
+    bundle = await preview_bundle(reader, item, latest, author)
     options = PageOptions(exports.public_url, latest, today())
     # Rendered afresh, not through the export caches: drafts change with every keystroke.
     return exporters.render("web", "html", [bundle], options).decode()
@@ -73,11 +71,11 @@ def _etag(form: Any) -> str:
 class DraftController(Controller):
     @get("/review", **desk_opts("reader"))
     async def queue(
-        self, request: Request[Any, Any, Any], editorial: EditorialDep, documents: DocumentsDep
+        self, request: Request[Any, Any, Any], editorial: EditorialDep, reader: ReaderDep
     ) -> Response[Any]:
         """Drafts waiting, and published items whose review is due or overdue; oldest first."""
         day = today()
-        due = [s for s in await summaries(documents) if s.review.status_on(day) in ("due", "overdue")]
+        due = [s for s in await summaries(reader) if s.review.status_on(day) in ("due", "overdue")]
         due.sort(key=lambda s: s.review.next_review_on or day)
         return await page(
             request,
@@ -93,19 +91,19 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft beside the published version: the diff, previews, sign-off and publish."""
         kind = kind_of(request)
-        return await self._draft_page(request, editorial, documents, kind, slug, canonical(locale))
+        return await self._draft_page(request, editorial, reader, kind, slug, canonical(locale))
 
     async def _draft_page(
         self,
         request: Request[Any, Any, Any],
         editorial: Editorial,
-        documents: Documents,
+        reader: Reader,
         kind: model.Kind,
         slug: SlugParam,
         locale: str,
@@ -117,7 +115,7 @@ class DraftController(Controller):
         based = draft.info.based_on_version
         diff_rows = None
         if based:
-            stored = await documents.store.get(kind, slug, based, locale)
+            stored = await reader.version(kind, slug, based, locale)
             # The review is what this page records, not a change an editor made: leave it out.
             published, drafted = replace(stored.content, review=None), replace(draft.content, review=None)
             diff_rows = rows(diff_items(published, drafted, based, based + 1))
@@ -146,7 +144,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -154,7 +152,7 @@ class DraftController(Controller):
         """The draft as its patient page."""
         draft = await editorial.get(kind_of(request), slug, canonical(locale))
         html = await _page_html(
-            documents, exports, draft.content, draft.info.based_on_version, draft.info.updated_by
+            reader, exports, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
         return Response(html, media_type="text/html", headers=headers(private=True))
 
@@ -163,7 +161,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         paper: PaperParam = None,
@@ -173,7 +171,7 @@ class DraftController(Controller):
         """The draft as its handout PDF."""
         draft = await editorial.get(kind_of(request), slug, canonical(locale))
         bundle = await preview_bundle(
-            documents, draft.content, draft.info.based_on_version, draft.info.updated_by
+            reader, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
         rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(paper, size))
         return file(rendered.body, rendered.media_type, f"{slug}-draft.pdf", inline=True)
@@ -183,7 +181,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         esp: EspParam = "none",
@@ -194,7 +192,7 @@ class DraftController(Controller):
         locale = canonical(locale)
         draft = await editorial.get(kind, slug, locale)
         bundle = await preview_bundle(
-            documents, draft.content, draft.info.based_on_version, draft.info.updated_by
+            reader, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
         document = msgspec.json.decode(
             exporters.render("email", "json", [bundle], exports.email_options(esp))
@@ -231,7 +229,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
     ) -> Response[Any]:
         """Creates the item with its first draft (nothing is public yet)."""
@@ -247,7 +245,7 @@ class DraftController(Controller):
         item, errors = item_of(kind, state)
         preview = None
         if item is not None and action == "preview":
-            preview = await _page_html(documents, exports, item, 0, (await actor(request))[0])
+            preview = await _page_html(reader, exports, item, 0, (await actor(request))[0])
         if item is None or action == "preview":
             return await self._edit_page(
                 request,
@@ -300,7 +298,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -315,11 +313,11 @@ class DraftController(Controller):
         if action not in ("save", "preview"):
             return await self._edit_page(request, kind, slug, state, etag)
         item, errors = item_of(kind, state)
-        latest = await _latest(documents, kind, slug, locale)
+        latest = await _latest(reader, kind, slug, locale)
         if item is None or action == "preview":
             preview = None
             if item is not None:
-                preview = await _page_html(documents, exports, item, latest, (await actor(request))[0])
+                preview = await _page_html(reader, exports, item, latest, (await actor(request))[0])
             return await self._edit_page(
                 request,
                 kind,
@@ -347,7 +345,7 @@ class DraftController(Controller):
 
     @post("/preview", **desk_opts("editor"), status_code=200)
     async def live_preview(
-        self, request: Request[Any, Any, Any], documents: DocumentsDep, exports: ExportsDep
+        self, request: Request[Any, Any, Any], reader: ReaderDep, exports: ExportsDep
     ) -> Response[Any]:
         """The form's current text as the server renders its patient page (for the live preview)."""
         form = await request.form()
@@ -361,8 +359,8 @@ class DraftController(Controller):
         item, errors = item_of(kind, state)
         html = None
         if item is not None:
-            latest = await _latest(documents, kind, item.slug, item.locale)
-            html = await _page_html(documents, exports, item, latest, (await actor(request))[0])
+            latest = await _latest(reader, kind, item.slug, item.locale)
+            html = await _page_html(reader, exports, item, latest, (await actor(request))[0])
         body = {
             "html": html,
             "problems": [f"{LABELS.get(k.split('-')[-1], k)}: {v}" for k, v in errors.items()],
@@ -408,7 +406,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
@@ -416,7 +414,7 @@ class DraftController(Controller):
         kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
         await editorial.discard(kind, slug, _etag(form) or None, (await actor(request))[0], locale)
-        latest = await _latest(documents, kind, slug, locale)
+        latest = await _latest(reader, kind, slug, locale)
         return redirect(item_url(kind, slug, "", locale) if latest else "/desk", "discarded")
 
     # --- review and publishing -------------------------------------------------------------
@@ -426,7 +424,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
@@ -438,13 +436,13 @@ class DraftController(Controller):
             next_on = msgspec.convert(str(form.get("next_review_on", "")), dt.date)
             await editorial.review(kind, slug, _etag(form), name, next_on, locale=locale)
         except Forbidden as exc:
-            return await self._draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 403)
+            return await self._draft_page(request, editorial, reader, kind, slug, locale, exc.detail, 403)
         except (msgspec.ValidationError, InvalidInput, Stale) as exc:
             detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
             return await self._draft_page(
                 request,
                 editorial,
-                documents,
+                reader,
                 kind,
                 slug,
                 locale,
@@ -458,7 +456,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
@@ -472,10 +470,9 @@ class DraftController(Controller):
                 kind, slug, _etag(form), (await actor(request))[0], note, locale, override
             )
         except (Conflict, Stale) as exc:
-            return await self._draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 409)
+            return await self._draft_page(request, editorial, reader, kind, slug, locale, exc.detail, 409)
         except Forbidden as exc:
-            return await self._draft_page(request, editorial, documents, kind, slug, locale, exc.detail, 403)
-        documents.forget()  # items that embed this one got new versions too
+            return await self._draft_page(request, editorial, reader, kind, slug, locale, exc.detail, 403)
         return redirect(item_url(kind, slug, "", locale, v=number), "published")
 
     @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
@@ -483,7 +480,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         number: Annotated[int, Parameter(ge=1)],
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -493,7 +490,6 @@ class DraftController(Controller):
         form = await request.form()
         note = str(form.get("note", ""))[:1000]
         new = await editorial.restore(kind, slug, number, (await actor(request))[0], note, locale)
-        documents.forget()  # items that embed this one got new versions too
         return redirect(item_url(kind, slug, "", locale, v=new), "restored")
 
     @post(per_kind("/archive"), **desk_opts("publisher"), status_code=303)
@@ -501,14 +497,13 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """Withdraws the translation; refused while a live item embeds it."""
         kind, locale = kind_of(request), canonical(locale)
         await editorial.archive(kind, slug, (await actor(request))[0], locale)
-        documents.forget(kind, slug)
         return redirect(item_url(kind, slug, "", locale), "archived")
 
     @post(per_kind("/unarchive"), **desk_opts("admin"), status_code=303)
@@ -516,12 +511,11 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """Brings an archived translation back."""
         kind, locale = kind_of(request), canonical(locale)
         await editorial.unarchive(kind, slug, (await actor(request))[0], locale)
-        documents.forget(kind, slug)
         return redirect(item_url(kind, slug, "", locale), "unarchived")

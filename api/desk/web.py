@@ -127,7 +127,7 @@ async def current(connection: ASGIConnection[Any, Any, Any, Any]) -> Session | N
     """The signed-in session of this request, looked up once."""
     if "desk_session" not in connection.state:
         session_id = connection.cookies.get(COOKIE)
-        engine = connection.app.state.services.documents.store.engine
+        engine = connection.app.state.services.engine
         connection.state.desk_session = await find_session(engine, session_id) if session_id else None
     return connection.state.desk_session  # type: ignore[no-any-return]
 
