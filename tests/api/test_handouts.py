@@ -17,9 +17,9 @@ import pytest
 from litestar.testing import TestClient
 
 from api.settings import Settings
+from content.changes import Change
 from content.db import create_engine
 from content.library import load_library
-from content.changes import Change
 from content.store import Store
 from tests.conftest import folio_process, folio_server
 
