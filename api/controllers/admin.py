@@ -36,9 +36,9 @@ class TokenInput(model.Wire, kw_only=True):
     # The person it stands for, with credentials: printed as the reviewer on handouts and pages.
     display_name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
     # Printed after the name on what this person signs off ("MD", "RN, CDE"): honorificSuffix.
-    credentials: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")] | None = (
-        None
-    )
+    credentials: (
+        Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")] | None
+    ) = None
     role: Role
 
 
