@@ -9,7 +9,7 @@ version is the latest, what is archived, which translations exist, what the char
 are reused for ``latest_ttl`` seconds, and dropped at once when Editorial reports a change in
 this process (``changed``): other processes and replicas see a write within ``latest_ttl``.
 
-One bounded cache of decoded versions, one map of lookups with their expiry, one single-flight
+One bounded LRU of decoded versions, one bounded map of lookups with their expiry, one single-flight
 (shared with the export service): concurrent callers asking for the same thing make one call.
 The store itself stays private.
 """
@@ -119,8 +119,10 @@ class Reader:
         self.latest_ttl = latest_ttl
         self.flights = flights or SingleFlight()
         self._versions: LRUCache[DocumentKey, Document] = LRUCache(max_entries)
-        # (until, value) per lookup; until is time.monotonic() + latest_ttl when it was made.
-        self._lookups: LRUCache[tuple[Any, ...], tuple[float, Any]] = LRUCache(LOOKUP_ENTRIES)
+        # (until, value) per lookup; until is time.monotonic() + latest_ttl when it was made. A
+        # plain dict, oldest first (every entry expires within latest_ttl anyway): read several
+        # times per routed request, where an LRU's bookkeeping would cost more than it saves.
+        self._lookups: dict[tuple[Any, ...], tuple[float, Any]] = {}
         self._listeners: list[Callable[[Change], None]] = []
         self.encodes = 0  # how many versions were decoded; tests and benchmarks read it
         self.generation = 0  # counts the changes reported in this process
@@ -152,7 +154,10 @@ class Reader:
         generation = self.generation
         found = await self.flights.run(key, call)
         if keep and self.latest_ttl > 0 and generation == self.generation:  # no change meanwhile
+            self._lookups.pop(key, None)
             self._lookups[key] = (time.monotonic() + self.latest_ttl, found)
+            if len(self._lookups) > LOOKUP_ENTRIES:
+                del self._lookups[next(iter(self._lookups))]
         return found
 
     def fresh_until(
