@@ -93,6 +93,20 @@ def _fallback_from(key: VersionKey, locales: tuple[str, ...]) -> str | None:
     return locales[0] if key.locale != locales[0] else None
 
 
+def _unreadable(
+    locale: str,
+    translations: dict[tuple[str, str], tuple[str, ...]],
+    archived: frozenset[tuple[str, str, str]],
+) -> frozenset[tuple[str, str]]:
+    """(kind, slug) of the archived items with no live translation in ``locale`` or the default."""
+    readable = {locale, DEFAULT_LOCALE}
+    return frozenset(
+        (kind, slug)
+        for kind, slug, _ in archived
+        if not readable.intersection(translations.get((kind, slug), ()))
+    )
+
+
 class Reader:
     """Reads published content from the store and keeps what it decoded (see the module docstring).
 
@@ -173,7 +187,8 @@ class Reader:
         if located is None or archived is None or translations is None:
             return 0.0
         key = located[1]
-        if self._versions.get(self._document_key(key, _fallback_from(key, locales))) is not document:
+        cache_key = self._document_key(key, _fallback_from(key, locales), translations[1], archived[1])
+        if self._versions.get(cache_key) is not document:
             return 0.0
         now, wall = time.monotonic(), time.time()
         midnight = (wall // 86400 + 1) * 86400  # POSIX days are UTC days
@@ -220,36 +235,31 @@ class Reader:
     async def archived(self, locale: str) -> frozenset[tuple[str, str]]:
         """(kind, slug) of the items a reader of ``locale`` cannot open: archived, and no live
         translation in that locale or the default one to fall back to."""
-        await self._looked_up(("archived",), self._store.archived)
-        return self._unreadable(locale, await self.translations())
+        return _unreadable(locale, await self.translations(), await self._archived())
 
-    def _unreadable(
-        self, locale: str, translations: dict[tuple[str, str], tuple[str, ...]]
-    ) -> frozenset[tuple[str, str]]:
-        hit = self._lookups.get(("archived",))
-        archived: frozenset[tuple[str, str, str]] = hit[1] if hit is not None else frozenset()
-        readable = {locale, DEFAULT_LOCALE}
-        return frozenset(
-            (kind, slug)
-            for kind, slug, _ in archived
-            if not readable.intersection(translations.get((kind, slug), ()))
-        )
+    async def _archived(self) -> frozenset[tuple[str, str, str]]:
+        """(kind, slug, locale) of every archived translation, reused for ``latest_ttl`` s."""
+        return await self._looked_up(("archived",), self._store.archived)
 
-    def _document_key(self, key: VersionKey, fallback_from: str | None) -> DocumentKey:
-        """What a decoded version depends on, from the current lookups (see the module docstring)."""
-        hit = self._lookups.get(("translations",))
-        translations: dict[tuple[str, str], tuple[str, ...]] = hit[1] if hit is not None else {}
+    @staticmethod
+    def _document_key(
+        key: VersionKey,
+        fallback_from: str | None,
+        translations: dict[tuple[str, str], tuple[str, ...]],
+        archived: frozenset[tuple[str, str, str]],
+    ) -> DocumentKey:
+        """What a decoded version depends on, from these lookups (see the module docstring)."""
         return (
             key.id,
             fallback_from,
             translations.get((key.kind, key.slug), ()),
             today(),
-            self._unreadable(key.locale, translations),
+            _unreadable(key.locale, translations, archived),
         )
 
     async def _decoded(self, key: VersionKey, fallback_from: str | None = None) -> Document:
-        await self.archived(key.locale)  # renews both lookups _document_key reads
-        cache_key = self._document_key(key, fallback_from)
+        translations, archived = await self.translations(), await self._archived()
+        cache_key = self._document_key(key, fallback_from, translations, archived)
         hit = self._versions.get(cache_key)
         self.metrics.cache_lookup("documents", hit is not None)
         if hit is not None:

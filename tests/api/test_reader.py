@@ -63,3 +63,10 @@ def test_the_reader_exposes_no_store(client: TestClient[Any]) -> None:
     assert isinstance(reader, Reader)
     assert not any(hasattr(reader, name) for name in ("store", "engine", "forget"))
     assert not hasattr(client.app.state.services.exports, "documents")
+
+
+def test_without_reused_lookups_a_document_is_the_same(settings: Settings, client: TestClient[Any]) -> None:
+    """FOLIO_LATEST_TTL=0 (and `folio export`) look everything up per read: same answers."""
+    with TestClient(create_app(replace(settings, latest_ttl=0))) as exact:
+        for path in (ARTICLE, ARTICLE + "?locale=es", FAQ + "/versions/1"):
+            assert exact.get(path).json() == client.get(path).json(), path
