@@ -27,13 +27,13 @@ from api.controllers.items import ITEM_ROUTERS, FaqItemController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
-from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
 from api.observability import LayeredLitestar, Metrics, Observe
 from api.openapi import API_VERSION, HEADERS, PARAMETERS, document_http
 from api.problems import ProblemRequest, handle_exception
+from api.reader import Reader
 from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
 from api.services import Services, open_services
@@ -50,10 +50,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        # Every write this process makes drops the stored answers (made below, before startup).
-        async with open_services(settings, metrics=metrics, on_forget=responses[0].clear) as services:
+        # Every change Editorial reports in this process drops the stored answers (made below).
+        async with open_services(settings, metrics=metrics, on_change=responses[0].changed) as services:
             app.state.services = services
-            app.state.documents = services.documents
+            app.state.reader = services.reader
             app.state.exports = services.exports
             # Guards get no dependency injection: the token and session checks find theirs here.
             app.state.tokens = services.tokens
@@ -120,8 +120,8 @@ def dependencies(
     (a `state: State` parameter costs a State object and a signature check on every read).
     """
 
-    def provide_documents() -> Documents:
-        return services().documents
+    def provide_reader() -> Reader:
+        return services().reader
 
     def provide_exports() -> Exports:
         return services().exports
@@ -133,10 +133,10 @@ def dependencies(
         return services().egress
 
     def provide_chart() -> Chart:
-        return Chart(services().exports, services().chart_lookups, settings)
+        return Chart(services().reader, services().exports, settings)
 
     return {
-        "documents": Provide(provide_documents, sync_to_thread=False),
+        "reader": Provide(provide_reader, sync_to_thread=False),
         "editorial": Provide(provide_editorial, sync_to_thread=False),
         "egress": Provide(provide_egress, sync_to_thread=False),
         "chart": Provide(provide_chart, sync_to_thread=False),

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode
 
-from api.documents import LRU, Documents
 from api.exports import Exports
+from api.reader import Reader
 from api.settings import Settings
 from content import model
-from content.chart import ChartVersion, chart_versions
+from content.chart import ChartVersion
 from exporters.i18n import labels
 
 Format = Literal["handout", "page"]
@@ -62,51 +62,14 @@ class ChartFile:
         return base64.b64encode(hashlib.sha1(self.body).digest()).decode()
 
 
-class Lookups:
-    """The chart's version look-ups, each reused for ``latest_ttl`` seconds like the latest-version
-    look-ups of reads (a publish elsewhere reaches the chart within that bound), and dropped when
-    this process writes content."""
-
-    def __init__(self, documents: Documents, ttl: float) -> None:
-        self.documents = documents
-        self.ttl = ttl
-        self._cache = LRU(256)
-
-    async def versions(
-        self,
-        locales: Sequence[str] | None,
-        codes: Sequence[tuple[str | None, str]],
-        current_only: bool,
-        ids: Sequence[int] | None,
-    ) -> tuple[list[ChartVersion], float]:
-        """The versions, and until when (``time.monotonic()``) they are reused; 0 when not kept."""
-        key = (
-            self.documents.generation,
-            tuple(locales) if locales is not None else None,
-            tuple(codes),
-            current_only,
-            tuple(ids) if ids is not None else None,
-        )
-        hit = self._cache.get_recent(key)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1], hit[0]
-        generation = self.documents.generation
-        found = await chart_versions(
-            self.documents.store.engine, locales=locales, codes=codes, current_only=current_only, ids=ids
-        )
-        if self.ttl <= 0 or generation != self.documents.generation:  # written meanwhile
-            return found, 0.0
-        until = time.monotonic() + self.ttl
-        self._cache.put(key, (until, found))
-        return found, until
-
-
 class Chart:
     """Published versions offered to a chart, their links and files, in one service."""
 
-    def __init__(self, exports: Exports, lookups: Lookups, settings: Settings) -> None:
+    def __init__(self, reader: Reader, exports: Exports, settings: Settings) -> None:
+        self._reader = reader
         self.exports = exports
-        self.lookups = lookups
+        self.cache_control = reader.cache_control  # of published content
+        self.brand = reader.brand
         self.settings = settings
         self.base_url = settings.base_url
         # Until when (time.monotonic()) every look-up this request made holds: how long the
@@ -121,7 +84,7 @@ class Chart:
         current_only: bool = False,
         ids: Sequence[int] | None = None,
     ) -> list[ChartVersion]:
-        found, until = await self.lookups.versions(locales, codes, current_only, ids)
+        found, until = await self._reader.chart_versions(locales, codes, current_only, ids)
         self.until = min(self.until, until)
         return [v for v in found if offered_to_chart(v, self.settings)]
 

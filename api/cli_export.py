@@ -24,7 +24,7 @@ Target = tuple[model.Kind, str, str]  # kind, slug, locale
 async def _bundles(services: Services, targets: list[Target] | None) -> list[Bundle]:
     """The latest version of each target; None means every translation of every published item."""
     if targets is None:
-        published = await services.documents.store.translations()
+        published = await services.reader.translations()
         targets = [
             (kind, slug, locale)  # type: ignore[misc]
             for (kind, slug), locales in sorted(published.items())
@@ -44,9 +44,7 @@ def _warn_loopback(settings: Settings) -> None:
         print(f"folio export: {warning}", file=sys.stderr)
 
 
-async def export_email(
-    settings: Settings, targets: list[Target] | None, esp: str, out: Path
-) -> int:
+async def export_email(settings: Settings, targets: list[Target] | None, esp: str, out: Path) -> int:
     _warn_loopback(settings)
     async with open_services(settings, latest_ttl=0) as services:
         try:

@@ -1,14 +1,15 @@
 """Names under which handlers receive what the app factory provides."""
 
 from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.auth import Principal
 from api.chart import Chart
-from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import Wanted
 from api.observability import Metrics
+from api.reader import Reader
 from api.settings import Settings
 from api.webhooks import Webhooks
 from content.accounts import Sessions, Tokens
@@ -16,7 +17,9 @@ from content.audit import AuditLog
 from content.communications import Communications
 from content.editorial import Editorial
 
-DocumentsDep = NamedDependency[Documents]
+ReaderDep = NamedDependency[Reader]
+# Only until tokens are a service of their own (issue 25, point 3: the api branch).
+EngineDep = NamedDependency[AsyncEngine]
 SettingsDep = NamedDependency[Settings]
 EditorialDep = NamedDependency[Editorial]
 EgressDep = NamedDependency[EgressPolicy]

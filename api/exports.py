@@ -1,11 +1,12 @@
 """The export service: every channel's output, rendered once per ETag and kept.
 
-An export's ETag is known before rendering (the bundles' ETags, the channel and format, its
-options and template version), so a conditional GET costs no render. Outputs are kept in
-memory (an LRU of recent ones) and in a render cache every replica sees; concurrent requests
-for the same output share one render (single-flight, and a cross-replica lock for slow
-channels). Slow channels (PDF) render in a process pool with a bounded queue (full: 503 with
-Retry-After) and a time limit; workers are replaced after a number of renders. No request
+An export's ETag is known before rendering (the bundles' own hashes, the channel and format,
+its options and template version), so a conditional GET costs no render. Outputs are kept once,
+in a render cache every replica sees; in memory, a GET's answer is kept by the response store
+(api.response_store), not here. Concurrent requests for the same output share one render (the
+reader's single-flight, and a cross-replica lock for slow channels). Slow channels (PDF)
+render in a process pool with a bounded queue (full: 503 with Retry-After) and a time limit;
+workers are replaced after a number of renders. No request
 holds a database connection while it waits for a worker, the lock or the render.
 """
 
@@ -25,8 +26,8 @@ from typing import Any
 import msgspec
 
 import exporters
-from api.documents import LRU, Documents, SingleFlight, today
 from api.observability import Metrics
+from api.reader import Reader, today
 from api.render_cache import RenderCache
 from content import model
 from content.bundle import Bundle
@@ -56,11 +57,11 @@ class Rendered:
 
 
 class Exports:
-    """The one export service: bundles from documents, options from settings, outputs cached."""
+    """The one export service: bundles from the reader, options from settings, outputs cached."""
 
     def __init__(
         self,
-        documents: Documents,
+        reader: Reader,
         cache: RenderCache,
         metrics: Metrics,
         *,
@@ -74,12 +75,12 @@ class Exports:
         timeout: float,
         renders_per_worker: int,
         niceness: int = 10,
-        memory_entries: int = 256,
     ) -> None:
-        self.documents = documents
+        self._reader = reader
+        self.cache_control = reader.cache_control  # of published content, as JSON reads send it
         self.public_url = public_url
         # None: the paper of the clinic's country (brand.yaml's country: Letter in the US).
-        self.default_paper: Paper = default_paper or documents.brand.paper
+        self.default_paper: Paper = default_paper or reader.brand.paper
         self.utm = (utm_source, utm_medium)
         self.unsubscribe = unsubscribe  # (https URL, mailto address) for esp=none and List-Unsubscribe
         self.cache = cache
@@ -91,8 +92,7 @@ class Exports:
         self.niceness = niceness
         self.pool = self._new_pool()
         self._workers = asyncio.Semaphore(workers)  # renders submitted and not yet done
-        self._recent = LRU(memory_entries)
-        self._flights = SingleFlight()
+        self._flights = reader.flights  # one single-flight for reads and renders
         self.pending = 0  # pooled renders queued or running: the queue depth
         self.renders: dict[str, int] = {}  # per channel; tests and benchmarks read it
 
@@ -106,7 +106,7 @@ class Exports:
         locales: tuple[str, ...] = (DEFAULT_LOCALE,),
     ) -> Bundle:
         """The bundle of the version in the first of ``locales`` the item is published in."""
-        return await self.documents.bundle(await self.documents.get(kind, slug, version, locales))
+        return await self._reader.bundle(await self._reader.document(kind, slug, version, locales))
 
     def handout_options(self, paper: Paper | None, size: Size) -> HandoutOptions:
         return HandoutOptions(paper or self.default_paper, size, self.public_url, today())
@@ -119,7 +119,7 @@ class Exports:
 
     async def page_options(self, bundle: Bundle) -> PageOptions:
         item = bundle.item
-        latest = await self.documents.locate(item.kind, item.slug, locales=(item.locale,))
+        latest = await self._reader.locate(item.kind, item.slug, locales=(item.locale,))
         return PageOptions(self.public_url, latest.number, today())
 
     # --- rendering ----------------------------------------------------------------------------
@@ -131,17 +131,12 @@ class Exports:
         return f'"{channel}-{hashlib.blake2b(key, digest_size=16).hexdigest()}"'
 
     async def render(self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> Rendered:
-        """The output, from memory, the render cache, or rendered now (once, however many ask)."""
-        spec = exporters.CHANNELS[channel]
-        media_type = spec.formats[fmt].media_type
+        """The output, from the render cache, or rendered now (once, however many ask)."""
+        media_type = exporters.CHANNELS[channel].formats[fmt].media_type
         etag = self.etag(channel, fmt, bundles, options)
-        if (body := self._recent.get_recent(etag)) is not None:
-            self.metrics.cache_lookup(channel, True)
-            return Rendered(etag, body, media_type)
         body = await self._flights.run(
             etag, lambda: self._fetch_or_render(channel, fmt, bundles, options, etag)
         )
-        self._recent.put(etag, body)
         return Rendered(etag, body, media_type)
 
     async def _fetch_or_render(

@@ -1,13 +1,14 @@
 """Published reads answered from memory before routing: status, ready ASGI headers and body.
 
 A read route that serves a public published document says until when its answer holds
-(``store_until``, from ``Documents.fresh_until``: Documents' own rule, so a stored answer is
+(``store_until``, from ``Reader.fresh_until``: the reader's own rule, so a stored answer is
 exactly as fresh as the route's). This layer sits inside ``Observe`` and outside everything
 Litestar does; it keeps that 200 as the ASGI messages it went out as, and answers the next GET,
 HEAD or conditional GET for the same path, raw query string and raw values of every request
-header the answer ``Vary``s on with them: the route's bytes, for a dictionary lookup. A write in
-this process (``Documents.forget``) clears it; other replicas' writes are seen when an entry
-expires, as Documents sees them.
+header the answer ``Vary``s on with them: the route's bytes, for a dictionary lookup. JSON and
+files alike (documents, handouts, emails, pages): the one in-memory copy of encoded output.
+A change Editorial reports in this process clears it (``changed``); other replicas' writes are
+seen when an entry expires, as the reader sees them.
 
 Never stored and never answered from here: requests with ``Authorization`` or a cookie, methods
 other than GET and HEAD, and any answer that is not a complete 200 with
@@ -24,8 +25,8 @@ from time import monotonic
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPRequestEvent, HTTPScope, Message, Receive, Scope, Send
 
-from api.documents import LRU
 from api.observability import Metrics
+from content.changes import Change
 
 _STORE_UNTIL = "folio.store_until"
 _PRIVATE = (b"authorization", b"cookie")
@@ -52,6 +53,16 @@ class Stored:
     validators: set[bytes] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class Place:
+    """One (path, query): the request headers its last stored answer varied on (lowercased),
+    and its answers by their raw values, so answers negotiated differently never collide. A
+    place kept here answered storably before: HEAD and conditional GETs may refresh it."""
+
+    names: tuple[bytes, ...]
+    answers: dict[tuple[bytes, ...], Stored] = field(default_factory=dict)
+
+
 _MAX_VALIDATORS = 16
 
 
@@ -76,30 +87,34 @@ class ResponseStore:
         self.metrics = metrics
         # Bounded by count and by body bytes (a handout is 30-150 kB, a document about 10 kB).
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._entries: OrderedDict[tuple[object, ...], Stored] = OrderedDict()
-        self._bytes = 0
-        # The request headers the last stored answer of each (path, query) varied on, lowercased;
-        # they are part of the entry's key too, so answers negotiated differently never collide.
-        # A place listed here answered storably before: HEAD and conditional GETs may refresh it.
-        self._vary = LRU(max_entries)
+        # The one map, least recently used place first.
+        self._places: OrderedDict[tuple[str, bytes], Place] = OrderedDict()
+        self._count = self._bytes = 0
         # Bumped by every clear: an answer that was under way during a write is not kept.
         self._generation = 0
 
     def clear(self) -> None:
-        self._entries.clear()
-        self._bytes = 0
-        self._vary.clear()
+        self._places.clear()
+        self._count = self._bytes = 0
         self._generation += 1
 
+    def changed(self, change: Change) -> None:
+        """Editorial's change signal (through the reader): what is kept may show the old state."""
+        self.clear()
+
+    def _drop(self, place: tuple[str, bytes]) -> None:
+        if (old := self._places.pop(place, None)) is not None:
+            self._count -= len(old.answers)
+            self._bytes -= sum(len(a.body) for a in old.answers.values())
+
     def _lookup(self, place: tuple[str, bytes], headers: Iterable[tuple[bytes, bytes]]) -> Stored | None:
-        names = self._vary.get_recent(place)
-        if names is None:
+        kept = self._places.get(place)
+        if kept is None:
             return None
-        key = (place, names, _values(headers, names))
-        entry = self._entries.get(key)
+        self._places.move_to_end(place)
+        entry = kept.answers.get(_values(headers, kept.names))
         if entry is None or entry.until <= monotonic():
             return None
-        self._entries.move_to_end(key)
         return entry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,7 +132,7 @@ class ResponseStore:
         place = (scope["path"], scope["query_string"])
         head = scope["method"] == "HEAD"
         entry = self._lookup(place, headers)
-        if entry is None and (head or if_none_match is not None) and place in self._vary:
+        if entry is None and (head or if_none_match is not None) and place in self._places:
             # Only a plain GET brings the body to keep: ask the route for one, as this request
             # would have it, for a place that answered storably before.
             # A state of its own: Litestar caches what it parsed (headers too) in the scope's.
@@ -126,7 +141,7 @@ class ResponseStore:
             if await self._fill(refresh, _no_body, _discard, place, None):  # type: ignore[arg-type]
                 entry = self._lookup(place, headers)
             else:
-                self._vary.pop(place, None)
+                self._drop(place)
         if entry is not None:
             if if_none_match is None:
                 await self._answer(scope, send, 200, entry.headers, b"" if head else entry.body, entry.route)
@@ -210,13 +225,19 @@ class ResponseStore:
             return False
         names = tuple(dict.fromkeys(n for n in vary if n))
         self.metrics.cache_lookup("responses", False)
-        self._vary.put(place, names)
         until, route = scope[_STORE_UNTIL], scope.get("path_template", "")  # type: ignore[literal-required]
-        key = (place, names, _values(scope["headers"], names))
-        if (old := self._entries.pop(key, None)) is not None:
+        kept_place = self._places.get(place)
+        if kept_place is None or kept_place.names != names:
+            self._drop(place)
+            kept_place = self._places[place] = Place(names)
+        self._places.move_to_end(place)
+        values = _values(scope["headers"], names)
+        if (old := kept_place.answers.pop(values, None)) is not None:
+            self._count -= 1
             self._bytes -= len(old.body)
-        self._entries[key] = Stored(headers, body, etag, until, route)
+        kept_place.answers[values] = Stored(headers, body, etag, until, route)
+        self._count += 1
         self._bytes += len(body)
-        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-            self._bytes -= len(self._entries.popitem(last=False)[1].body)
+        while self._places and (self._count > self.max_entries or self._bytes > self.max_bytes):
+            self._drop(next(iter(self._places)))
         return True

@@ -1,4 +1,4 @@
-"""What the app and the CLI both need, built in one place: store, documents, editorial, exports."""
+"""What the app and the CLI both need, built in one place: reader, editorial, exports."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.chart import Lookups
-from api.documents import Documents
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.observability import Metrics
+from api.reader import Reader, SingleFlight
 from api.render_cache import render_cache_for
 from api.settings import Settings
 from api.webhooks import Deliverer, Webhooks, outbox
 from content.accounts import Sessions, Tokens
 from content.audit import AuditLog
+from content.changes import Change
 from content.communications import Communications
 from content.db import create_engine
 from content.editorial import Editorial
@@ -27,8 +27,7 @@ from content.store import Store
 
 @dataclass(frozen=True)
 class Services:
-    documents: Documents
-    chart_lookups: Lookups
+    reader: Reader
     editorial: Editorial
     deliverer: Deliverer
     webhooks: Webhooks
@@ -47,11 +46,12 @@ async def open_services(
     *,
     latest_ttl: float | None = None,
     metrics: Metrics | None = None,
-    on_forget: Callable[[], None] = lambda: None,
+    on_change: Callable[[Change], None] = lambda change: None,
 ) -> AsyncIterator[Services]:
     """Connect to the store and load the brand; the engine is disposed on exit.
 
-    ``on_forget`` runs whenever this process writes content (``Documents.forget``).
+    Editorial reports each change it commits to the reader, which drops its lookups and then
+    calls ``on_change`` (the app's stored responses).
     """
     engine = create_engine(
         settings.db_url,
@@ -63,15 +63,16 @@ async def open_services(
     metrics = metrics or Metrics()
     try:
         store = Store(engine, serve_unreviewed=settings.serve_unreviewed)
-        documents = Documents(
+        reader = Reader(
             store,
             load_brand(Path(settings.library_dir) / "brand.yaml"),
             max_entries=settings.cache_entries,
             latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
             metrics=metrics,
             max_age=settings.cache_max_age,
-            on_forget=on_forget,
+            flights=SingleFlight(),
         )
+        reader.listen(on_change)
         egress = EgressPolicy(settings.webhook_networks)
         deliverer = Deliverer(
             engine,
@@ -81,7 +82,7 @@ async def open_services(
             egress=egress,
         )
         exports = Exports(
-            documents,
+            reader,
             cache,
             metrics,
             public_url=settings.base_url,
@@ -97,15 +98,13 @@ async def open_services(
         )
         try:
             yield Services(
-                documents=documents,
-                chart_lookups=Lookups(documents, documents.latest_ttl),
+                reader=reader,
                 editorial=Editorial(
                     store,
                     max_grade=settings.max_grade,
                     publisher_not_reviewer=settings.publisher_not_reviewer,
                     outbox=outbox,
-                    # Minimal wiring until the reader's branch lands: any change drops every lookup.
-                    on_change=lambda change: documents.forget(),
+                    on_change=reader.changed,
                 ),
                 deliverer=deliverer,
                 webhooks=Webhooks(engine),

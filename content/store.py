@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from content import model
 from content.audit import record
 from content.changes import Outbox, no_outbox
+from content.chart import ChartVersion, chart_versions
 from content.db import as_utc, item_tags, items, pins, retried, version_codes, versions
 from content.errors import Gone, NotFound
 from content.locales import DEFAULT_LOCALE
@@ -287,6 +288,19 @@ class Store:
         )
         async with self.engine.connect() as conn:
             return [decode_content(row.content) for row in await conn.execute(query)]
+
+    async def chart_versions(
+        self,
+        *,
+        locales: Sequence[str] | None = None,
+        codes: Sequence[tuple[str | None, str]] = (),
+        current_only: bool = False,
+        ids: Sequence[int] | None = None,
+    ) -> list[ChartVersion]:
+        """Published versions a chart may be offered (``content.chart.chart_versions``)."""
+        return await chart_versions(
+            self.engine, locales=locales, codes=codes, current_only=current_only, ids=ids
+        )
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -164,7 +164,7 @@ async def _cards(
         key = (version.kind, version.slug)
         if key not in best or chain.index(version.locale) < chain.index(best[key].locale):
             best[key] = version
-    brand = chart.exports.documents.brand
+    brand = chart.brand
     chosen = sorted(best.values(), key=lambda v: (v.kind != "article", v.title))[:MAX_CARDS]
     return [_card(v, asked, chart, brand.clinic_name) for v in chosen]
 

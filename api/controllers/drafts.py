@@ -25,10 +25,10 @@ from api.auth import BEARER_SECURITY, if_match, requires
 from api.caching import NO_STORE, Encoded, send
 from api.controllers.kinds import DRAFT_TYPES, ItemBody, ItemDocument, ItemDraft, spec_of
 from api.controllers.params import NumberParam, SlugParam
-from api.deps import DocumentsDep, EditorialDep, PrincipalDep
-from api.documents import Documents, today
+from api.deps import EditorialDep, PrincipalDep, ReaderDep
 from api.locales import LOCALE_PATTERN, WriteLocaleParam, language_headers
 from api.problems import WRITE_PROBLEMS
+from api.reader import Reader, today
 from content import model
 from content.editorial import Draft
 from content.errors import InvalidInput
@@ -56,10 +56,10 @@ def protected(role: Role) -> dict[str, Any]:
 
 
 def draft_response(
-    request: Request[Any, Any, Any], documents: Documents, draft: Draft, status: int = 200
+    request: Request[Any, Any, Any], reader: Reader, draft: Draft, status: int = 200
 ) -> Response[Any]:
     """A draft as its editors read it (with HTML previews), never cached by anyone."""
-    rendered = render_item(draft.content, documents.brand, today())
+    rendered = render_item(draft.content, reader.brand, today())
     body = DRAFT_TYPES[draft.kind](**structs.asdict(rendered), draft=draft.info)
     response = send(request, dc_replace(Encoded.of(body), gzipped=None, etag=draft.etag), NO_STORE)
     response.status_code = status if response.status_code == 200 else response.status_code
@@ -86,12 +86,12 @@ async def create(
     request: Request[Any, Any, Any],
     data: JSONBody[ItemBody],
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
 ) -> Response[ItemDraft]:
     """A new, unpublished item holding its first draft; nothing is public yet."""
     draft = await editorial.create(data, principal.name)
-    response = draft_response(request, documents, draft, status=201)
+    response = draft_response(request, reader, draft, status=201)
     response.headers["Location"] = _draft_path(spec_of(request).plural, draft.slug, draft.locale)
     return response
 
@@ -100,25 +100,25 @@ async def start(
     request: Request[Any, Any, Any],
     slug: SlugParam,
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
     locale: WriteLocaleParam = DEFAULT_LOCALE,
 ) -> Response[ItemDraft]:
     """A copy of the translation's latest version; never another locale's text (create it)."""
     draft = await editorial.start(spec_of(request).name, slug, principal.name, canonical(locale))
-    return draft_response(request, documents, draft, 201)
+    return draft_response(request, reader, draft, 201)
 
 
 async def read(
     request: Request[Any, Any, Any],
     slug: SlugParam,
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     locale: WriteLocaleParam = DEFAULT_LOCALE,
 ) -> Response[ItemDraft]:
     """The draft with its ETag and reading level: send the ETag back as If-Match to change it."""
     draft = await editorial.get(spec_of(request).name, slug, canonical(locale))
-    return draft_response(request, documents, draft)
+    return draft_response(request, reader, draft)
 
 
 async def replace(
@@ -126,7 +126,7 @@ async def replace(
     slug: SlugParam,
     data: JSONBody[ItemBody],
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
     locale: Annotated[str | None, Parameter(pattern=LOCALE_PATTERN, description="As the body's.")] = None,
 ) -> Response[ItemDraft]:
@@ -135,7 +135,7 @@ async def replace(
     _same_slug(data, slug)
     _same_locale(data, locale)
     draft = await editorial.replace(data, expected or "", principal.name)
-    return draft_response(request, documents, draft)
+    return draft_response(request, reader, draft)
 
 
 async def discard(
@@ -155,7 +155,7 @@ async def review(
     slug: SlugParam,
     data: JSONBody[ReviewInput],
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
     locale: WriteLocaleParam = DEFAULT_LOCALE,
 ) -> Response[ItemDraft]:
@@ -165,14 +165,14 @@ async def review(
     draft = await editorial.review(
         kind, slug, expected, principal.name, data.next_review_on, locale=canonical(locale)
     )
-    return draft_response(request, documents, draft)
+    return draft_response(request, reader, draft)
 
 
 async def publish(
     request: Request[Any, Any, Any],
     slug: SlugParam,
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
     data: JSONBody[PublishInput | None] = None,
     locale: WriteLocaleParam = DEFAULT_LOCALE,
@@ -182,7 +182,7 @@ async def publish(
     kind, locale = spec_of(request).name, canonical(locale)
     note, override = (data.note, data.override) if data else ("", None)
     number = await editorial.publish(kind, slug, expected, principal.name, note, locale, override)
-    return await _published(request, documents, kind, slug, number, locale)
+    return await _published(request, reader, kind, slug, number, locale)
 
 
 async def restore(
@@ -190,7 +190,7 @@ async def restore(
     slug: SlugParam,
     number: NumberParam,
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
     data: JSONBody[PublishInput | None] = None,
     locale: WriteLocaleParam = DEFAULT_LOCALE,
@@ -199,7 +199,7 @@ async def restore(
     kind, locale = spec_of(request).name, canonical(locale)
     note = data.note if data else ""
     new = await editorial.restore(kind, slug, number, principal.name, note, locale)
-    return await _published(request, documents, kind, slug, new, locale)
+    return await _published(request, reader, kind, slug, new, locale)
 
 
 async def archive(
@@ -217,14 +217,14 @@ async def unarchive(
     request: Request[Any, Any, Any],
     slug: SlugParam,
     editorial: EditorialDep,
-    documents: DocumentsDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
     locale: WriteLocaleParam = DEFAULT_LOCALE,
 ) -> Response[ItemDocument]:
     """Its latest version is public again."""
     kind, locale = spec_of(request).name, canonical(locale)
     await editorial.unarchive(kind, slug, principal.name, locale)
-    return await _published(request, documents, kind, slug, None, locale)
+    return await _published(request, reader, kind, slug, None, locale)
 
 
 # The write routes of every kind: (decorator, path, operation id, summary, role, status, handler);
@@ -284,13 +284,13 @@ def draft_routes(spec: model.KindSpec) -> list[HTTPRouteHandler]:
 
 async def _published(
     request: Request[Any, Any, Any],
-    documents: Documents,
+    reader: Reader,
     kind: model.Kind,
     slug: str,
     number: int | None,
     locale: str = DEFAULT_LOCALE,
 ) -> Response[Any]:
-    document = await documents.get(kind, slug, number, (locale,))
+    document = await reader.document(kind, slug, number, (locale,))
     response = send(request, document.encoded, NO_STORE)
     query = "" if locale == DEFAULT_LOCALE else f"?locale={locale}"
     response.headers["Location"] = (

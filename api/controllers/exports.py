@@ -14,10 +14,11 @@ from msgspec import Meta
 
 from api.caching import NO_STORE, etag_matches
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam, VersionParam
-from api.deps import ExportsDep, WantedDep
+from api.deps import ExportsDep, ReaderDep, WantedDep
 from api.exports import Exports
 from api.locales import Wanted, language_headers
 from api.problems import HANDOUT_PROBLEMS, READ_PROBLEMS
+from api.reader import Reader
 from api.response_store import store_until
 from content import model
 from content.bundle import Bundle
@@ -69,6 +70,27 @@ async def _send(
     return language_headers(Response(rendered.body, media_type=rendered.media_type, headers=headers), served)
 
 
+async def _stored_bundle(
+    request: Request[Any, Any, Any],
+    reader: Reader,
+    slug: str,
+    version: int | None,
+    wanted: Wanted,
+    *,
+    latest: bool = False,
+) -> Bundle:
+    """The bundle a per-kind GET renders; the response store may keep the answer as long as
+    the reader would answer the same document (and, with ``latest``, the same latest version)."""
+    kind = _kind(request)
+    document = await reader.document(kind, slug, version, wanted.chain)
+    bundle = await reader.bundle(document)
+    until = reader.fresh_until(kind, slug, version, wanted.chain, document)
+    if latest:
+        until = min(until, reader.latest_until(kind, slug, bundle.locale))
+    store_until(request.scope, until)
+    return bundle
+
+
 def _locales(ref: model.ItemRef, wanted: Wanted) -> tuple[str, ...]:
     """A packet or digest item's own locale first, when it names one, then the request's."""
     return tuple(dict.fromkeys(((ref.locale,) if ref.locale else ()) + wanted.chain))
@@ -105,6 +127,7 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        reader: ReaderDep,
         wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
@@ -112,16 +135,12 @@ class ExportController(Controller):
         size: SizeParam = "standard",
     ) -> Response[bytes]:
         """Names its version (and each embedded section's), review and print date on every page."""
-        kind, documents = _kind(request), exports.documents
-        document = await documents.get(kind, slug, version, wanted.chain)
-        bundle = await documents.bundle(document)
         # The print date is today's: the store keeps it no later than midnight, as the document.
-        store_until(request.scope, documents.fresh_until(kind, slug, version, wanted.chain, document))
+        bundle = await _stored_bundle(request, reader, slug, version, wanted)
         suffix = "" if bundle.locale == DEFAULT_LOCALE else f"-{bundle.locale}"
         filename = f"{slug}-v{bundle.item.version}{suffix}.pdf"
         options = exports.handout_options(paper, size)
-        cache = exports.documents.cache_control
-        return await _send(request, exports, "pdf", "pdf", [bundle], options, cache, filename)
+        return await _send(request, exports, "pdf", "pdf", [bundle], options, exports.cache_control, filename)
 
     @post(
         "/v1/handouts",
@@ -156,16 +175,17 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        reader: ReaderDep,
         wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
         esp: EspParam = "none",
     ) -> Response[EmailDocument]:
         """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
-        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
+        bundle = await _stored_bundle(request, reader, slug, version, wanted)
         options = exports.email_options(esp)
         return await _send(
-            request, exports, "email", "json", [bundle], options, exports.documents.cache_control
+            request, exports, "email", "json", [bundle], options, exports.cache_control
         )
 
     @get(
@@ -183,6 +203,7 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        reader: ReaderDep,
         wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
@@ -190,12 +211,10 @@ class ExportController(Controller):
     ) -> Response[bytes]:
         """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
         fmt = request.url.path.rsplit(".", 1)[1]  # html, txt or eml: the route's paths
-        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
+        bundle = await _stored_bundle(request, reader, slug, version, wanted)
         filename = f"{slug}-v{bundle.item.version}.eml" if fmt == "eml" else None
         options = exports.email_options(esp)
-        return await _send(
-            request, exports, "email", fmt, [bundle], options, exports.documents.cache_control, filename
-        )
+        return await _send(request, exports, "email", fmt, [bundle], options, exports.cache_control, filename)
 
     @post(
         "/v1/emails/digest", operation_id="buildDigest", summary="Build a newsletter", responses=READ_PROBLEMS
@@ -227,13 +246,15 @@ class ExportController(Controller):
         self,
         request: Request[Any, Any, Any],
         exports: ExportsDep,
+        reader: ReaderDep,
         wanted: WantedDep,
         slug: Annotated[str, Parameter(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)],
         version: VersionParam = None,
     ) -> Response[str]:
         """Where a handout's QR code and every "read online" link lead: that exact version."""
-        bundle = await exports.bundle(_kind(request), slug, version, wanted.chain)
+        # The page names the latest version: kept no longer than that lookup holds either.
+        bundle = await _stored_bundle(request, reader, slug, version, wanted, latest=True)
         options = await exports.page_options(bundle)
         return await _send(
-            request, exports, "web", "html", [bundle], options, exports.documents.cache_control
+            request, exports, "web", "html", [bundle], options, exports.cache_control
         )

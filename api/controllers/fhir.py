@@ -64,7 +64,7 @@ def _fhir(request: Request[Any, Any, Any], resource: Resource, cache_control: st
 def _offered(request: Request[Any, Any, Any], chart: Chart, resource: Resource) -> Response[Any]:
     """A resource about what the chart offers, stored as long as the files it names hold."""
     store_until(request.scope, chart.fresh_until(files=True))
-    return _fhir(request, resource, chart.exports.documents.cache_control)
+    return _fhir(request, resource, chart.cache_control)
 
 
 def _one(params: MultiDict[str], name: str) -> str | None:
@@ -246,10 +246,10 @@ class FhirController(Controller):
         accept = request.headers.get("accept", "")
         if file.content_type in accept and "fhir" not in accept:
             response = send(
-                request, Encoded.of(file.body, file.content_type), chart.exports.documents.cache_control
+                request, Encoded.of(file.body, file.content_type), chart.cache_control
             )
         else:
-            response = _fhir(request, binary(file, id), chart.exports.documents.cache_control)
+            response = _fhir(request, binary(file, id), chart.cache_control)
         vary = response.headers.get("Vary")
         response.headers["Vary"] = f"{vary}, Accept" if vary else "Accept"  # negotiated on Accept
         return response

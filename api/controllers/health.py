@@ -6,7 +6,7 @@ import msgspec
 from litestar import Controller, Request, Response, get
 
 from api.caching import NO_STORE, Encoded, send
-from api.deps import DocumentsDep, MetricsDep
+from api.deps import MetricsDep, ReaderDep
 from api.problems import problem
 from content.migrations import head_revision
 
@@ -26,16 +26,16 @@ class HealthController(Controller):
     tags = ["operations"]
 
     @get("/health", operation_id="health", summary="Is the service up?")
-    async def health(self, request: Request[Any, Any, Any], documents: DocumentsDep) -> Response[Health]:
+    async def health(self, request: Request[Any, Any, Any], reader: ReaderDep) -> Response[Health]:
         """Answers 200 when the service and its database respond."""
-        await documents.store.ping()
+        await reader.ping()
         return send(request, Encoded.of(Health(status="ok", database="ok")), NO_STORE)
 
     @get("/ready", operation_id="ready", summary="May this replica take traffic?")
-    async def ready(self, request: Request[Any, Any, Any], documents: DocumentsDep) -> Response[Ready]:
+    async def ready(self, request: Request[Any, Any, Any], reader: ReaderDep) -> Response[Ready]:
         """200 when the database answers and its schema is at the newest migration; 503 otherwise."""
         try:
-            current = await documents.store.schema_revision()
+            current = await reader.schema_revision()
         except Exception as exc:  # any database failure means "not ready", said plainly
             return problem(503, f"The database is unreachable: {type(exc).__name__}.", path="/ready")
         if current != head_revision():

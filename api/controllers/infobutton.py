@@ -87,7 +87,7 @@ class InfobuttonController(Controller):
             return Response(body, status_code=400, media_type="application/problem+xml")
         body = as_json(feed) if wanted == JSON else atom(feed)
         media_type = JSON if wanted == JSON else f"{XML}; charset=utf-8"
-        response = send(request, Encoded.of(body, media_type), chart.exports.documents.cache_control)
+        response = send(request, Encoded.of(body, media_type), chart.cache_control)
         response.headers["Content-Language"] = ", ".join(
             dict.fromkeys([e.version.locale for e in feed.entries] or [feed.language])
         )
@@ -148,7 +148,7 @@ async def _feed(
         )
         for v in sorted(best.values(), key=lambda v: (v.kind != "article", v.title))
     ]
-    brand = chart.exports.documents.brand
+    brand = chart.brand
     query = urlencode(sorted(request.query_params.items()))
     return Feed(
         id=f"{chart.base_url}/infobutton?{query}",

@@ -29,10 +29,10 @@ from api.controllers.params import (
     VersionParam,
 )
 from api.conventions import next_link
-from api.deps import DocumentsDep, WantedDep
-from api.documents import Documents, today
+from api.deps import ReaderDep, WantedDep
 from api.locales import language_headers
 from api.problems import READ_PROBLEMS
+from api.reader import Reader, today
 from api.response_store import store_until
 from content import model
 from content.codes import parse_token
@@ -72,7 +72,7 @@ class FaqItemDocument(model.Wire, kw_only=True):
 
 async def _read(
     request: Request[Any, Any, Any],
-    documents: Documents,
+    reader: Reader,
     kind: model.Kind,
     slug: str,
     version: int | None,
@@ -80,15 +80,15 @@ async def _read(
     include: str | None,
 ) -> Response[Any]:
     """A published version's stored bytes; the response store may keep the answer as long as it holds."""
-    document = await documents.get(kind, slug, version, locales)
-    encoded = await documents.with_embeds(document) if include == "embeds" else document.encoded
-    store_until(request.scope, documents.fresh_until(kind, slug, version, locales, document))
-    return language_headers(send(request, encoded, documents.cache_control), [document.value.locale])
+    document = await reader.document(kind, slug, version, locales)
+    encoded = await reader.with_embeds(document) if include == "embeds" else document.encoded
+    store_until(request.scope, reader.fresh_until(kind, slug, version, locales, document))
+    return language_headers(send(request, encoded, reader.cache_control), [document.value.locale])
 
 
 async def list_items(
     request: Request[Any, Any, Any],
-    documents: DocumentsDep,
+    reader: ReaderDep,
     wanted: WantedDep,
     limit: Annotated[int, Parameter(ge=1, le=100, description="Page size.")] = 20,
     cursor: CursorParam = None,
@@ -104,7 +104,7 @@ async def list_items(
     ] = None,
 ) -> Response[ItemList]:
     """Summaries by slug, filtered by tag or code; each item once, in the best locale it has."""
-    page = await documents.store.list_items(
+    page = await reader.list_items(
         spec_of(request).name,
         limit=limit,
         cursor=cursor,
@@ -116,7 +116,7 @@ async def list_items(
     for summary in page.items:
         summary.review.status = summary.review.status_on(day)
     body = ItemList(items=page.items, next_cursor=page.next_cursor)
-    response = send(request, Encoded.of(body), documents.cache_control)
+    response = send(request, Encoded.of(body), reader.cache_control)
     if page.next_cursor:
         response.headers["Link"] = next_link(request, page.next_cursor)
     return language_headers(response, [s.locale for s in page.items] or [wanted.locale])
@@ -124,49 +124,49 @@ async def list_items(
 
 async def get_item(
     request: Request[Any, Any, Any],
-    documents: DocumentsDep,
+    reader: ReaderDep,
     wanted: WantedDep,
     slug: SlugParam,
     version: VersionParam = None,
     include: IncludeParam = None,
 ) -> Response[ItemDocument]:
     """The latest published version, or the one named by ``version``, in the negotiated locale."""
-    return await _read(request, documents, spec_of(request).name, slug, version, wanted.chain, include)
+    return await _read(request, reader, spec_of(request).name, slug, version, wanted.chain, include)
 
 
 async def list_versions(
     request: Request[Any, Any, Any],
-    documents: DocumentsDep,
+    reader: ReaderDep,
     wanted: WantedDep,
     slug: SlugParam,
 ) -> Response[VersionList]:
     """Every published version of the negotiated translation, newest first."""
     kind = spec_of(request).name
-    locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
-    history = await documents.store.history(kind, slug, locale)
+    locale = (await reader.locate(kind, slug, locales=wanted.chain)).locale
+    history = await reader.history(kind, slug, locale)
     day = today()
     for info in history:
         info.review.status = info.review.status_on(day)
     fallback = wanted.locale if locale != wanted.locale else None
     body = VersionList(type=kind, slug=slug, versions=history, locale=locale, fallback_from=fallback)
-    return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
+    return language_headers(send(request, Encoded.of(body), reader.cache_control), [locale])
 
 
 async def get_version(
     request: Request[Any, Any, Any],
-    documents: DocumentsDep,
+    reader: ReaderDep,
     wanted: WantedDep,
     slug: SlugParam,
     number: NumberParam,
     include: IncludeParam = None,
 ) -> Response[ItemDocument]:
     """A published version of the negotiated translation by number; it never changes."""
-    return await _read(request, documents, spec_of(request).name, slug, number, wanted.chain, include)
+    return await _read(request, reader, spec_of(request).name, slug, number, wanted.chain, include)
 
 
 async def diff(
     request: Request[Any, Any, Any],
-    documents: DocumentsDep,
+    reader: ReaderDep,
     wanted: WantedDep,
     slug: SlugParam,
     from_version: Annotated[
@@ -178,9 +178,9 @@ async def diff(
 ) -> Response[Diff]:
     """Fields, blocks, FAQ entries or rows changed between two versions of one translation."""
     kind = spec_of(request).name
-    locale = (await documents.locate(kind, slug, locales=wanted.chain)).locale
-    before = await documents.store.get(kind, slug, from_version, locale)
-    after = await documents.store.get(kind, slug, to_version, locale)
+    locale = (await reader.locate(kind, slug, locales=wanted.chain)).locale
+    before = await reader.version(kind, slug, from_version, locale)
+    after = await reader.version(kind, slug, to_version, locale)
     day = today()
     # Each version's sign-off (or its absence) is part of what changed between them.
     contents = [
@@ -188,7 +188,7 @@ async def diff(
         for v in (before, after)
     ]
     body = diff_items(contents[0], contents[1], from_version, to_version, pins=(before.pins, after.pins))
-    return language_headers(send(request, Encoded.of(body), documents.cache_control), [locale])
+    return language_headers(send(request, Encoded.of(body), reader.cache_control), [locale])
 
 
 # The read routes of every kind: (path, operation id, summary, handler); ``{name}`` is the kind's
@@ -242,16 +242,16 @@ class FaqItemController(Controller):
     async def get_faq_item(
         self,
         request: Request[Any, Any, Any],
-        documents: DocumentsDep,
+        reader: ReaderDep,
         wanted: WantedDep,
         slug: SlugParam,
         item_id: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=120)],
         version: VersionParam = None,
     ) -> Response[FaqItemDocument]:
         """A single question and answer, addressable by its stable id (the same in every locale)."""
-        document = await documents.get("faq", slug, version, wanted.chain)
+        document = await reader.document("faq", slug, version, wanted.chain)
         value = document.value
-        assert isinstance(value, model.PublishedFaqSet)  # documents.get("faq", ...) reads FAQ sets
+        assert isinstance(value, model.PublishedFaqSet)  # reader.document("faq", ...) reads FAQ sets
         entry = next((e for e in value.items if e.id == item_id), None)
         if entry is None:
             raise NotFound(f"FAQ {slug!r} version {value.version} has no item {item_id!r}.")
@@ -262,5 +262,5 @@ class FaqItemController(Controller):
             locale=value.locale,
             fallback_from=value.fallback_from,
         )
-        store_until(request.scope, documents.fresh_until("faq", slug, version, wanted.chain, document))
-        return language_headers(send(request, Encoded.of(body), documents.cache_control), [value.locale])
+        store_until(request.scope, reader.fresh_until("faq", slug, version, wanted.chain, document))
+        return language_headers(send(request, Encoded.of(body), reader.cache_control), [value.locale])

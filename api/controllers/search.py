@@ -7,7 +7,7 @@ from litestar.params import Parameter
 
 from api.caching import Encoded, send
 from api.controllers.params import line
-from api.deps import DocumentsDep, WantedDep
+from api.deps import ReaderDep, WantedDep
 from api.locales import language_headers
 from api.problems import READ_PROBLEMS
 from content import model
@@ -29,13 +29,13 @@ class SearchController(Controller):
     async def search(
         self,
         request: Request[Any, Any, Any],
-        documents: DocumentsDep,
+        reader: ReaderDep,
         wanted: WantedDep,
         q: Annotated[str, line(200, "Words to find.", min_length=1)],
         type: Annotated[model.Kind | None, Parameter(description="Only this kind.")] = None,
         limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
     ) -> Response[SearchResults]:
         """Ranked matches among one locale's translations; ``snippetHtml`` marks the matched words."""
-        hits = await documents.store.search(q, kind=type, limit=limit, locale=wanted.searched)
+        hits = await reader.search(q, kind=type, limit=limit, locale=wanted.searched)
         body = SearchResults(query=q, results=hits, locale=wanted.searched)
-        return language_headers(send(request, Encoded.of(body), documents.cache_control), [wanted.searched])
+        return language_headers(send(request, Encoded.of(body), reader.cache_control), [wanted.searched])

@@ -14,7 +14,7 @@ from msgspec.structs import replace
 
 import exporters
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
-from api.deps import DocumentsDep, EditorialDep, ExportsDep
+from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.labels import LABELS
 from api.desk.previews import preview_bundle
@@ -32,8 +32,8 @@ from api.desk.web import (
     kind_of,
     per_kind,
 )
-from api.documents import Documents, today
 from api.exports import Exports
+from api.reader import Reader, today
 from content import model
 from content.diff import diff_items
 from content.editorial import Editorial
@@ -49,17 +49,17 @@ async def actor(request: Request[Any, Any, Any]) -> tuple[str, str]:
     return session.token_name, session.display_name
 
 
-async def latest_number(documents: Documents, kind: model.Kind, slug: SlugParam, locale: str) -> int:
+async def latest_number(reader: Reader, kind: model.Kind, slug: SlugParam, locale: str) -> int:
     try:
-        return (await documents.locate(kind, slug, locales=(locale,))).number
+        return (await reader.locate(kind, slug, locales=(locale,))).number
     except ContentError:
         return 0
 
 
 async def page_html(
-    documents: Documents, exports: Exports, item: model.Content, latest: int, author: str
+    reader: Reader, exports: Exports, item: model.Content, latest: int, author: str
 ) -> str:
-    bundle = await preview_bundle(documents, item, latest, author)
+    bundle = await preview_bundle(reader, item, latest, author)
     options = PageOptions(exports.public_url, latest, today())
     # Rendered afresh, not through the export caches: drafts change with every keystroke.
     return exporters.render("web", "html", [bundle], options).decode()
@@ -73,7 +73,7 @@ async def draft_page(
     request: Request[Any, Any, Any],
     pages: Pages,
     editorial: Editorial,
-    documents: Documents,
+    reader: Reader,
     kind: model.Kind,
     slug: SlugParam,
     locale: str,
@@ -85,7 +85,7 @@ async def draft_page(
     based = draft.info.based_on_version
     diff_rows = None
     if based:
-        stored = await documents.store.get(kind, slug, based, locale)
+        stored = await reader.version(kind, slug, based, locale)
         # The review is what this page records, not a change an editor made: leave it out.
         published, drafted = replace(stored.content, review=None), replace(draft.content, review=None)
         diff_rows = rows(diff_items(published, drafted, based, based + 1))
@@ -119,11 +119,11 @@ class DraftController(Controller):
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
     ) -> Response[Any]:
         """Drafts waiting, and published items whose review is due or overdue; oldest first."""
         day = today()
-        due = [s for s in await summaries(documents) if s.review.status_on(day) in ("due", "overdue")]
+        due = [s for s in await summaries(reader) if s.review.status_on(day) in ("due", "overdue")]
         due.sort(key=lambda s: s.review.next_review_on or day)
         return await pages.render(
             request,
@@ -140,20 +140,20 @@ class DraftController(Controller):
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft beside the published version: the diff, previews, sign-off and publish."""
         kind = kind_of(request)
-        return await draft_page(request, pages, editorial, documents, kind, slug, canonical(locale))
+        return await draft_page(request, pages, editorial, reader, kind, slug, canonical(locale))
 
     @get(per_kind("/draft/page"), **desk_opts("reader"))
     async def preview_page(
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -161,7 +161,7 @@ class DraftController(Controller):
         """The draft as its patient page."""
         draft = await editorial.get(kind_of(request), slug, canonical(locale))
         html = await page_html(
-            documents, exports, draft.content, draft.info.based_on_version, draft.info.updated_by
+            reader, exports, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
         return Response(html, media_type="text/html", headers=headers(private=True))
 
@@ -170,7 +170,7 @@ class DraftController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         paper: PaperParam = None,
@@ -180,7 +180,7 @@ class DraftController(Controller):
         """The draft as its handout PDF."""
         draft = await editorial.get(kind_of(request), slug, canonical(locale))
         bundle = await preview_bundle(
-            documents, draft.content, draft.info.based_on_version, draft.info.updated_by
+            reader, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
         rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(paper, size))
         return file(rendered.body, rendered.media_type, f"{slug}-draft.pdf", inline=True)
@@ -191,7 +191,7 @@ class DraftController(Controller):
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         esp: EspParam = "none",
@@ -202,7 +202,7 @@ class DraftController(Controller):
         locale = canonical(locale)
         draft = await editorial.get(kind, slug, locale)
         bundle = await preview_bundle(
-            documents, draft.content, draft.info.based_on_version, draft.info.updated_by
+            reader, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
         document = msgspec.json.decode(
             exporters.render("email", "json", [bundle], exports.email_options(esp))

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from api.controllers.params import SlugParam
-from api.deps import DocumentsDep, EditorialDep, ExportsDep
+from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.drafts import actor, form_etag, latest_number, page_html
 from api.desk.forms import State, blank, item_of, state_from_form, state_of, subjects
@@ -82,7 +82,7 @@ class EditingController(Controller):
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
     ) -> Response[Any]:
         """Creates the item with its first draft (nothing is public yet)."""
@@ -98,7 +98,7 @@ class EditingController(Controller):
         item, errors = item_of(kind, state)
         preview = None
         if item is not None and action == "preview":
-            preview = await page_html(documents, exports, item, 0, (await actor(request))[0])
+            preview = await page_html(reader, exports, item, 0, (await actor(request))[0])
         if item is None or action == "preview":
             return await edit_page(
                 request,
@@ -154,7 +154,7 @@ class EditingController(Controller):
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
@@ -169,11 +169,11 @@ class EditingController(Controller):
         if action not in ("save", "preview"):
             return await edit_page(request, pages, kind, slug, state, etag)
         item, errors = item_of(kind, state)
-        latest = await latest_number(documents, kind, slug, locale)
+        latest = await latest_number(reader, kind, slug, locale)
         if item is None or action == "preview":
             preview = None
             if item is not None:
-                preview = await page_html(documents, exports, item, latest, (await actor(request))[0])
+                preview = await page_html(reader, exports, item, latest, (await actor(request))[0])
             return await edit_page(
                 request,
                 pages,
@@ -202,7 +202,7 @@ class EditingController(Controller):
 
     @post("/preview", **desk_opts("editor"), status_code=200)
     async def live_preview(
-        self, request: Request[Any, Any, Any], documents: DocumentsDep, exports: ExportsDep
+        self, request: Request[Any, Any, Any], reader: ReaderDep, exports: ExportsDep
     ) -> Response[Any]:
         """The form's current text as the server renders its patient page (for the live preview)."""
         form = await request.form()
@@ -216,8 +216,8 @@ class EditingController(Controller):
         item, errors = item_of(kind, state)
         html = None
         if item is not None:
-            latest = await latest_number(documents, kind, item.slug, item.locale)
-            html = await page_html(documents, exports, item, latest, (await actor(request))[0])
+            latest = await latest_number(reader, kind, item.slug, item.locale)
+            html = await page_html(reader, exports, item, latest, (await actor(request))[0])
         body = {
             "html": html,
             "problems": [f"{LABELS.get(k.split('-')[-1], k)}: {v}" for k, v in errors.items()],
@@ -233,7 +233,7 @@ class EditingController(Controller):
         self,
         request: Request[Any, Any, Any],
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
@@ -241,5 +241,5 @@ class EditingController(Controller):
         kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
         await editorial.discard(kind, slug, form_etag(form) or None, (await actor(request))[0], locale)
-        latest = await latest_number(documents, kind, slug, locale)
+        latest = await latest_number(reader, kind, slug, locale)
         return redirect(item_url(kind, slug, "", locale) if latest else "/desk", "discarded")

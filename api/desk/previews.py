@@ -11,7 +11,7 @@ import datetime as dt
 
 from msgspec.structs import replace
 
-from api.documents import Documents, today
+from api.reader import Reader, today
 from content import model
 from content.bundle import Bundle, make_bundle
 from content.errors import ContentError
@@ -20,9 +20,7 @@ from content.render import published
 from content.store import content_hash, embedded_refs
 
 
-async def preview_bundle(
-    documents: Documents, item: model.Content, latest_version: int, author: str
-) -> Bundle:
+async def preview_bundle(reader: Reader, item: model.Content, latest_version: int, author: str) -> Bundle:
     """What publishing would show: the draft's sign-off if it has a current one, else the unreviewed mark."""
     day = today()
     review = item.review or model.UNREVIEWED
@@ -41,11 +39,11 @@ async def preview_bundle(
     locales = tuple(dict.fromkeys((item.locale, DEFAULT_LOCALE)))
     for kind, slug in embedded_refs(item):
         try:
-            document = await documents.get(kind, slug, locales=locales)
+            document = await reader.document(kind, slug, locales=locales)
         except ContentError:
             continue  # not published (yet): the preview shows the block without it
         value = document.value
         pins.append(model.ItemRef(type=kind, slug=slug, version=value.version, locale=value.locale))
         embeds.append(value)
-    value = published(item, info, documents.brand, day, pins, await documents.archived(item.locale))
-    return make_bundle(value, embeds, documents.brand)
+    value = published(item, info, reader.brand, day, pins, await reader.archived(item.locale))
+    return make_bundle(value, embeds, reader.brand)

@@ -11,7 +11,7 @@ from litestar.params import Parameter, QueryParameter
 from msgspec.structs import replace
 
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
-from api.deps import DocumentsDep, EditorialDep, ExportsDep
+from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.web import (
     DeskLocale,
@@ -25,8 +25,8 @@ from api.desk.web import (
     query,
     ref_key,
 )
-from api.documents import today
 from api.exports import Exports
+from api.reader import Reader, today
 from content import model
 from content.bundle import Bundle
 from content.diff import diff_items
@@ -58,18 +58,18 @@ async def bundle_of(exports: Exports, ref: model.ItemRef) -> Bundle:
     return await exports.bundle(ref.type, ref.slug, locales=(ref.locale or DEFAULT_LOCALE,))
 
 
-async def locales_published(documents: Any) -> list[str]:
+async def locales_published(reader: Reader) -> list[str]:
     """Every locale some live item is published in, the default first."""
-    found = {tag for tags in (await documents.store.translations()).values() for tag in tags}
+    found = {tag for tags in (await reader.translations()).values() for tag in tags}
     return sorted(found | {DEFAULT_LOCALE}, key=lambda tag: (tag != DEFAULT_LOCALE, tag))
 
 
-async def summaries(documents: Any) -> list[model.ItemSummary]:
+async def summaries(reader: Reader) -> list[model.ItemSummary]:
     """Every live published translation, by title."""
     found: list[model.ItemSummary] = []
-    for locale in await locales_published(documents):
+    for locale in await locales_published(reader):
         for kind in model.KINDS:
-            found += (await documents.store.list_items(kind, limit=500, locales=(locale,))).items
+            found += (await reader.list_items(kind, limit=500, locales=(locale,))).items
     return sorted(found, key=lambda s: (s.title.lower(), s.locale))
 
 
@@ -89,19 +89,19 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         pages: PagesDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         q: Text = "",
         type: Annotated[str, Parameter(max_length=20)] = "",  # a kind; empty for any
         tag: Annotated[str, Parameter(max_length=60)] = "",
         status: Annotated[str, Parameter(max_length=20)] = "",  # current, due, overdue; empty for any
     ) -> Response[Any]:
         """The library: search and filter by title, summary, text, tags, type and review status."""
-        items = await summaries(documents)
+        items = await summaries(reader)
         if q.strip():
             hits: set[tuple[str, str, str]] = set()
             try:
-                for locale in await locales_published(documents):
-                    found = await documents.store.search(q, limit=200, locale=locale)
+                for locale in await locales_published(reader):
+                    found = await reader.search(q, limit=200, locale=locale)
                     hits |= {(h.type, h.slug, h.locale) for h in found}
             except InvalidInput:
                 pass
@@ -132,7 +132,7 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         pages: PagesDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         editorial: EditorialDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
@@ -142,12 +142,12 @@ class LibraryController(Controller):
         kind = kind_of(request)
         locale = canonical(locale)
         try:
-            document = await documents.get(kind, slug, version, (locale,))
+            document = await reader.document(kind, slug, version, (locale,))
         except Gone:
             return await pages.render(
                 request, "archived.html.j2", kind=kind, slug=slug, status_code=410, **in_locale(locale)
             )
-        history = await documents.store.history(kind, slug, locale)
+        history = await reader.history(kind, slug, locale)
         try:
             draft = await editorial.get(kind, slug, locale)
         except ContentError:
@@ -196,7 +196,7 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         pages: PagesDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         a: Annotated[int, QueryParameter(name="from", ge=1)],
         b: Annotated[int, QueryParameter(name="to", ge=1)],
@@ -205,8 +205,8 @@ class LibraryController(Controller):
         """Any two published versions of one translation side by side, word by word."""
         kind = kind_of(request)
         locale = canonical(locale)
-        store = documents.store
-        older, newer = await store.get(kind, slug, a, locale), await store.get(kind, slug, b, locale)
+        older = await reader.version(kind, slug, a, locale)
+        newer = await reader.version(kind, slug, b, locale)
         # Each version's sign-off (or its absence) is part of what changed between them.
         before, after = (replace(v.content, review=v.info.review) for v in (older, newer))
         diff = diff_items(before, after, a, b, pins=(older.pins, newer.pins))
@@ -219,7 +219,7 @@ class LibraryController(Controller):
             b=b,
             rows=rows(diff),
             base=item_url(kind, slug),
-            history=await store.history(kind, slug, locale),
+            history=await reader.history(kind, slug, locale),
             **in_locale(locale),
         )
 
@@ -228,6 +228,7 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         pages: PagesDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
@@ -239,7 +240,7 @@ class LibraryController(Controller):
         locale = canonical(locale)
         bundle = await exports.bundle(kind, slug, version, (locale,))
         document = await email_document(exports, [bundle], exports.email_options(esp))
-        history = await exports.documents.store.history(kind, slug, locale)
+        history = await reader.history(kind, slug, locale)
         base = item_url(kind, slug)
         la = in_locale(locale)["la"]
         return await pages.render(
@@ -280,14 +281,14 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         pages: PagesDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         item: Refs = None,
         paper: PaperParam = None,
         size: SizeParam = "standard",
     ) -> Response[Any]:
         """Pick items, reorder them, download one PDF."""
         chosen = parse_refs(item)
-        everything = await summaries(documents)
+        everything = await summaries(reader)
         by_key = {ref_key(s): s for s in everything}
         picked = [by_key[ref_key(r)] for r in chosen if ref_key(r) in by_key]
         keys = [ref_key(s) for s in picked]
@@ -325,6 +326,7 @@ class LibraryController(Controller):
         self,
         request: Request[Any, Any, Any],
         pages: PagesDep,
+        reader: ReaderDep,
         exports: ExportsDep,
         subject: Annotated[str, Parameter(max_length=200)] = "",
         intro: Text = "",
@@ -333,7 +335,7 @@ class LibraryController(Controller):
     ) -> Response[Any]:
         """A newsletter: subject, introduction and items; then preview, copy and download it."""
         chosen = parse_refs(item)
-        everything = await summaries(exports.documents)
+        everything = await summaries(reader)
         document = None
         problems = []
         if not subject.strip() and (intro or chosen):

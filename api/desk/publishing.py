@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, post
 from litestar.params import Parameter
 
 from api.controllers.params import SlugParam
-from api.deps import DocumentsDep, EditorialDep
+from api.deps import EditorialDep, ReaderDep
 from api.desk.drafts import actor, draft_page, form_etag
 from api.desk.web import (
     DeskLocale,
@@ -34,7 +34,7 @@ class PublishingController(Controller):
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
@@ -46,14 +46,14 @@ class PublishingController(Controller):
             next_on = msgspec.convert(str(form.get("next_review_on", "")), dt.date)
             await editorial.review(kind, slug, form_etag(form), name, next_on, locale=locale)
         except Forbidden as exc:
-            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 403)
+            return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 403)
         except (msgspec.ValidationError, InvalidInput, Stale) as exc:
             detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
             return await draft_page(
                 request,
                 pages,
                 editorial,
-                documents,
+                reader,
                 kind,
                 slug,
                 locale,
@@ -68,7 +68,7 @@ class PublishingController(Controller):
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        documents: DocumentsDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
@@ -82,9 +82,9 @@ class PublishingController(Controller):
                 kind, slug, form_etag(form), (await actor(request))[0], note, locale, override
             )
         except (Conflict, Stale) as exc:
-            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 409)
+            return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 409)
         except Forbidden as exc:
-            return await draft_page(request, pages, editorial, documents, kind, slug, locale, exc.detail, 403)
+            return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 403)
         return redirect(item_url(kind, slug, "", locale, v=number), "published")
 
     @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)

@@ -365,7 +365,7 @@ def test_a_write_that_loses_its_connection_is_a_503_and_its_retry_is_safe(
             headers=bearer(tokens["reviewer"], **{"If-Match": started.headers["etag"]}),
         )
         headers = bearer(tokens["publisher"], **{"If-Match": reviewed.headers["etag"]})
-        engine = client.app.state.services.documents.store.engine
+        engine = client.app.state.services.engine
         said = say_goodbye_before(engine, "INSERT INTO VERSIONS")
         lost = client.post(item + "/publish", headers=headers)
         assert said and lost.status_code == 503, lost.text

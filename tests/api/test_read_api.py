@@ -93,13 +93,13 @@ def test_weak_and_listed_validators_match(client: Client) -> None:
 
 
 def test_published_version_is_encoded_once(client: Client) -> None:
-    documents = client.app.state.documents
+    reader = client.app.state.reader
     client.get(ARTICLE)
-    encodes = documents.encodes
+    encodes = reader.encodes
     for _ in range(5):
         assert client.get(ARTICLE).status_code == 200
         assert client.get(ARTICLE + "/versions/1").status_code == 200
-    assert documents.encodes == encodes
+    assert reader.encodes == encodes
 
 
 def test_faq_and_comparison_documents(client: Client) -> None:
