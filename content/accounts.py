@@ -78,8 +78,8 @@ class Tokens:
         async with writer(self.engine).begin() as conn:
             if await conn.scalar(sa.select(tokens.c.id).where(tokens.c.name == name)) is not None:
                 raise Conflict(f"A token named {name!r} exists already.")
-            result = await conn.execute(
-                tokens.insert().values(
+            token_id: int = await conn.scalar(
+                tokens.insert().returning(tokens.c.id).values(
                     name=name,
                     display_name=display_name,
                     credentials=credentials,
@@ -88,7 +88,6 @@ class Tokens:
                     created_at=now,
                 )
             )
-            token_id: int = result.inserted_primary_key[0]  # type: ignore[index]  # one-column key
             await record(conn, actor, "create_token", None, None, None, None, None, f"{name} ({role})")
         info = TokenInfo(
             id=token_id,

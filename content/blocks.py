@@ -40,7 +40,7 @@ class Block(Wire, tag_field="type", kw_only=True):
     @property
     def type(self) -> str:
         """The block's tag; channels pick the block's template by it."""
-        return self.__struct_config__.tag  # type: ignore[return-value]  # a str: every block sets tag=
+        return str(self.__struct_config__.tag)  # every block sets tag=
 
     @classmethod
     def from_directive(cls, args: list[str], rest: str, text: str) -> dict[str, object] | None:

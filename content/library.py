@@ -192,9 +192,9 @@ def check_references(
                 missing(item, f"$.body[{i}].slug", *embedded)
             if isinstance(block, model.FaqEmbed):
                 faq = known.get(("faq", block.slug))
-                if faq is None:
+                if not isinstance(faq, model.FaqSet):
                     continue
-                ids = {entry.id for entry in faq.items}  # type: ignore[union-attr]
+                ids = {entry.id for entry in faq.items}
                 for item_id in block.items:
                     if item_id not in ids:
                         missing(item, f"$.body[{i}].items", f"item in {block.slug}", item_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, TypeAlias, cast
 
 import msgspec
 from msgspec import Meta
@@ -101,7 +101,7 @@ class Item(Wire, tag_field="type", kw_only=True):
     @property
     def kind(self) -> Kind:
         """The item's type tag: ``article``, ``faq`` or ``comparison``."""
-        return self.__struct_config__.tag  # type: ignore[return-value]  # every kind sets tag=
+        return cast("Kind", self.__struct_config__.tag)  # every kind sets tag=
 
     def rendered(self, link: Link) -> Self:
         """The item as readers get it: derived fields (HTML, resolved links) filled in."""
@@ -300,11 +300,11 @@ class Versioned(Wire, kw_only=True):
 
 if TYPE_CHECKING:  # what the generated Structs are, for the type checker (review: required here)
 
-    class PublishedArticle(Versioned, Article, kw_only=True): ...  # type: ignore[misc]
+    class PublishedArticle(Versioned, Article, kw_only=True): ...  # type: ignore[misc]  # review required
 
-    class PublishedFaqSet(Versioned, FaqSet, kw_only=True): ...  # type: ignore[misc]
+    class PublishedFaqSet(Versioned, FaqSet, kw_only=True): ...  # type: ignore[misc]  # review required
 
-    class PublishedComparison(Versioned, Comparison, kw_only=True): ...  # type: ignore[misc]
+    class PublishedComparison(Versioned, Comparison, kw_only=True): ...  # type: ignore[misc]  # review required
 
     Included: TypeAlias = PublishedFaqSet | PublishedComparison
     Published: TypeAlias = PublishedArticle | PublishedFaqSet | PublishedComparison

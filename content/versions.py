@@ -32,8 +32,8 @@ async def insert_item(
     conn: AsyncConnection, item: model.Content, *, latest_version: int, now: dt.datetime
 ) -> int:
     """The items row of a new translation (``latest_version`` 0: only a draft so far); its id."""
-    result = await conn.execute(
-        items.insert().values(
+    item_id: int = await conn.scalar(
+        items.insert().returning(items.c.id).values(
             kind=item.kind,
             slug=item.slug,
             locale=item.locale,
@@ -44,7 +44,6 @@ async def insert_item(
             updated_at=now,
         )
     )
-    item_id: int = result.inserted_primary_key[0]  # type: ignore[index]  # one-column primary key
     return item_id
 
 
@@ -121,8 +120,8 @@ async def _insert_version(
     reviewer_account: str | None,
     values: dict[str, Any],
 ) -> int:
-    result = await conn.execute(
-        versions.insert().values(
+    version_id: int = await conn.scalar(
+        versions.insert().returning(versions.c.id).values(
             item_id=item_id,
             number=number,
             content=msgspec.json.encode(item),
@@ -137,7 +136,6 @@ async def _insert_version(
             **values,
         )
     )
-    version_id: int = result.inserted_primary_key[0]  # type: ignore[index]  # one-column primary key
     return version_id
 
 

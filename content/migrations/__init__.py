@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 HERE = Path(__file__).parent
 
@@ -28,5 +29,5 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def current_revision(sync_connection: object) -> str | None:
-    return MigrationContext.configure(sync_connection).get_current_revision()  # type: ignore[arg-type]
+def current_revision(sync_connection: Connection) -> str | None:
+    return MigrationContext.configure(sync_connection).get_current_revision()

@@ -15,7 +15,9 @@ def run(connection: Connection) -> None:
         # Batch migrations recreate tables; with foreign keys on, dropping the old table would
         # cascade into every row that refers to it. Set before the migration's transaction
         # begins (SQLite ignores it inside one); this connection is discarded afterwards.
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None  # a live connection has its driver connection
+        cursor = dbapi.cursor()
         cursor.execute("PRAGMA foreign_keys=OFF")
         cursor.close()
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

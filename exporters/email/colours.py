@@ -46,7 +46,8 @@ def readable(colour: str, background: str, minimum: float = AA) -> str:
     start = _rgb(colour)
     for step in range(1, 21):
         t = step / 20
-        mixed = _hex(tuple(s + (e - s) * t for s, e in zip(start, target, strict=True)))  # type: ignore[arg-type]
+        r, g, b = (s + (e - s) * t for s, e in zip(start, target, strict=True))
+        mixed = _hex((r, g, b))
         if contrast(mixed, background) >= minimum:
             return mixed
     return _hex(target)

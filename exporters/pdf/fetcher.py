@@ -23,7 +23,7 @@ class RefusedURL(ValueError):
     """A URL the handout may not fetch."""
 
 
-class SafeFetcher(URLFetcher):  # type: ignore[misc]
+class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     def __init__(self) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=2)
         self.refused: list[str] = []  # what was asked for and refused; tests read it

@@ -197,9 +197,10 @@ def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:
     from exporters.pdf.fetcher import SafeFetcher
 
     document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher or SafeFetcher())
-    return document.write_pdf(  # type: ignore[no-any-return]
+    pdf: bytes = document.write_pdf(
         pdf_variant="pdf/ua-1", pdf_tags=True, optimize_images=True, jpeg_quality=85, custom_metadata=True
     )
+    return pdf
 
 
 def render_pdf(bundles: Sequence[Bundle], options: HandoutOptions) -> bytes:
