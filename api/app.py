@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -47,10 +47,49 @@ RESPONSE_STORE_BYTES = 64 * 2**20
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     metrics = Metrics()
+    # The store of published answers, made when Litestar builds its layers (``outer_layers``).
+    responses: list[ResponseStore] = []
+
+    def services() -> Services:
+        found: Services = app.state.services
+        return found
+
+    app = LayeredLitestar(
+        outer=outer_layers(settings, metrics, responses),
+        route_handlers=[
+            *ITEM_ROUTERS,
+            FaqItemController,
+            AdminController,
+            SearchController,
+            ExportController,
+            HealthController,
+            FhirController,
+            InfobuttonController,
+            CdsHooksController,
+            assets_router(),
+            desk_router(),
+        ],
+        dependencies=dependencies(services, settings, metrics),
+        lifespan=[lifespan(settings, metrics, responses)],
+        exception_handlers={Exception: handle_exception},
+        request_class=ProblemRequest,
+        plugins=[ProblemDetailsPlugin()],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi_config(),
+        debug=False,
+    )
+    document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
+    return app
+
+
+def lifespan(
+    settings: Settings, metrics: Metrics, responses: list[ResponseStore]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Open the services for the app's lifetime and run the webhook deliveries beside it."""
 
     @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        # Every change Editorial reports in this process drops the stored answers (made below).
+    async def opened(app: Litestar) -> AsyncIterator[None]:
+        # Every change Editorial reports in this process drops the stored answers.
         async with open_services(settings, metrics=metrics, on_change=responses[0].changed) as services:
             app.state.services = services
             app.state.reader = services.reader
@@ -66,15 +105,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
 
-    def services() -> Services:
-        found: Services = app.state.services
-        return found
+    return opened
 
-    # HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that, the
-    # published reads kept as they were sent (api.response_store), answered without routing;
-    # outside both, request ids, CORS, metrics and the access log: one ASGI layer around
-    # everything Litestar does per request (routing, exception handling), stored answers included.
-    responses: list[ResponseStore] = []
+
+def outer_layers(
+    settings: Settings, metrics: Metrics, responses: list[ResponseStore]
+) -> Callable[[Litestar, ASGIApp], ASGIApp]:
+    """HEAD, Allow and Vary as clients and CDNs expect them (api.conventions); outside that, the
+    published reads kept as they were sent (api.response_store, appended to ``responses``),
+    answered without routing; outside both, request ids, CORS, metrics and the access log: one
+    ASGI layer around everything Litestar does per request (routing, exception handling), stored
+    answers included."""
 
     def outer(app: Litestar, handler: ASGIApp) -> ASGIApp:
         stored = ResponseStore(
@@ -83,32 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         responses.append(stored)
         return Observe(stored, metrics, settings.cors_origins)
 
-    app = LayeredLitestar(
-        outer=outer,
-        route_handlers=[
-            *ITEM_ROUTERS,
-            FaqItemController,
-            AdminController,
-            SearchController,
-            ExportController,
-            HealthController,
-            FhirController,
-            InfobuttonController,
-            CdsHooksController,
-            assets_router(),
-            desk_router(),
-        ],
-        dependencies=dependencies(services, settings, metrics),
-        lifespan=[lifespan],
-        exception_handlers={Exception: handle_exception},
-        request_class=ProblemRequest,
-        plugins=[ProblemDetailsPlugin()],
-        request_max_body_size=settings.max_body_bytes,
-        openapi_config=openapi_config(),
-        debug=False,
-    )
-    document_http([h for route in app.routes for h in getattr(route, "route_handlers", [])])
-    return app
+    return outer
 
 
 def dependencies(

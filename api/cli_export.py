@@ -14,6 +14,7 @@ from content import model
 from content.bundle import Bundle
 from content.errors import NotFound
 from content.locales import DEFAULT_LOCALE
+from content.options import Esp, Paper, Size
 
 EXTENSIONS = ("html", "txt", "eml")
 
@@ -26,11 +27,19 @@ async def _bundles(services: Services, targets: list[Target] | None) -> list[Bun
     if targets is None:
         published = await services.reader.translations()
         targets = [
-            (kind, slug, locale)  # type: ignore[misc]
+            (_kind(kind), slug, locale)
             for (kind, slug), locales in sorted(published.items())
             for locale in locales
         ]
     return [await services.exports.bundle(kind, slug, None, (locale,)) for kind, slug, locale in targets]
+
+
+def _kind(name: str) -> model.Kind:
+    """A kind the store reported, as the ``Literal`` it is (the store keeps kinds as text)."""
+    for kind in model.KINDS:
+        if kind == name:
+            return kind
+    raise ValueError(f"unknown kind {name!r}")
 
 
 def _stem(bundle: Bundle) -> str:
@@ -44,7 +53,7 @@ def _warn_loopback(settings: Settings) -> None:
         print(f"folio export: {warning}", file=sys.stderr)
 
 
-async def export_email(settings: Settings, targets: list[Target] | None, esp: str, out: Path) -> int:
+async def export_email(settings: Settings, targets: list[Target] | None, esp: Esp, out: Path) -> int:
     _warn_loopback(settings)
     async with open_services(settings, latest_ttl=0) as services:
         try:
@@ -53,7 +62,7 @@ async def export_email(settings: Settings, targets: list[Target] | None, esp: st
             print(f"folio export: {exc.detail}", file=sys.stderr)
             return 1
         out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a CLI run, no event loop to share
-        options = services.exports.email_options(esp)  # type: ignore[arg-type]
+        options = services.exports.email_options(esp)
         for n, bundle in enumerate(bundles, 1):
             stem = _stem(bundle)
             for ext in EXTENSIONS:
@@ -76,7 +85,7 @@ async def export_email(settings: Settings, targets: list[Target] | None, esp: st
 
 
 async def export_pdf(
-    settings: Settings, targets: list[Target] | None, paper: str | None, size: str, out: Path
+    settings: Settings, targets: list[Target] | None, paper: Paper | None, size: Size, out: Path
 ) -> int:
     """Renders in the worker pool, as many at once as there are workers."""
     _warn_loopback(settings)
@@ -88,7 +97,7 @@ async def export_pdf(
             return 1
         out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
 
-        options = services.exports.handout_options(paper, size)  # type: ignore[arg-type]
+        options = services.exports.handout_options(paper, size)
 
         async def render(bundle: Bundle) -> str:
             rendered = await services.exports.render("pdf", "pdf", [bundle], options)

@@ -1,7 +1,6 @@
 """Names under which handlers receive what the app factory provides."""
 
 from litestar.di import NamedDependency
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.auth import Principal
 from api.chart import Chart
@@ -18,8 +17,6 @@ from content.communications import Communications
 from content.editorial import Editorial
 
 ReaderDep = NamedDependency[Reader]
-# Only until tokens are a service of their own (issue 25, point 3: the api branch).
-EngineDep = NamedDependency[AsyncEngine]
 SettingsDep = NamedDependency[Settings]
 EditorialDep = NamedDependency[Editorial]
 EgressDep = NamedDependency[EgressPolicy]

@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import msgspec
 from litestar import Litestar
@@ -77,7 +77,7 @@ class JsonFormatter(logging.Formatter):
         return self._encoder.encode(entry).decode()
 
 
-class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class JsonLinesHandler(logging.StreamHandler[TextIO]):
     """Writes lines to a stream, batched per event-loop turn: one write for a burst of requests.
 
     Called on a thread running an event loop, a line is queued and written at the end of the
@@ -200,7 +200,7 @@ class Metrics:
         if self.registry is not None:
             return generate_latest(self.registry)
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus_client leaves it unannotated
         return generate_latest(registry)
 
 
@@ -244,13 +244,14 @@ class Observe:
             elif name == b"access-control-request-method":
                 preflight = True
         rid = sent_id.decode("latin-1") if sent_id and _SANE_ID.match(sent_id) else self.new_id()
-        allowed = origin is not None and (self.allow_all or origin in self.origins)
+        # The Origin to answer with CORS headers; None when there is none or it is not allowed.
+        allowed = origin if origin is not None and (self.allow_all or origin in self.origins) else None
         method = scope["method"]
         status = 500
 
-        if allowed and preflight and method == "OPTIONS":
+        if allowed is not None and preflight and method == "OPTIONS":
             status = 204
-            await send(self._preflight(scope, origin, rid))  # type: ignore[arg-type]
+            await send(self._preflight(scope, allowed, rid))
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             self._record(scope, method, status, rid, start)
             return
@@ -261,8 +262,8 @@ class Observe:
                 status = message["status"]
                 headers = message["headers"] = list(message.get("headers", ()))
                 headers.append((b"x-request-id", rid.encode()))
-                if allowed:
-                    self._cors(headers, origin)  # type: ignore[arg-type]
+                if allowed is not None:
+                    self._cors(headers, allowed)
             await send(message)
 
         token = request_id.set(rid)

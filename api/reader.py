@@ -164,7 +164,8 @@ class Reader:
     ) -> T:
         """The lookup's answer, from the map while it holds, else from the store (once)."""
         if (hit := self._lookup(key)) is not None:
-            return hit[1]  # type: ignore[no-any-return]  # the map holds each key's own type
+            kept: T = hit[1]  # the map holds each key's own type
+            return kept
         generation = self.generation
         found = await self.flights.run(key, call)
         if keep and self.latest_ttl > 0 and generation == self.generation:  # no change meanwhile

@@ -30,9 +30,8 @@ from typing import TYPE_CHECKING, Protocol
 from content.rendered import DatabaseRenderCache, database_render_cache
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
     from api.settings import Settings
+    from content.database import Database
 
 __all__ = ["DatabaseRenderCache", "DiskRenderCache", "RenderCache", "render_cache_for"]
 
@@ -118,13 +117,13 @@ class DiskRenderCache:
         return await asyncio.to_thread(run) if self.root.exists() else 0
 
 
-def render_cache_for(settings: Settings, engine: AsyncEngine) -> RenderCache:
+def render_cache_for(settings: Settings, database: Database) -> RenderCache:
     """The database on PostgreSQL (no shared disk needed); the data folder on SQLite.
 
     On PostgreSQL the render locks get a pool of their own, one connection per render worker:
     the export service takes a lock only when a worker is free, so that many are ever held.
     """
-    found = database_render_cache(engine, settings.db_url, settings.pdf_workers)
+    found = database_render_cache(database.engine, settings.db_url, settings.pdf_workers)
     return found if found is not None else DiskRenderCache(settings.data_path / "rendered")
 
 

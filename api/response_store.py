@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from time import monotonic
+from typing import Any, cast
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPRequestEvent, HTTPScope, Message, Receive, Scope, Send
@@ -35,7 +36,18 @@ Headers = list[tuple[bytes, bytes]]
 
 def store_until(scope: Scope, until: float) -> None:
     """Let the store keep this request's 200 until ``until`` (``time.monotonic()``); 0: not at all."""
-    scope[_STORE_UNTIL] = until  # type: ignore[literal-required]
+    _extras(scope)[_STORE_UNTIL] = until
+
+
+def _until(scope: Scope) -> float:
+    """What ``store_until`` said for this request; 0 when the route said nothing."""
+    until: float = _extras(scope).get(_STORE_UNTIL, 0.0)
+    return until
+
+
+def _extras(scope: Scope) -> dict[str, Any]:
+    """The scope as the plain dict it is: Litestar's ``Scope`` types name no key of Folio's."""
+    return cast("dict[str, Any]", scope)
 
 
 @dataclass(slots=True)
@@ -137,8 +149,13 @@ class ResponseStore:
             # would have it, for a place that answered storably before.
             # A state of its own: Litestar caches what it parsed (headers too) in the scope's.
             plain = [(n, v) for n, v in headers if n != b"if-none-match"]
-            refresh = {**scope, "method": "GET", "headers": plain, "state": dict(scope.get("state", {}))}
-            if await self._fill(refresh, _no_body, _discard, place, None):  # type: ignore[arg-type]
+            refresh: HTTPScope = {
+                **scope,
+                "method": "GET",
+                "headers": plain,
+                "state": dict(scope.get("state", {})),
+            }
+            if await self._fill(refresh, _no_body, _discard, place, None):
                 entry = self._lookup(place, headers)
             else:
                 self._drop(place)
@@ -177,7 +194,7 @@ class ResponseStore:
             nonlocal kept, stored
             if message["type"] == "http.response.start":
                 status = message["status"]
-                until: float = scope.get(_STORE_UNTIL, 0.0)  # type: ignore[assignment]
+                until = _until(scope)
                 # The route said how long its answer holds; a 304 is kept beside its entry's 200.
                 wanted = (status == 200 and scope["method"] == "GET") or (status == 304 and entry is not None)
                 if wanted and until > monotonic():
@@ -225,7 +242,7 @@ class ResponseStore:
             return False
         names = tuple(dict.fromkeys(n for n in vary if n))
         self.metrics.cache_lookup("responses", False)
-        until, route = scope[_STORE_UNTIL], scope.get("path_template", "")  # type: ignore[literal-required]
+        until, route = _until(scope), scope.get("path_template", "")
         kept_place = self._places.get(place)
         if kept_place is None or kept_place.names != names:
             self._drop(place)

@@ -12,14 +12,14 @@ from api.egress import EgressPolicy
 from api.exports import Exports
 from api.observability import Metrics
 from api.reader import Reader, SingleFlight
-from api.render_cache import render_cache_for
+from api.render_cache import RenderCache, render_cache_for
 from api.settings import Settings
 from api.webhooks import Deliverer, Webhooks, outbox
 from content.accounts import Sessions, Tokens
 from content.audit import AuditLog
 from content.changes import Change
 from content.communications import Communications
-from content.db import create_engine
+from content.database import Database
 from content.editorial import Editorial
 from content.library import load_brand
 from content.store import Store
@@ -48,76 +48,90 @@ async def open_services(
     metrics: Metrics | None = None,
     on_change: Callable[[Change], None] = lambda change: None,
 ) -> AsyncIterator[Services]:
-    """Connect to the store and load the brand; the engine is disposed on exit.
+    """Connect to the store and load the brand; the connection pool is closed on exit.
 
     Editorial reports each change it commits to the reader, which drops its lookups and then
     calls ``on_change`` (the app's stored responses).
     """
-    engine = create_engine(
+    database = Database(
         settings.db_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
     )
-    cache = render_cache_for(settings, engine)
+    cache = render_cache_for(settings, database)
     metrics = metrics or Metrics()
     try:
-        store = Store(engine, serve_unreviewed=settings.serve_unreviewed)
-        reader = Reader(
-            store,
-            load_brand(Path(settings.library_dir) / "brand.yaml"),
-            max_entries=settings.cache_entries,
-            latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
-            metrics=metrics,
-            max_age=settings.cache_max_age,
-            flights=SingleFlight(),
-        )
+        store = database.store(serve_unreviewed=settings.serve_unreviewed)
+        reader = _reader(settings, store, metrics, latest_ttl)
         reader.listen(on_change)
-        egress = EgressPolicy(settings.webhook_networks)
-        deliverer = Deliverer(
-            engine,
-            poll_seconds=settings.webhook_poll_seconds,
-            backoff_base=settings.webhook_backoff_seconds,
-            timeout=settings.webhook_timeout_seconds,
-            egress=egress,
-        )
-        exports = Exports(
-            reader,
-            cache,
-            metrics,
-            public_url=settings.base_url,
-            default_paper=settings.paper or None,
-            utm_source=settings.utm_source,
-            utm_medium=settings.utm_medium,
-            unsubscribe=(settings.unsubscribe_url, settings.unsubscribe_mailto),
-            workers=settings.pdf_workers,
-            queue_limit=settings.pdf_queue,
-            timeout=settings.pdf_timeout_seconds,
-            renders_per_worker=settings.pdf_renders_per_worker,
-            niceness=settings.pdf_niceness,
-        )
+        exports = _exports(settings, reader, cache, metrics)
         try:
-            yield Services(
-                reader=reader,
-                editorial=Editorial(
-                    store,
-                    max_grade=settings.max_grade,
-                    publisher_not_reviewer=settings.publisher_not_reviewer,
-                    outbox=outbox,
-                    on_change=reader.changed,
-                ),
-                deliverer=deliverer,
-                webhooks=Webhooks(engine),
-                egress=egress,
-                exports=exports,
-                settings=settings,
-                tokens=Tokens(engine),
-                sessions=Sessions(engine),
-                audit=AuditLog(engine),
-                communications=Communications(engine),
-            )
+            yield _services(settings, database, store, reader, exports)
         finally:
             await asyncio.to_thread(exports.close)
     finally:
         await cache.close()
-        await engine.dispose()
+        await database.close()
+
+
+def _reader(settings: Settings, store: Store, metrics: Metrics, latest_ttl: float | None) -> Reader:
+    return Reader(
+        store,
+        load_brand(Path(settings.library_dir) / "brand.yaml"),
+        max_entries=settings.cache_entries,
+        latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
+        metrics=metrics,
+        max_age=settings.cache_max_age,
+        flights=SingleFlight(),
+    )
+
+
+def _exports(settings: Settings, reader: Reader, cache: RenderCache, metrics: Metrics) -> Exports:
+    return Exports(
+        reader,
+        cache,
+        metrics,
+        public_url=settings.base_url,
+        default_paper=settings.paper or None,
+        utm_source=settings.utm_source,
+        utm_medium=settings.utm_medium,
+        unsubscribe=(settings.unsubscribe_url, settings.unsubscribe_mailto),
+        workers=settings.pdf_workers,
+        queue_limit=settings.pdf_queue,
+        timeout=settings.pdf_timeout_seconds,
+        renders_per_worker=settings.pdf_renders_per_worker,
+        niceness=settings.pdf_niceness,
+    )
+
+
+def _services(
+    settings: Settings, database: Database, store: Store, reader: Reader, exports: Exports
+) -> Services:
+    """Editorial writes through the store the reader reads; webhooks share the database's pool."""
+    egress = EgressPolicy(settings.webhook_networks)
+    return Services(
+        reader=reader,
+        editorial=Editorial(
+            store,
+            max_grade=settings.max_grade,
+            publisher_not_reviewer=settings.publisher_not_reviewer,
+            outbox=outbox,
+            on_change=reader.changed,
+        ),
+        deliverer=Deliverer.from_database(
+            database,
+            poll_seconds=settings.webhook_poll_seconds,
+            backoff_base=settings.webhook_backoff_seconds,
+            timeout=settings.webhook_timeout_seconds,
+            egress=egress,
+        ),
+        webhooks=Webhooks.from_database(database),
+        egress=egress,
+        exports=exports,
+        settings=settings,
+        tokens=database.tokens,
+        sessions=database.sessions,
+        audit=database.audit,
+        communications=database.communications,
+    )

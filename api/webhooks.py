@@ -29,6 +29,7 @@ from api.egress import EgressPolicy, Refused
 from content import model
 from content.audit import record
 from content.changes import EVENTS, Announcement, Event
+from content.database import Database
 from content.db import as_utc, deliveries, retried, utcnow, webhooks, writer
 from content.errors import NotFound
 from content.locales import DEFAULT_LOCALE
@@ -124,6 +125,10 @@ class Webhooks:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+
+    @classmethod
+    def from_database(cls, database: Database) -> Webhooks:
+        return cls(database.engine)
 
     async def add(self, url: str, events: list[Event], actor: str) -> tuple[Webhook, str]:
         """Register a receiver; returns it with its signing secret, shown this once."""
@@ -258,6 +263,24 @@ class Deliverer:
         self.backoff_base = backoff_base
         self.timeout = timeout
         self.egress = egress or EgressPolicy()
+
+    @classmethod
+    def from_database(
+        cls,
+        database: Database,
+        *,
+        poll_seconds: float,
+        backoff_base: float,
+        timeout: float,
+        egress: EgressPolicy | None = None,
+    ) -> Deliverer:
+        return cls(
+            database.engine,
+            poll_seconds=poll_seconds,
+            backoff_base=backoff_base,
+            timeout=timeout,
+            egress=egress,
+        )
 
     def client(self) -> httpx.AsyncClient:
         """No redirects, no proxies from the environment, and no kept connections: each delivery

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from api.render_cache import DatabaseRenderCache, DiskRenderCache, RenderCache, render_cache_for
 from api.settings import Settings
+from content.database import Database
 from content.db import create_engine
 from content.migrations import migrate
 from tests.conftest import POSTGRES_URL, _postgres_database
@@ -165,9 +166,9 @@ async def test_prune_drops_old_entries(cache: RenderCache) -> None:
 
 def test_render_cache_for(tmp_path: Path) -> None:
     settings = Settings(data_dir=str(tmp_path))
-    sqlite = create_engine(settings.db_url)
+    sqlite = Database(settings.db_url)
     assert isinstance(render_cache_for(settings, sqlite), DiskRenderCache)
-    postgres = create_engine("postgresql+asyncpg://u@127.0.0.1:1/db")  # never connects
+    postgres = Database("postgresql+asyncpg://u@127.0.0.1:1/db")  # never connects
     assert isinstance(render_cache_for(settings, postgres), DatabaseRenderCache)
 
 
