@@ -32,6 +32,7 @@ from content.bundle import Bundle, make_bundle
 from content.changes import Change
 from content.chart import ChartVersion
 from content.locales import DEFAULT_LOCALE
+from content.readability import measure
 from content.render import published
 from content.store import Page, SearchHit, Store, StoredVersion, VersionKey
 
@@ -72,10 +73,13 @@ class Document:
     """A published version as readers get it: the struct; its encoded bytes, its bundle and its
     ``?include=embeds`` form are made the first time they are asked for, then kept with it."""
 
-    __slots__ = ("_encoded", "bundle", "included", "value")
+    __slots__ = ("_encoded", "_source", "bundle", "included", "value")
 
-    def __init__(self, value: model.Published) -> None:
+    def __init__(self, value: model.Published, source: model.Content | None = None) -> None:
         self.value = value
+        # The stored item, until its reading level is measured: channels never read it, so a
+        # cold handout does not wait for it; JSON, which carries it, measures it once.
+        self._source = source
         self._encoded: Encoded | None = None
         self.bundle: Bundle | None = None  # set by Reader.bundle
         self.included: Encoded | None = None  # set by Reader.with_embeds
@@ -84,8 +88,21 @@ class Document:
     def encoded(self) -> Encoded:
         """The JSON bytes (and their gzip form and ETag): encoded once, and only for JSON reads."""
         if self._encoded is None:
-            self._encoded = Encoded.of(self.value)
+            self._encoded = Encoded.of(self.measured())
         return self._encoded
+
+    def unmeasured(self) -> model.Published:
+        """The value as channels get it: no reading level, so a bundle (and its hash, which keys
+        renders across replicas) is the same whether or not JSON was read first."""
+        value = self.value
+        return value if value.readability is None else replace(value, readability=None)
+
+    def measured(self) -> model.Published:
+        """The value with its reading level, measured the first time it is asked for."""
+        if self._source is not None:
+            self.value = replace(self.value, readability=measure(self._source))
+            self._source = None
+        return self.value
 
 
 def _fallback_from(key: VersionKey, locales: tuple[str, ...]) -> str | None:
@@ -281,9 +298,10 @@ class Reader:
             archived,
             translations=translations,
             fallback_from=fallback_from,
+            measured=False,
         )
         self.encodes += 1
-        return Document(value)
+        return Document(value, stored.content)
 
     async def embeds(self, document: Document) -> list[Document]:
         """The exact versions a document pins, archived since or not."""
@@ -300,17 +318,17 @@ class Reader:
         """What channels render: the version, the versions it pins and the brand; its ETag is the
         bundle's own hash, so a render never waits for the JSON to be encoded."""
         if document.bundle is None:
-            embeds = [d.value for d in await self.embeds(document)]
+            embeds = [d.unmeasured() for d in await self.embeds(document)]
             locale = document.value.locale
             titles = await self._store.titles(document.value.related, (locale, DEFAULT_LOCALE))
-            document.bundle = make_bundle(document.value, embeds, self.brand, titles)
+            document.bundle = make_bundle(document.unmeasured(), embeds, self.brand, titles)
         return document.bundle
 
     async def with_embeds(self, document: Document) -> Encoded:
         """The document with its pinned embeds included in full (``?include=embeds``)."""
         if document.included is None:
-            included = [d.value for d in await self.embeds(document)]
-            document.included = Encoded.of(replace(document.value, included=included))
+            included = [d.measured() for d in await self.embeds(document)]
+            document.included = Encoded.of(replace(document.measured(), included=included))
         return document.included
 
     # --- everything else readers ask ------------------------------------------------------------

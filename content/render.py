@@ -47,12 +47,14 @@ def published(
     *,
     translations: Sequence[str] = (),
     fallback_from: str | None = None,
+    measured: bool = True,
 ) -> model.Published:
     """A stored version as readers get it: rendered, with its version record flattened in.
 
     Embed blocks name the version they pinned; related links to archived items are left out.
     It carries its reading level, the locales the item is published in, and, when it was
-    served in place of a missing translation, the locale asked for.
+    served in place of a missing translation, the locale asked for. ``measured=False`` leaves
+    the reading level out (None) for a reader that measures only when it sends JSON.
     """
 
     rendered = render_item(item, brand, today)
@@ -69,7 +71,7 @@ def published(
     return model.PUBLISHED_TYPES[item.kind](
         review=replace(info.review, status=info.review.status_on(today)),
         embeds=list(pins),
-        readability=measure(item),
+        readability=measure(item) if measured else None,
         translations=list(translations or (item.locale,)),
         fallback_from=fallback_from,
         **fields,
