@@ -309,12 +309,16 @@ def goodbye() -> bytes:
     return b"E" + struct.pack("!i", len(fields) + 4) + fields
 
 
-def say_goodbye_before(engine: AsyncEngine, statement: str, times: int = 1) -> list[str]:
+def say_goodbye_before(
+    engine: AsyncEngine | type[sa.engine.Engine], statement: str, times: int = 1
+) -> list[str]:
     """Before the next ``times`` statements starting with ``statement``, the server's termination
-    message reaches their connection, as when a backend is terminated between two statements."""
+    message reaches their connection, as when a backend is terminated between two statements.
+    ``engine`` is one engine, or the Engine class: every engine (an app's, which it keeps inside)."""
     said: list[str] = []
+    target = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
-    @sa.event.listens_for(engine.sync_engine, "before_cursor_execute")
+    @sa.event.listens_for(target, "before_cursor_execute")
     def before(conn: sa.Connection, cursor: Any, sql: str, *args: Any) -> None:
         if len(said) < times and sql.lstrip().upper().startswith(statement):
             said.append(sql)
@@ -365,8 +369,7 @@ def test_a_write_that_loses_its_connection_is_a_503_and_its_retry_is_safe(
             headers=bearer(tokens["reviewer"], **{"If-Match": started.headers["etag"]}),
         )
         headers = bearer(tokens["publisher"], **{"If-Match": reviewed.headers["etag"]})
-        engine = client.app.state.services.engine
-        said = say_goodbye_before(engine, "INSERT INTO VERSIONS")
+        said = say_goodbye_before(sa.engine.Engine, "INSERT INTO VERSIONS")  # the app's own engine
         lost = client.post(item + "/publish", headers=headers)
         assert said and lost.status_code == 503, lost.text
         assert lost.headers["retry-after"] == "1"
