@@ -11,8 +11,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
 
-from content.accounts import Tokens
-from content.tokens import Role, allows
+from content.accounts import Role, Tokens, allows
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="folio"'}
 # OpenAPI: write routes name the scheme declared in api.app.openapi_config.

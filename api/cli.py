@@ -11,9 +11,8 @@ from pathlib import Path
 import msgspec
 
 from api.settings import Settings
-from content.accounts import Tokens
-from content.options import ESPS, PAPERS, SIZES
-from content.tokens import ALL_ROLES
+from content.accounts import ALL_ROLES, Tokens
+from content.options import DEFAULT_SIZE, ESPS, PAPERS, SIZES
 
 OPENAPI_PATH = Path("openapi/openapi.json")
 
@@ -113,7 +112,7 @@ def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     which_pdf.add_argument("--all", action="store_true", help="every published item")
     which_pdf.add_argument("item", nargs="*", default=[], metavar="KIND SLUG", help="e.g. article my-slug")
     pdf.add_argument("--paper", choices=PAPERS, help="default: FOLIO_PAPER, else brand.yaml's country's")
-    pdf.add_argument("--size", choices=SIZES, default="standard")
+    pdf.add_argument("--size", choices=SIZES, default=DEFAULT_SIZE)
     pdf.add_argument("--out", type=Path, required=True)
     for parser_ in (email, pdf):
         parser_.add_argument("--locale", help="with KIND SLUG: its translation (default en); --all: all")

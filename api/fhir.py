@@ -19,7 +19,8 @@ from msgspec import Meta
 
 from api.chart import ChartFile, Format, reviewed, unreviewed_mark
 from content import codes
-from content.chart import ChartVersion, Given
+from content.chart import ChartVersion
+from content.communications import Given
 from content.errors import InvalidInput
 
 FHIR_JSON = "application/fhir+json"

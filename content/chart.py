@@ -21,17 +21,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content import model
-from content.communications import Communications, Given
-
-__all__ = [
-    "ChartVersion",
-    "Given",
-    "chart_versions",
-    "forget_given",
-    "given_by_id",
-    "recall",
-    "record_given",
-]
 from content.db import as_utc, items, version_codes, versions
 
 
@@ -178,37 +167,3 @@ def _statement(by_locale: bool, current_only: bool, by_id: bool, by_code: bool) 
         )
         query = query.where(versions.c.id.in_(coded))
     return query
-
-
-# --- what each patient was given: ``content.communications``; these names stay for other callers.
-
-
-async def record_given(
-    engine: AsyncEngine,
-    *,
-    version: ChartVersion,
-    document: str,
-    subject: str,
-    encounter: str | None,
-    sent: dt.datetime,
-    actor: str,
-) -> Given:
-    """Store one record and its audit entry (which names the version, never the patient)."""
-    return await Communications(engine).record(
-        version=version, document=document, subject=subject, encounter=encounter, sent=sent, actor=actor
-    )
-
-
-async def recall(engine: AsyncEngine, version_ids: Sequence[int], asked: str, actor: str) -> list[Given]:
-    """Every record of these versions being given (in any format), oldest first; the read is audited."""
-    return await Communications(engine).recall(version_ids, asked, actor)
-
-
-async def given_by_id(engine: AsyncEngine, record_id: str, actor: str) -> Given | None:
-    """One record by its id, or None; the read is audited."""
-    return await Communications(engine).by_id(record_id, actor)
-
-
-async def forget_given(engine: AsyncEngine, older_than: dt.timedelta) -> int:
-    """Delete records kept longer than the retention period; how many went."""
-    return await Communications(engine).forget(older_than)

@@ -37,7 +37,7 @@ from content.stored import (
 from content.sync import SyncReport, sync
 from content.versions import Created, dependents, publish, refresh_dependents
 
-# Names other modules (and other branches) import from here; they live in the modules above.
+# Names callers import from here; they live in the modules above.
 __all__ = [
     "Created",
     "Page",

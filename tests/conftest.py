@@ -125,12 +125,12 @@ DISPLAY_NAMES = {role: f"Dr {role.title()} Rivera, MD" for role in ROLES}
 @pytest.fixture
 def tokens(settings: Settings) -> dict[str, str]:
     """One bearer token per role, named after it."""
-    from content.tokens import create_token
+    from content.accounts import Tokens
 
     async def make() -> dict[str, str]:
         engine = create_engine(settings.db_url)
         made = {
-            role: (await create_token(engine, role, role, "test", display_name=DISPLAY_NAMES[role]))[1]
+            role: (await Tokens(engine).create(role, role, "test", display_name=DISPLAY_NAMES[role]))[1]
             for role in ROLES
         }
         await engine.dispose()
@@ -142,11 +142,11 @@ def tokens(settings: Settings) -> dict[str, str]:
 @pytest.fixture
 def ehr_token(settings: Settings) -> str:
     """A bearer token of the ``ehr`` system role (an EHR's integration, not a person)."""
-    from content.tokens import create_token
+    from content.accounts import Tokens
 
     async def make() -> str:
         engine = create_engine(settings.db_url)
-        made = (await create_token(engine, "chart", "ehr", "test", display_name="Clinic EHR"))[1]
+        made = (await Tokens(engine).create("chart", "ehr", "test", display_name="Clinic EHR"))[1]
         await engine.dispose()
         return made
 

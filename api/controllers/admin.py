@@ -16,9 +16,9 @@ from api.egress import Refused
 from api.problems import WRITE_PROBLEMS
 from api.webhooks import EVENTS, Delivery, Event, Webhook
 from content import model
+from content.accounts import Role, TokenInfo
 from content.audit import AuditPage
 from content.errors import InvalidInput
-from content.tokens import Role, TokenInfo
 
 
 class WebhookInput(model.Wire, kw_only=True):

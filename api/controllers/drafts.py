@@ -30,11 +30,11 @@ from api.locales import LOCALE_PATTERN, WriteLocaleParam, language_headers
 from api.problems import WRITE_PROBLEMS
 from api.reader import Reader, today
 from content import model
+from content.accounts import Role
 from content.editorial import Draft
 from content.errors import InvalidInput
 from content.locales import DEFAULT_LOCALE, canonical
 from content.render import render_item
-from content.tokens import Role
 
 
 class ReviewInput(model.Wire, kw_only=True):

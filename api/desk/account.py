@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from api.deps import AuditLogDep, SessionsDep
 from api.desk.labels import LABELS
 from api.desk.web import SIGNIN_COOKIE, PagesDep, current, desk_opts, redirect, session_cookie, signin_token
-from content.sessions import TTL
+from content.accounts import TTL
 
 
 def safe_next(target: str) -> str:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from api.settings import Settings
+from content.accounts import ROLES, Tokens, allows
 from content.db import create_engine, desk_sessions
-from content.tokens import ROLES, allows, revoke_token
 
 SLUG = "no-such-item"  # a route past its guard answers 404 for it; one stopped by the guard, 403
 # Every desk route and the API role it needs (None: public), as the API's own routes need them.
@@ -187,7 +187,7 @@ def test_sign_out_revocation_and_expiry_end_a_session(
 
     async def revoke() -> None:
         engine = create_engine(settings.db_url)
-        await revoke_token(engine, "editor", "test")
+        await Tokens(engine).revoke("editor", "test")
         await engine.dispose()
 
     asyncio.run(revoke())

@@ -359,14 +359,15 @@ def test_only_the_ehr_role_records_and_only_ehr_or_admin_recall(fhir: Client, to
 @pytest.mark.anyio
 async def test_records_older_than_the_retention_period_are_deleted(chart_settings: Settings) -> None:
     from content import chart as records
+    from content.communications import Communications
     from content.db import create_engine
 
     engine = create_engine(chart_settings.db_url)
     try:
         (version,) = await records.chart_versions(engine, ids=[1])
         sent = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-        await records.record_given(
-            engine,
+        given = Communications(engine)
+        await given.record(
             version=version,
             document="handout-1",
             subject="Patient/p1",
@@ -374,9 +375,9 @@ async def test_records_older_than_the_retention_period_are_deleted(chart_setting
             sent=sent,
             actor="t",
         )
-        assert len(await records.recall(engine, [1], "test", "t")) == 1
-        assert await records.forget_given(engine, dt.timedelta(days=1)) == 0
-        assert await records.forget_given(engine, dt.timedelta(0)) == 1
-        assert await records.recall(engine, [1], "test", "t") == []
+        assert len(await given.recall([1], "test", "t")) == 1
+        assert await given.forget(dt.timedelta(days=1)) == 0
+        assert await given.forget(dt.timedelta(0)) == 1
+        assert await given.recall([1], "test", "t") == []
     finally:
         await engine.dispose()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from api.cli import OPENAPI_PATH
 from api.settings import Settings
+from content.accounts import Tokens
 from content.db import create_engine
-from content.tokens import create_token
 from tests.conftest import folio_server
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -27,8 +27,8 @@ def _admin_token(settings: Settings) -> str:
     async def make() -> str:
         engine = create_engine(settings.db_url)
         # A name the fuzzer will not guess, so DELETE /v1/tokens/{name} cannot revoke it.
-        _, token = await create_token(
-            engine, f"fuzz-{secrets.token_hex(8)}", "admin", "test", display_name="Fuzzer"
+        _, token = await Tokens(engine).create(
+            f"fuzz-{secrets.token_hex(8)}", "admin", "test", display_name="Fuzzer"
         )
         await engine.dispose()
         return token

@@ -9,11 +9,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from content.accounts import Tokens
 from content.db import create_engine
 from content.library import DEFAULT_LIBRARY, load_library
 from content.migrations import migrate
 from content.store import Store
-from content.tokens import create_token
 from tests.api.test_webhooks import Receiver
 from tests.conftest import DISPLAY_NAMES, POSTGRES_URL, _postgres_database, bearer, folio_server
 
@@ -40,7 +40,7 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
         engine = create_engine(database)
         await Store(engine).sync(load_library().items, author="library")
         made = {
-            r: (await create_token(engine, r, r, "test", display_name=DISPLAY_NAMES[r]))[1]
+            r: (await Tokens(engine).create(r, r, "test", display_name=DISPLAY_NAMES[r]))[1]
             for r in ("editor", "reviewer", "publisher", "admin")
         }
         await engine.dispose()

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from content.accounts import Tokens
 from content.db import create_engine
 from content.library import DEFAULT_LIBRARY, load_library
 from content.migrations import migrate
 from content.store import Store
-from content.tokens import create_token
 from tests.chromium import axe_violations as chromium_axe
 from tests.chromium import chromium
 from tests.conftest import DISPLAY_NAMES, ROLES, STORES, _postgres_database, folio_server
@@ -48,7 +48,7 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             engine = create_engine(url)
             await Store(engine).sync(load_library(DEFAULT_LIBRARY).items, author="library")
             made = {
-                role: (await create_token(engine, role, role, "test", display_name=DISPLAY_NAMES[role]))[1]
+                role: (await Tokens(engine).create(role, role, "test", display_name=DISPLAY_NAMES[role]))[1]
                 for role in ROLES
             }
             await engine.dispose()
