@@ -25,6 +25,7 @@ from api.reader import Reader
 from api.settings import Settings
 from content import model
 from content.chart import ChartVersion
+from content.options import DEFAULT_SIZE
 from exporters.i18n import labels
 
 Format = Literal["handout", "page"]
@@ -120,7 +121,9 @@ class Chart:
         exports = self.exports
         bundle = await exports.bundle(version.kind, version.slug, version.number, (version.locale,))
         if fmt == "handout":
-            rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(None, "standard"))
+            rendered = await exports.render(
+                "pdf", "pdf", [bundle], exports.handout_options(None, DEFAULT_SIZE)
+            )
         else:
             rendered = await exports.render("web", "html", [bundle], await exports.page_options(bundle))
         return ChartFile(rendered.body, rendered.media_type.split(";")[0], self.url(version, fmt))

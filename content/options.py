@@ -17,3 +17,4 @@ PAPERS: tuple[Paper, ...] = get_args(Paper)
 SIZES: tuple[Size, ...] = get_args(Size)
 ESPS: tuple[Esp, ...] = get_args(Esp)
 DEFAULT_SIZE: Size = "standard"
+DEFAULT_ESP: Esp = "none"

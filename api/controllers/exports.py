@@ -23,7 +23,7 @@ from api.response_store import store_until
 from content import model
 from content.bundle import Bundle
 from content.locales import DEFAULT_LOCALE
-from content.options import Esp, Paper, Size
+from content.options import DEFAULT_ESP, DEFAULT_SIZE, Esp, Paper, Size
 from exporters.email import EmailDocument
 
 
@@ -101,7 +101,7 @@ class PacketInput(model.Wire, kw_only=True):
 
     items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
     paper: Paper | None = None
-    size: Size = "standard"
+    size: Size = DEFAULT_SIZE
 
 
 class DigestInput(model.Wire, kw_only=True):
@@ -110,7 +110,7 @@ class DigestInput(model.Wire, kw_only=True):
     subject: model.Line
     intro: Annotated[str, Meta(min_length=1, max_length=2000, pattern=model.TEXT)]
     items: Annotated[list[model.ItemRef], Meta(min_length=1, max_length=20)]
-    esp: Esp = "none"
+    esp: Esp = DEFAULT_ESP
 
 
 class ExportController(Controller):
@@ -132,7 +132,7 @@ class ExportController(Controller):
         slug: SlugParam,
         version: VersionParam = None,
         paper: PaperParam = None,
-        size: SizeParam = "standard",
+        size: SizeParam = DEFAULT_SIZE,
     ) -> Response[bytes]:
         """Names its version (and each embedded section's), review and print date on every page."""
         # The print date is today's: the store keeps it no later than midnight, as the document.
@@ -179,14 +179,12 @@ class ExportController(Controller):
         wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
-        esp: EspParam = "none",
+        esp: EspParam = DEFAULT_ESP,
     ) -> Response[EmailDocument]:
         """Subject, preheader, HTML and plain text, with the chosen service's merge tags."""
         bundle = await _stored_bundle(request, reader, slug, version, wanted)
         options = exports.email_options(esp)
-        return await _send(
-            request, exports, "email", "json", [bundle], options, exports.cache_control
-        )
+        return await _send(request, exports, "email", "json", [bundle], options, exports.cache_control)
 
     @get(
         [
@@ -207,7 +205,7 @@ class ExportController(Controller):
         wanted: WantedDep,
         slug: SlugParam,
         version: VersionParam = None,
-        esp: EspParam = "none",
+        esp: EspParam = DEFAULT_ESP,
     ) -> Response[bytes]:
         """``.eml`` is a draft message (X-Unsent: 1) that mail clients open for sending."""
         fmt = request.url.path.rsplit(".", 1)[1]  # html, txt or eml: the route's paths
@@ -255,6 +253,4 @@ class ExportController(Controller):
         # The page names the latest version: kept no longer than that lookup holds either.
         bundle = await _stored_bundle(request, reader, slug, version, wanted, latest=True)
         options = await exports.page_options(bundle)
-        return await _send(
-            request, exports, "web", "html", [bundle], options, exports.cache_control
-        )
+        return await _send(request, exports, "web", "html", [bundle], options, exports.cache_control)

@@ -39,6 +39,7 @@ from content.diff import diff_items
 from content.editorial import Editorial
 from content.errors import ContentError
 from content.locales import DEFAULT_LOCALE, canonical
+from content.options import DEFAULT_ESP, DEFAULT_SIZE
 from exporters.web import PageOptions
 
 
@@ -56,9 +57,7 @@ async def latest_number(reader: Reader, kind: model.Kind, slug: SlugParam, local
         return 0
 
 
-async def page_html(
-    reader: Reader, exports: Exports, item: model.Content, latest: int, author: str
-) -> str:
+async def page_html(reader: Reader, exports: Exports, item: model.Content, latest: int, author: str) -> str:
     bundle = await preview_bundle(reader, item, latest, author)
     options = PageOptions(exports.public_url, latest, today())
     # Rendered afresh, not through the export caches: drafts change with every keystroke.
@@ -174,7 +173,7 @@ class DraftController(Controller):
         exports: ExportsDep,
         slug: SlugParam,
         paper: PaperParam = None,
-        size: SizeParam = "standard",
+        size: SizeParam = DEFAULT_SIZE,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft as its handout PDF."""
@@ -194,7 +193,7 @@ class DraftController(Controller):
         reader: ReaderDep,
         exports: ExportsDep,
         slug: SlugParam,
-        esp: EspParam = "none",
+        esp: EspParam = DEFAULT_ESP,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The draft as its email, at 600 and 375 px."""

@@ -32,6 +32,7 @@ from content.bundle import Bundle
 from content.diff import diff_items
 from content.errors import ContentError, Gone, InvalidInput
 from content.locales import DEFAULT_LOCALE, canonical
+from content.options import DEFAULT_ESP, DEFAULT_SIZE
 
 EMAIL_FILES = ("html", "txt", "eml")
 _REF = re.compile(r"^(article|faq|comparison)/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/([a-z]{2}(?:-[A-Z]{2})?))?$")
@@ -177,7 +178,7 @@ class LibraryController(Controller):
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
         paper: PaperParam = None,
-        size: SizeParam = "standard",
+        size: SizeParam = DEFAULT_SIZE,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The handout shown in the browser's PDF viewer, to print from there."""
@@ -232,7 +233,7 @@ class LibraryController(Controller):
         exports: ExportsDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
-        esp: EspParam = "none",
+        esp: EspParam = DEFAULT_ESP,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The email of any version at 600 and 375 px; copy its HTML or text; download it."""
@@ -267,7 +268,7 @@ class LibraryController(Controller):
         exports: ExportsDep,
         slug: SlugParam,
         version: Annotated[int | None, Parameter(ge=1)] = None,
-        esp: EspParam = "none",
+        esp: EspParam = DEFAULT_ESP,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The email as a file to download."""
@@ -284,7 +285,7 @@ class LibraryController(Controller):
         reader: ReaderDep,
         item: Refs = None,
         paper: PaperParam = None,
-        size: SizeParam = "standard",
+        size: SizeParam = DEFAULT_SIZE,
     ) -> Response[Any]:
         """Pick items, reorder them, download one PDF."""
         chosen = parse_refs(item)
@@ -309,7 +310,7 @@ class LibraryController(Controller):
         exports: ExportsDep,
         item: Refs = None,
         paper: PaperParam = None,
-        size: SizeParam = "standard",
+        size: SizeParam = DEFAULT_SIZE,
     ) -> Response[Any]:
         """The packet as one PDF, with a contents page."""
         chosen = parse_refs(item)
@@ -331,7 +332,7 @@ class LibraryController(Controller):
         subject: Annotated[str, Parameter(max_length=200)] = "",
         intro: Text = "",
         item: Refs = None,
-        esp: EspParam = "none",
+        esp: EspParam = DEFAULT_ESP,
     ) -> Response[Any]:
         """A newsletter: subject, introduction and items; then preview, copy and download it."""
         chosen = parse_refs(item)
@@ -373,7 +374,7 @@ class LibraryController(Controller):
         subject: Annotated[str, Parameter(min_length=1, max_length=200)],
         intro: Annotated[str, Parameter(min_length=1, max_length=2000)],
         item: Refs = None,
-        esp: EspParam = "none",
+        esp: EspParam = DEFAULT_ESP,
     ) -> Response[Any]:
         """The digest as a file to download."""
         fmt = request.url.path.rsplit(".", 1)[1]

@@ -25,12 +25,10 @@ from api.caching import NO_STORE
 from api.desk.labels import LABELS
 from api.locales import LOCALE_PATTERN
 from content import codes, model
-from content.accounts import Sessions
+from content.accounts import ROLES, Role, Session, Sessions, allows
 from content.editorial import Editorial
 from content.locales import DEFAULT_LOCALE, canonical
-from content.options import ESPS
-from content.sessions import Session
-from content.tokens import ROLES, Role, allows
+from content.options import DEFAULT_ESP, DEFAULT_SIZE, ESPS, PAPERS, SIZES
 from exporters.i18n import language_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -82,7 +80,10 @@ def environment() -> jinja2.Environment:
         ref_key=ref_key,
         language=language_name,
         default_locale=DEFAULT_LOCALE,
-        esps=sorted(ESPS, key=lambda esp: esp != "none"),  # "none" first: the forms' default
+        esps=sorted(ESPS, key=lambda esp: esp != DEFAULT_ESP),  # the default first, as the forms show it
+        papers=PAPERS,
+        sizes=SIZES,
+        default_size=DEFAULT_SIZE,
         code_system_name=lambda uri: codes.BY_URI[uri].name,
     )
     return env

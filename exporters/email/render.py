@@ -26,7 +26,8 @@ from markupsafe import Markup
 from content import model
 from content.bundle import Bundle
 from content.markdown import allowed_link
-from content.options import ESPS as ESPS  # re-exported: exporters.email and tests name it here
+from content.options import DEFAULT_ESP  # re-exported: exporters.email and tests name it here
+from content.options import ESPS as ESPS
 from content.options import Esp as Esp
 from content.render import canonical_url, resolve_link
 from exporters import i18n
@@ -47,7 +48,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @dataclass(frozen=True)
 class EmailOptions:
-    esp: Esp = "none"
+    esp: Esp = DEFAULT_ESP
     public_url: str = "http://127.0.0.1:8000"  # where readers read items on the web
     utm_source: str = "folio"
     utm_medium: str = "email"

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from content import model
 from content.bundle import Bundle
-from content.options import Paper, Size
+from content.options import DEFAULT_SIZE, Paper, Size
 from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.labels import long_date
@@ -61,7 +61,7 @@ ICONS = {
 class HandoutOptions:
     # None: the paper of the clinic's country (``Brand.paper``: Letter in the US, else mostly A4).
     paper: Paper | None = None
-    size: Size = "standard"
+    size: Size = DEFAULT_SIZE
     public_url: str = "http://127.0.0.1:8000"
     printed_on: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
 
