@@ -38,8 +38,8 @@ from content.store import Page, SearchHit, Store, StoredVersion, VersionKey
 
 T = TypeVar("T")
 DocumentKey = tuple[int, str | None, tuple[str, ...], dt.date, frozenset[tuple[str, str]]]
-# Lookups kept beside the decoded versions (locate, archived, translations, chart): small.
-LOOKUP_ENTRIES = 4096
+LOOKUP_ENTRIES = 4096  # lookups kept beside the decoded versions (locate, archived, translations, chart)
+SHARED_LOOKUPS = frozenset({("archived",), ("translations",)})  # every read needs them: never evicted
 
 
 def today() -> dt.date:
@@ -188,8 +188,8 @@ class Reader:
         if keep and self.latest_ttl > 0 and generation == self.generation:  # no change meanwhile
             self._lookups.pop(key, None)
             self._lookups[key] = (time.monotonic() + self.latest_ttl, found)
-            if len(self._lookups) > LOOKUP_ENTRIES:
-                del self._lookups[next(iter(self._lookups))]
+            if len(self._lookups) > LOOKUP_ENTRIES:  # the oldest goes, but never a shared one
+                del self._lookups[next(k for k in self._lookups if k not in SHARED_LOOKUPS)]
         return found
 
     def fresh_until(

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 from msgspec.structs import replace
 
@@ -75,3 +76,35 @@ def test_without_reused_lookups_a_document_is_the_same(settings: Settings, clien
     with TestClient(create_app(replace(settings, latest_ttl=0))) as exact:
         for path in (ARTICLE, ARTICLE + "?locale=es", FAQ + "/versions/1"):
             assert exact.get(path).json() == client.get(path).json(), path
+
+
+def test_a_full_lookup_map_keeps_what_every_read_needs(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many distinct reads fill the bounded lookup map; the oldest go, but never the archived
+    set and the translations every read needs, so answers are still stored (no refetch per read)."""
+    monkeypatch.setattr("api.reader.LOOKUP_ENTRIES", 3)
+    with TestClient(create_app(replace(settings, latest_ttl=3600))) as client:
+        store = client.app.state.reader._store
+        asked: list[str] = []
+        archived, translations = store.archived, store.translations
+
+        async def count_archived() -> Any:
+            asked.append("archived")
+            return await archived()
+
+        async def count_translations() -> Any:
+            asked.append("translations")
+            return await translations()
+
+        monkeypatch.setattr(store, "archived", count_archived)
+        monkeypatch.setattr(store, "translations", count_translations)
+        paths = [f"{ARTICLE}{q}" for q in ("", "?version=1", "?locale=es", "?version=1&locale=es")]
+        paths += [f"{FAQ}{q}" for q in ("", "?version=1", "?locale=es")]
+        for path in paths:  # each a lookup of its own (kind, slug, version, locales)
+            assert client.get(path).status_code == 200, path
+        kept = client.app.state.reader._lookups
+        assert len(kept) == 3 and ("archived",) in kept and ("translations",) in kept
+        assert sorted(asked) == ["archived", "translations"]  # once each, for all seven reads
+        assert client.get(paths[-1]).status_code == 200  # the latest answer was stored
+        assert 'cache="responses",result="hit"' in client.get("/metrics").text
