@@ -167,7 +167,8 @@ def workers_scaling(tmp: Path) -> dict[str, object]:
       core 1. The ceiling this leaves two workers is printed beside the figure.
     - ``in_process``: no load generator and no socket: ``bench/inprocess_read.py --throughput``
       runs the app as `folio serve` builds it and calls it in a loop for ``BENCH_SECONDS``, once
-      alone and then as two processes at once (what two workers are); requests counted.
+      alone and then as two processes at once (what two workers are, metrics in shared files as
+      `folio serve --workers 2` keeps them); requests counted.
     """
     env = prepared_store(tmp / "scaling") | {"FOLIO_LATEST_TTL": "1"}
     sync(env)
@@ -186,8 +187,15 @@ def workers_scaling(tmp: Path) -> dict[str, object]:
         for n in (1, 2):
             # Both count over the same window, once both have started and spawned their render pools.
             start_at = [str(time.time() + 15)]
+            # Metrics as `folio serve` keeps them: in memory for one worker; for two, in files
+            # both share (prometheus_client's multiprocess mode), summed when scraped.
+            run_env = os.environ | env
+            if n > 1:
+                metrics_dir = tmp / f"metrics-{time.monotonic_ns()}"
+                metrics_dir.mkdir(parents=True)
+                run_env = run_env | {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
             runs = [
-                subprocess.Popen(script + start_at, env=os.environ | env, stdout=subprocess.PIPE, text=True)
+                subprocess.Popen(script + start_at, env=run_env, stdout=subprocess.PIPE, text=True)
                 for _ in range(n)
             ]
             answers = [[float(x) for x in run.communicate()[0].split()[-2:]] for run in runs]
