@@ -30,7 +30,8 @@ from api.desk import desk_router
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
-from api.observability import LayeredLitestar, Metrics, Observe
+from api.metrics import Metrics
+from api.observability import LayeredLitestar, Observe
 from api.openapi import API_VERSION, HEADERS, PARAMETERS, document_http
 from api.problems import ProblemRequest, handle_exception
 from api.reader import Reader
@@ -101,6 +102,7 @@ def lifespan(
             try:
                 yield
             finally:
+                metrics.flush()  # what this worker counted since its last write
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker

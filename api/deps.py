@@ -7,7 +7,7 @@ from api.chart import Chart
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import Wanted
-from api.observability import Metrics
+from api.metrics import Metrics
 from api.reader import Reader
 from api.settings import Settings
 from api.webhooks import Webhooks

@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 
 import exporters
-from api.observability import Metrics
+from api.metrics import Metrics
 from api.reader import Reader, today
 from api.render_cache import RenderCache
 from content import model

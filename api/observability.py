@@ -12,7 +12,6 @@ import asyncio
 import contextvars
 import itertools
 import logging
-import os
 import re
 import secrets
 import time
@@ -23,7 +22,8 @@ import msgspec
 from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+
+from api.metrics import Metrics
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SANE_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
@@ -152,58 +152,6 @@ def configure_logging(level: str = "INFO") -> dict[str, Any]:
     }
 
 
-class Metrics:
-    def __init__(self) -> None:
-        shared = "PROMETHEUS_MULTIPROC_DIR" in os.environ
-        self.registry = None if shared else CollectorRegistry()
-        self.requests = Counter(
-            "folio_http_requests",
-            "HTTP requests answered",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "folio_http_request_duration_seconds",
-            "Time to answer",
-            ["method", "route"],
-            registry=self.registry,
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-        )
-        self.render_queue = Gauge(
-            "folio_render_queue_depth",
-            "Handout renders queued or running",
-            registry=self.registry,
-            multiprocess_mode="livesum",
-        )
-        # The name predates the other channels; the label says which channel rendered.
-        self.renders = Counter(
-            "folio_handout_renders",
-            "Exports rendered by channel (pdf, email, web): cache misses that ran a renderer",
-            ["channel"],
-            registry=self.registry,
-        )
-        self.cache = Counter(
-            "folio_cache_lookups",
-            "Cache lookups by cache and result (hit, miss)",
-            ["cache", "result"],
-            registry=self.registry,
-        )
-        self._lookups: dict[tuple[str, bool], Any] = {}
-
-    def cache_lookup(self, cache: str, hit: bool) -> None:
-        child = self._lookups.get((cache, hit))
-        if child is None:  # labels() takes a lock and builds a key: once per (cache, result)
-            child = self._lookups[(cache, hit)] = self.cache.labels(cache, "hit" if hit else "miss")
-        child.inc()
-
-    def exposition(self) -> bytes:
-        if self.registry is not None:
-            return generate_latest(self.registry)
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus_client leaves it unannotated
-        return generate_latest(registry)
-
-
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _PREFLIGHT_METHODS = b"DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 
@@ -308,8 +256,8 @@ class Observe:
                 self.metrics.requests.labels(label, route, str(status)),
                 self.metrics.latency.labels(label, route),
             )
-        children[0].inc()
-        children[1].observe(elapsed)
+        self.metrics.count(children[0])
+        self.metrics.observe(children[1], elapsed)
         if not access_log.isEnabledFor(logging.INFO):
             return
         handlers = access_log.handlers

@@ -26,7 +26,7 @@ from cachetools import LRUCache
 from msgspec.structs import replace
 
 from api.caching import Encoded
-from api.observability import Metrics
+from api.metrics import Metrics
 from content import model
 from content.bundle import Bundle, make_bundle
 from content.changes import Change

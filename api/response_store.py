@@ -26,7 +26,7 @@ from typing import Any, cast
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPRequestEvent, HTTPScope, Message, Receive, Scope, Send
 
-from api.observability import Metrics
+from api.metrics import Metrics
 from content.changes import Change
 
 _STORE_UNTIL = "folio.store_until"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from api.egress import EgressPolicy
 from api.exports import Exports
-from api.observability import Metrics
+from api.metrics import Metrics
 from api.reader import Reader, SingleFlight
 from api.render_cache import RenderCache, render_cache_for
 from api.settings import Settings

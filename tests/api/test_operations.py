@@ -1,5 +1,6 @@
 """Operations: request ids, JSON access logs, Prometheus metrics, readiness."""
 
+import asyncio
 import io
 import json
 import logging
@@ -110,3 +111,40 @@ def test_access_log_as_folio_serve_writes_it(client: TestClient[Any]) -> None:
     assert fast.keys() == slow.keys() | {"method", "path", "route", "duration_ms"}
     assert fast["request_id"] == "trace-43" and fast["route"] == "/v1/articles/{slug}"
     assert fast["status"] == 200 and fast["level"] == "info" and fast["msg"] == "request"
+
+
+def test_a_batch_writes_what_each_observation_would_have() -> None:
+    """Workers sharing metric files batch their counts; the totals equal one write per read."""
+    from prometheus_client import CollectorRegistry, Counter, Histogram
+
+    from api.metrics import Batch
+
+    direct, batched = CollectorRegistry(), CollectorRegistry()
+    buckets = (0.001, 0.01, 0.1, 1)
+    made = [
+        (
+            Counter("reads", "r", ["route"], registry=r),
+            Histogram("took", "t", ["route"], registry=r, buckets=buckets),
+        )
+        for r in (direct, batched)
+    ]
+    batch = Batch()
+
+    async def read_six() -> float:
+        for amount in (0.0005, 0.001, 0.02, 0.02, 0.5, 3.0):
+            made[0][0].labels("/a").inc()
+            made[0][1].labels("/a").observe(amount)
+            batch.count(made[1][0].labels("/a"))
+            batch.observe(made[1][1].labels("/a"), amount)
+        written: float = made[1][0].labels("/a")._value.get()  # none yet: the flush is scheduled
+        return written
+
+    assert asyncio.run(read_six()) == 0
+    batch.flush()
+    samples = [
+        sorted((s.name, tuple(sorted(s.labels.items())), s.value) for m in r.collect() for s in m.samples)
+        for r in (direct, batched)
+    ]
+    samples = [[s for s in found if not s[0].endswith("_created")] for found in samples]
+    assert samples[0] == samples[1]
+    assert ("took_bucket", (("le", "0.001"), ("route", "/a")), 2.0) in samples[1]

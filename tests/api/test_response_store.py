@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.observability import Metrics
+from api.metrics import Metrics
 from api.response_store import ResponseStore, store_until
 from api.settings import Settings
 from content.db import create_engine
