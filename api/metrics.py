@@ -1,11 +1,12 @@
 """Prometheus metrics: in memory for one process; for several workers, in files they share.
 
 With ``PROMETHEUS_MULTIPROC_DIR`` set (``folio serve --workers N``), prometheus_client keeps each
-value in a memory-mapped file every worker writes and a scrape sums, at the cost of a locked write
-per increment: four per read (the request counter, the latency histogram's sum and bucket, a
-cache counter). A worker therefore adds up what it counts in plain dicts and writes the totals
-at most once a second, and before it answers a scrape or stops; a scrape may see another
-worker's last second late, as Prometheus, scraping every 15 s or so, expects of counters.
+value in a memory-mapped file every worker writes and a scrape sums; in one process, in memory.
+Either way each increment is a locked write, four per read (the request counter, the latency
+histogram's sum and bucket, a cache counter). A process therefore adds up what it counts in plain
+dicts and writes the totals at most once a second, and before it answers a scrape or stops: a
+scrape of one process is exact; with several workers it may see another worker's last second
+late, as Prometheus, scraping every 15 s or so, expects of counters.
 """
 
 from __future__ import annotations
@@ -100,27 +101,21 @@ class Metrics:
             registry=self.registry,
         )
         self._lookups: dict[tuple[str, bool], Any] = {}
-        # Shared files cost a locked write per increment; a worker batches what it adds instead.
-        self._batch = Batch() if shared else None
+        # Every increment is a locked write (to a shared file with several workers): a process
+        # batches what it adds instead, and a scrape writes the batch first.
+        self._batch = Batch()
 
     def count(self, child: Any) -> None:
-        """One more for a counter's child (batched between flushes when workers share files)."""
-        if self._batch is None:
-            child.inc()
-        else:
-            self._batch.count(child)
+        """One more for a counter's child, written with the next flush."""
+        self._batch.count(child)
 
     def observe(self, child: Any, amount: float) -> None:
-        """One observation for a histogram's child (batched likewise)."""
-        if self._batch is None:
-            child.observe(amount)
-        else:
-            self._batch.observe(child, amount)
+        """One observation for a histogram's child, written with the next flush."""
+        self._batch.observe(child, amount)
 
     def flush(self) -> None:
-        """Write what this worker has batched to the shared files (scrapes and shutdown call it)."""
-        if self._batch is not None:
-            self._batch.flush()
+        """Write what this process has batched (a scrape and shutdown call it; else once a second)."""
+        self._batch.flush()
 
     def cache_lookup(self, cache: str, hit: bool) -> None:
         child = self._lookups.get((cache, hit))
@@ -129,9 +124,9 @@ class Metrics:
         self.count(child)
 
     def exposition(self) -> bytes:
+        self.flush()
         if self.registry is not None:
             return generate_latest(self.registry)
-        self.flush()
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus_client leaves it unannotated
         return generate_latest(registry)
