@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from api.egress import EgressPolicy, Refused
 from content import model
 from content.audit import record
-from content.changes import EVENTS, Announcement, Event
+from content.changes import EVENTS, Announcement, Event, Notice
 from content.database import Database
 from content.db import as_utc, deliveries, retried, utcnow, webhooks, writer
 from content.errors import NotFound
@@ -91,6 +91,10 @@ async def enqueue(
             event=event, type=kind, slug=slug, version=version, content_hash=digest, at=now, locale=locale
         )
     )
+    await _store(conn, event, payload, now)
+
+
+async def _store(conn: AsyncConnection, event: Event, payload: bytes, now: dt.datetime) -> None:
     hooks = await conn.execute(
         sa.select(webhooks.c.id, webhooks.c.events).where(webhooks.c.deleted_at.is_(None))
     )
@@ -111,9 +115,13 @@ async def enqueue(
         await conn.execute(deliveries.insert(), rows)
 
 
-async def outbox(conn: AsyncConnection, announcement: Announcement) -> None:
+async def outbox(conn: AsyncConnection, announcement: Announcement | Notice) -> None:
     """The ``content.changes.Outbox`` the app gives ``Editorial`` and a library sync."""
     a = announcement
+    if isinstance(a, Notice):
+        now = utcnow()
+        await _store(conn, a.event, msgspec.json.encode({"event": a.event, "at": now, **a.data}), now)
+        return
     await enqueue(conn, a.event, a.kind, a.slug, a.version, a.digest, a.locale)
 
 

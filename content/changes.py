@@ -8,7 +8,7 @@ changed, including items that got a new version because they embed the changed o
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,8 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from content import model
 from content.locales import DEFAULT_LOCALE
 
-Event = Literal["published", "restored", "archived"]
-EVENTS: tuple[Event, ...] = ("published", "restored", "archived")
+Event = Literal[
+    "published",
+    "restored",
+    "archived",
+    "release.published",
+    "schedule.failed",
+    "review.due",
+    "review.overdue",
+    "cache.purge",
+]
+EVENTS: tuple[Event, ...] = (
+    "published",
+    "restored",
+    "archived",
+    "release.published",
+    "schedule.failed",
+    "review.due",
+    "review.overdue",
+    "cache.purge",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +59,17 @@ class Announcement:
     locale: str = DEFAULT_LOCALE
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Any other event for webhook receivers: its type and the JSON object it carries."""
+
+    event: Event
+    data: Mapping[str, object]
+
+
 # Runs inside the writing transaction: what it stores commits or rolls back with the write.
-Outbox = Callable[[AsyncConnection, Announcement], Awaitable[None]]
+Outbox = Callable[[AsyncConnection, Announcement | Notice], Awaitable[None]]
 
 
-async def no_outbox(conn: AsyncConnection, announcement: Announcement) -> None:
+async def no_outbox(conn: AsyncConnection, announcement: Announcement | Notice) -> None:
     """Announce nothing (a store without webhook receivers)."""
