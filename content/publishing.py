@@ -122,45 +122,60 @@ class Publishing:
         audit log (action ``override_readability``) beside the publish.
         """
         async with self.writer.begin() as conn:
-            row = await find_item(conn, kind, slug, locale, published=False)
-            draft = await self._signed_off(
-                conn, row.id, expected, actor, f"{kind} {slug!r}{in_locale(locale)}"
-            )
-            item = decode_content(draft.content)
-            too_hard = self._too_hard(item, override)
-            await check_item_references(conn, item, published_only=True)
-            before = await latest_hash(conn, row.id)
-            number = await publish(
-                conn,
-                item,
-                author=draft.updated_by,
-                note=note,
-                source="api",
-                force=True,
-                review=review_of(draft),
-                reviewer_account=draft.reviewer_account,
-            )
-            assert number is not None  # forced
-            await delete_draft(conn, row.id, expected, "The draft changed since you read it; fetch it again.")
-            digest = content_hash(item)
-            await record(conn, actor, "publish", kind, slug, number, before, digest, note, locale=locale)
-            if too_hard:
-                detail = f"{too_hard}. Override: {override}"
-                await record(
-                    conn,
-                    actor,
-                    "override_readability",
-                    kind,
-                    slug,
-                    number,
-                    digest,
-                    digest,
-                    detail,
-                    locale=locale,
-                )
-            changes = await self._announce(conn, "published", kind, slug, locale, number, digest, actor)
+            number, changes = await self.publish_in(conn, kind, slug, expected, actor, note, locale, override)
+            await self.committing(conn, changes)
         self._tell(changes)
         return number
+
+    async def publish_in(
+        self,
+        conn: AsyncConnection,
+        kind: model.Kind,
+        slug: str,
+        expected: str,
+        actor: str,
+        note: str,
+        locale: str = DEFAULT_LOCALE,
+        override: str | None = None,
+    ) -> tuple[int, list[Change]]:
+        """``publish`` inside the caller's transaction (a release, a scheduled action): the new
+        version's number and the changes to pass to ``committing`` and, after commit, ``_tell``."""
+        row = await find_item(conn, kind, slug, locale, published=False)
+        draft = await self._signed_off(conn, row.id, expected, actor, f"{kind} {slug!r}{in_locale(locale)}")
+        item = decode_content(draft.content)
+        too_hard = self._too_hard(item, override)
+        await check_item_references(conn, item, published_only=True)
+        before = await latest_hash(conn, row.id)
+        number = await publish(
+            conn,
+            item,
+            author=draft.updated_by,
+            note=note,
+            source="api",
+            force=True,
+            review=review_of(draft),
+            reviewer_account=draft.reviewer_account,
+        )
+        assert number is not None  # forced
+        await delete_draft(conn, row.id, expected, "The draft changed since you read it; fetch it again.")
+        digest = content_hash(item)
+        await record(conn, actor, "publish", kind, slug, number, before, digest, note, locale=locale)
+        if too_hard:
+            detail = f"{too_hard}. Override: {override}"
+            await record(
+                conn,
+                actor,
+                "override_readability",
+                kind,
+                slug,
+                number,
+                digest,
+                digest,
+                detail,
+                locale=locale,
+            )
+        changes = await self._announce(conn, "published", kind, slug, locale, number, digest, actor)
+        return number, changes
 
     async def restore(
         self, kind: model.Kind, slug: str, number: int, actor: str, note: str, locale: str = DEFAULT_LOCALE
@@ -197,23 +212,32 @@ class Publishing:
             digest = content_hash(item)
             await record(conn, actor, "restore", kind, slug, new, before, digest, note, locale=locale)
             changes = await self._announce(conn, "restored", kind, slug, locale, new, digest, actor)
+            await self.committing(conn, changes)
         self._tell(changes)
         return new
 
     async def archive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
         """Withdraw a translation; refused while a live item embeds it (that would break its exports)."""
         async with self.writer.begin() as conn:
-            row = await find_item(conn, kind, slug, locale)
-            users = await dependents(conn, kind, slug, locale)
-            if users:
-                names = ", ".join(f"{u.kind} {u.slug!r}{in_locale(u.locale)}" for u in users)
-                raise Conflict(f"The {kind} {slug!r} is embedded by {names}; remove it from those first.")
-            await conn.execute(items.update().where(items.c.id == row.id).values(archived_at=utcnow()))
-            latest = await latest_hash(conn, row.id)
-            version = row.latest_version
-            await record(conn, actor, "archive", kind, slug, version, latest, latest, locale=locale)
-            await self.outbox(conn, Announcement("archived", kind, slug, version, latest, locale))
-        self._tell([Change(kind, slug, locale, "archived")])
+            changes = await self.archive_in(conn, kind, slug, actor, locale)
+            await self.committing(conn, changes)
+        self._tell(changes)
+
+    async def archive_in(
+        self, conn: AsyncConnection, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE
+    ) -> list[Change]:
+        """``archive`` inside the caller's transaction; the changes, as ``publish_in``."""
+        row = await find_item(conn, kind, slug, locale)
+        users = await dependents(conn, kind, slug, locale)
+        if users:
+            names = ", ".join(f"{u.kind} {u.slug!r}{in_locale(u.locale)}" for u in users)
+            raise Conflict(f"The {kind} {slug!r} is embedded by {names}; remove it from those first.")
+        await conn.execute(items.update().where(items.c.id == row.id).values(archived_at=utcnow()))
+        latest = await latest_hash(conn, row.id)
+        version = row.latest_version
+        await record(conn, actor, "archive", kind, slug, version, latest, latest, locale=locale)
+        await self.outbox(conn, Announcement("archived", kind, slug, version, latest, locale))
+        return [Change(kind, slug, locale, "archived")]
 
     async def unarchive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
         async with self.writer.begin() as conn:
@@ -292,6 +316,12 @@ class Publishing:
             changes.append(Change(entry.kind, entry.slug, entry.locale, "published"))
         return changes
 
+    async def committing(self, conn: AsyncConnection, changes: Sequence[Change]) -> None:
+        """Runs once inside each publishing transaction (publish, restore, archive, a release, a
+        scheduled action), after its writes, with every change it made: what it stores commits
+        with them. Nothing yet; the CDN purge is stored here."""
+
     def _tell(self, changes: Sequence[Change]) -> None:
+        """After commit, once per transaction, with the changes ``committing`` saw."""
         for change in changes:
             self.on_change(change)
