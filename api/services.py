@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -126,7 +127,9 @@ def _services(
             timeout=settings.webhook_timeout_seconds,
             egress=egress,
         ),
-        webhooks=Webhooks.from_database(database),
+        webhooks=Webhooks.from_database(
+            database, grace=dt.timedelta(hours=settings.webhook_secret_grace_hours)
+        ),
         egress=egress,
         exports=exports,
         settings=settings,

@@ -57,6 +57,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Networks webhooks may be delivered to although they are not public (comma-separated
     # CIDRs, e.g. 10.20.0.0/16 for a receiver inside the clinic's network). Default: none.
     webhook_allow: list[str] = []
+    # Hours a webhook secret replaced by a rotation keeps signing deliveries beside the new one.
+    webhook_secret_grace_hours: Annotated[float, Meta(ge=0)] = 24.0
     # Handouts: default paper, render processes, queued renders before 503, seconds per render,
     # renders before a worker process is replaced, how much lower the workers' CPU priority is
     # (nice(2): reads come first on a small machine; 0 where renders have cores of their own).

@@ -8,29 +8,28 @@ short lease before sending, so several workers or replicas never send the same d
 Every delivery checks its URL again (``api.egress``) and connects to the address it checked;
 a refused address is refused before any connection is made, so the delivery log says why it
 was refused and nothing about what answers there.
+
+What goes on the wire follows the Standard Webhooks specification: ``api.standard_webhooks``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
-import hmac
 import logging
-import secrets
 from typing import Any, Literal
 
 import httpx
-import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from api import standard_webhooks as wire
 from api.egress import EgressPolicy, Refused
 from content import model
 from content.audit import record
 from content.changes import EVENTS, Announcement, Event, Notice
 from content.database import Database
-from content.db import as_utc, deliveries, retried, utcnow, webhooks, writer
+from content.db import as_utc, deliveries, retried, utcnow, webhook_secrets, webhooks, writer
 from content.errors import NotFound
 from content.locales import DEFAULT_LOCALE
 
@@ -39,18 +38,7 @@ __all__ = ["EVENTS", "Deliverer", "Delivery", "Event", "Webhook", "Webhooks", "e
 log = logging.getLogger("folio.webhooks")
 MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(seconds=30)
-SIGNATURE_HEADER = "X-Folio-Signature"
-TIMESTAMP_HEADER = "X-Folio-Timestamp"
-
-
-class EventPayload(model.Wire, kw_only=True):
-    event: Event
-    type: model.Kind
-    slug: str
-    version: int
-    content_hash: str | None
-    at: dt.datetime
-    locale: model.Locale = DEFAULT_LOCALE
+DEFAULT_GRACE = dt.timedelta(hours=24)
 
 
 class Webhook(model.Wire, kw_only=True):
@@ -62,6 +50,8 @@ class Webhook(model.Wire, kw_only=True):
 
 class Delivery(model.Wire, kw_only=True):
     id: int
+    # The webhook-id header: the same on every attempt of this delivery.
+    message_id: str | None
     event: str
     status: Literal["pending", "delivered", "failed"]
     attempts: int
@@ -86,12 +76,8 @@ async def enqueue(
 ) -> None:
     """Store one pending delivery per subscribed webhook, inside the caller's transaction."""
     now = utcnow()
-    payload = msgspec.json.encode(
-        EventPayload(
-            event=event, type=kind, slug=slug, version=version, content_hash=digest, at=now, locale=locale
-        )
-    )
-    await _store(conn, event, payload, now)
+    data = wire.VersionData(kind=kind, slug=slug, locale=locale, version=version, content_hash=digest)
+    await _store(conn, event, wire.body(event, now, data), now)
 
 
 async def _store(conn: AsyncConnection, event: Event, payload: bytes, now: dt.datetime) -> None:
@@ -101,6 +87,7 @@ async def _store(conn: AsyncConnection, event: Event, payload: bytes, now: dt.da
     rows = [
         {
             "webhook_id": h.id,
+            "message_id": wire.new_message_id(),
             "event": event,
             "payload": payload,
             "status": "pending",
@@ -120,7 +107,7 @@ async def outbox(conn: AsyncConnection, announcement: Announcement | Notice) -> 
     a = announcement
     if isinstance(a, Notice):
         now = utcnow()
-        await _store(conn, a.event, msgspec.json.encode({"event": a.event, "at": now, **a.data}), now)
+        await _store(conn, a.event, wire.body(a.event, now, a.data), now)
         return
     await enqueue(conn, a.event, a.kind, a.slug, a.version, a.digest, a.locale)
 
@@ -131,16 +118,17 @@ async def outbox(conn: AsyncConnection, announcement: Announcement | Notice) -> 
 class Webhooks:
     """Registering and removing receivers, and reading their delivery log."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, grace: dt.timedelta = DEFAULT_GRACE) -> None:
         self.engine = engine
+        self.grace = grace
 
     @classmethod
-    def from_database(cls, database: Database) -> Webhooks:
-        return cls(database.engine)
+    def from_database(cls, database: Database, grace: dt.timedelta = DEFAULT_GRACE) -> Webhooks:
+        return cls(database.engine, grace)
 
     async def add(self, url: str, events: list[Event], actor: str) -> tuple[Webhook, str]:
         """Register a receiver; returns it with its signing secret, shown this once."""
-        secret = "whsec_" + secrets.token_urlsafe(32)
+        secret = wire.new_secret()
         now = utcnow()
         async with writer(self.engine).begin() as conn:
             result = await conn.execute(
@@ -177,6 +165,26 @@ class Webhooks:
             )
             await record(conn, actor, "remove_webhook", None, None, None, None, None, str(hook_id))
 
+    async def rotate(self, hook_id: int, actor: str) -> tuple[str, dt.datetime]:
+        """A new signing secret, shown this once; the one it replaces keeps signing beside it
+        until the time returned (now + the grace period), then stops."""
+        secret, now = wire.new_secret(), utcnow()
+        until = now + self.grace
+        async with writer(self.engine).begin() as conn:
+            old = await conn.scalar(
+                sa.select(webhooks.c.secret).where(webhooks.c.id == hook_id, webhooks.c.deleted_at.is_(None))
+            )
+            if old is None:
+                raise NotFound(f"No webhook {hook_id}.")
+            await conn.execute(webhooks.update().where(webhooks.c.id == hook_id).values(secret=secret))
+            await conn.execute(
+                webhook_secrets.insert().values(
+                    webhook_id=hook_id, secret=old, created_at=now, expires_at=until
+                )
+            )
+            await record(conn, actor, "rotate_webhook_secret", None, None, None, None, None, str(hook_id))
+        return secret, until
+
     @retried
     async def deliveries(self, hook_id: int, limit: int = 100) -> list[Delivery]:
         """A receiver's deliveries, newest first."""
@@ -192,6 +200,7 @@ class Webhooks:
             return [
                 Delivery(
                     id=r.id,
+                    message_id=r.message_id,
                     event=r.event,
                     status=r.status,
                     attempts=r.attempts,
@@ -246,10 +255,14 @@ async def take(conn: AsyncConnection, delivery_id: int, now: dt.datetime) -> boo
     return claimed.rowcount == 1
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 over "<timestamp>.<body>", hex; receivers recompute and compare."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+async def signing_secrets(conn: AsyncConnection, hook_id: int, current: str, now: dt.datetime) -> list[str]:
+    """The webhook's secret and every replaced one still inside its grace period."""
+    previous = await conn.scalars(
+        sa.select(webhook_secrets.c.secret)
+        .where(webhook_secrets.c.webhook_id == hook_id, webhook_secrets.c.expires_at > now)
+        .order_by(webhook_secrets.c.id.desc())
+    )
+    return [current, *previous]
 
 
 def backoff(attempts: int, base: float) -> dt.timedelta:
@@ -320,14 +333,10 @@ class Deliverer:
                 return False
             if not await take(conn, row.id, now):
                 return True  # another worker took it; look again
-        timestamp = str(int(now.timestamp()))
-        headers = {
-            "Content-Type": "application/json",
-            "X-Folio-Event": row.event,
-            "X-Folio-Delivery": str(row.id),
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(row.secret, timestamp, row.payload),
-        }
+            signing = await signing_secrets(conn, row.webhook_id, row.secret, now)
+        # Rows queued before migration 0010 had no message id: theirs is derived from the row.
+        message_id = row.message_id or f"msg_folio{row.id}"
+        headers = wire.headers(message_id, int(now.timestamp()), row.payload, signing)
         status: int | None = None
         error: str | None = None
         try:

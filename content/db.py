@@ -190,7 +190,22 @@ deliveries = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    # The Standard Webhooks webhook-id ("msg_..."): one per delivery, the same on every retry.
+    sa.Column("message_id", sa.String(40), nullable=True),
     sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+# Secrets a rotation replaced: each still signs deliveries (beside webhooks.secret, the current
+# one) until it expires, so receivers switch over without losing a delivery.
+webhook_secrets = sa.Table(
+    "webhook_secrets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", sa.ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_webhook_secrets_webhook", "webhook_id", "expires_at"),
 )
 
 # Rendered exports (handouts, email, pages) keyed by their ETag, for replicas without a shared

@@ -1,5 +1,6 @@
 """Admin routes: the audit log, API tokens and webhooks."""
 
+import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -27,9 +28,18 @@ class WebhookInput(model.Wire, kw_only=True):
 
 
 class NewWebhook(Webhook, kw_only=True):
-    """The signing secret is shown in this response only."""
+    """The signing secret (whsec_...) is shown in this response only."""
 
     secret: str
+
+
+class NewSecret(model.Wire, kw_only=True):
+    """A rotated webhook's new signing secret, shown in this response only."""
+
+    id: int
+    secret: str
+    # Until then deliveries carry a signature with the replaced secret too; after it, not.
+    previous_valid_until: dt.datetime
 
 
 class TokenInput(model.Wire, kw_only=True):
@@ -142,7 +152,10 @@ class AdminController(Controller):
         egress: EgressDep,
         principal: PrincipalDep,
     ) -> Response[NewWebhook]:
-        """Deliveries are signed: X-Folio-Signature = sha256=HMAC(secret, timestamp + "." + body).
+        """Deliveries follow the Standard Webhooks specification (www.standardwebhooks.com): the
+        body is {type, timestamp, data}; webhook-id (the idempotency key, the same on every
+        retry), webhook-timestamp and webhook-signature (v1,base64 HMAC-SHA256 of
+        "id.timestamp.body" under the whsec_ secret returned here once).
 
         The URL must reach a public address (or a network FOLIO_WEBHOOK_ALLOW names): loopback,
         private, link-local, metadata and similar addresses are refused here and at every delivery.
@@ -153,6 +166,26 @@ class AdminController(Controller):
             raise InvalidInput("$.url", f"Webhooks are not delivered there: {exc.reason}.") from None
         hook, secret = await webhooks.add(data.url, sorted(set(data.events)), principal.name)
         response = private(request, NewWebhook(**_fields(hook), secret=secret))
+        response.status_code = 201
+        return response
+
+    @post(
+        "/webhooks/{hook_id:int}/secret",
+        operation_id="rotateWebhookSecret",
+        summary="Rotate a webhook's secret",
+        responses=WRITE_PROBLEMS,
+    )
+    async def rotate_secret(
+        self,
+        request: Request[Any, Any, Any],
+        hook_id: IdParam,
+        webhooks: WebhooksDep,
+        principal: PrincipalDep,
+    ) -> Response[NewSecret]:
+        """Returns a new secret once. The replaced one keeps signing beside it (two signatures in
+        webhook-signature) until previousValidUntil (FOLIO_WEBHOOK_SECRET_GRACE_HOURS, 24 h)."""
+        secret, until = await webhooks.rotate(hook_id, principal.name)
+        response = private(request, NewSecret(id=hook_id, secret=secret, previous_valid_until=until))
         response.status_code = 201
         return response
 

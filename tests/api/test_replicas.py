@@ -124,7 +124,7 @@ def test_two_replicas_share_one_database(database: str, tmp_path: Path) -> None:
                 time.sleep(0.1)
             # The FAQ's publish, and the version it gave the article that embeds it: once each.
             assert all(h["valid"] for h in receiver.hits)
-            assert sorted((h["body"]["slug"], h["body"]["version"]) for h in receiver.hits) == [
+            assert sorted((h["data"]["slug"], h["data"]["version"]) for h in receiver.hits) == [
                 ("is-ketamine-therapy-addictive", 2),
                 ("ketamine-addiction-faq", 2),
             ]
