@@ -39,6 +39,7 @@ from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
 from api.services import Services, open_services
 from api.settings import Settings
+from api.webhook_docs import WEBHOOKS
 from content.editorial import Editorial
 
 # Body bytes the response store keeps per process, beside FOLIO_CACHE_ENTRIES answers.
@@ -179,6 +180,7 @@ def openapi_config() -> OpenAPIConfig:
         path="/docs",
         render_plugins=[ReferencePage(path="/"), JsonRenderPlugin(path="/openapi.json")],
         use_handler_docstrings=True,
+        webhooks=WEBHOOKS,
         components=Components(
             headers=dict(HEADERS),
             parameters=dict(PARAMETERS),

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
@@ -18,6 +19,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from api.app import create_app
 from api.settings import Settings
+from content.changes import EVENTS
 from tests.api.test_webhooks import ITEM, LOOPBACK, Receiver, fast, publish, register
 from tests.conftest import bearer
 
@@ -55,6 +57,7 @@ def test_each_event_is_signed_with_the_standard_headers_and_body(
         client.delete(ITEM, headers=bearer(tokens["publisher"]))
         receiver.wait_for(2)
         log = deliveries(client, tokens, hook)
+        spec = client.get("/docs/openapi.json").json()
     assert receiver.secret.startswith("whsec_") and len(base64.b64decode(receiver.secret[6:])) >= 24
     assert all(h["valid"] for h in receiver.hits)
     first, archived = receiver.hits
@@ -75,6 +78,13 @@ def test_each_event_is_signed_with_the_standard_headers_and_body(
         "contentHash": published["contentHash"],
     }
     assert archived["event"] == "archived" and set(archived["data"]) == VERSION_DATA
+    # The OpenAPI document's webhooks section describes what was sent.
+    for hit in receiver.hits:
+        documented = spec["webhooks"][hit["event"]]["post"]
+        jsonschema.validate(hit["body"], documented["requestBody"]["content"]["application/json"]["schema"])
+        headers = {p["name"] for p in documented["parameters"]}
+        assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert set(spec["webhooks"]) == set(EVENTS)
     assert archived["data"]["slug"] == "ketamine-withdrawal"
     # The delivery log names each delivery's webhook-id.
     assert {d["messageId"] for d in log} == {h["headers"]["webhook-id"] for h in receiver.hits}
@@ -158,6 +168,8 @@ def test_rotation_signs_with_both_secrets_until_the_grace_period_ends(
         receiver.wait_for(2)
         after = receiver.hits[1]
         assert client.post("/v1/webhooks/999/secret", headers=admin).json()["status"] == 404
+        huge = client.post(f"/v1/webhooks/{2**40}/secret", headers=admin)
+        assert huge.status_code == 400 and huge.json()["errors"][0]["name"] in ("hook_id", "hookId")
         assert (
             client.post(f"/v1/webhooks/{hook}/secret", headers=bearer(tokens["publisher"])).status_code == 403
         )

@@ -1,0 +1,82 @@
+"""The OpenAPI ``webhooks`` section: what a receiver gets for each event (api.standard_webhooks)."""
+
+from __future__ import annotations
+
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    PathItem,
+    Reference,
+    RequestBody,
+    Schema,
+)
+from litestar.openapi.spec import OpenAPIMediaType as MediaType
+
+from content.changes import EVENTS, Event
+
+VERSION_EVENTS: tuple[Event, ...] = ("published", "restored", "archived")
+STRING = Schema(type=OpenAPIType.STRING)
+
+HEADERS = (
+    (
+        "webhook-id",
+        "msg_...: the same on every attempt of one delivery; the receiver's idempotency key.",
+    ),
+    ("webhook-timestamp", "Seconds since the epoch when this attempt was sent; refuse it when > 5 min off."),
+    (
+        "webhook-signature",
+        'v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}"> under the key in the '
+        "whsec_ secret (base64 after the prefix); space-separated, one per valid secret (two "
+        "while a rotated secret's grace period lasts).",
+    ),
+)
+
+VERSION_DATA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["kind", "slug", "locale", "version", "contentHash"],
+    properties={
+        "kind": Schema(type=OpenAPIType.STRING, enum=["article", "faq", "comparison"]),
+        "slug": STRING,
+        "locale": STRING,
+        "version": Schema(type=OpenAPIType.INTEGER),
+        "contentHash": Schema(one_of=[STRING, Schema(type=OpenAPIType.NULL)]),
+    },
+)
+
+
+def _operation(event: Event) -> Operation:
+    data = (
+        VERSION_DATA
+        if event in VERSION_EVENTS
+        else Schema(type=OpenAPIType.OBJECT, description="The JSON object the event carries.")
+    )
+    body = Schema(
+        type=OpenAPIType.OBJECT,
+        required=["type", "timestamp", "data"],
+        properties={
+            "type": Schema(type=OpenAPIType.STRING, const=event),
+            "timestamp": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+            "data": data,
+        },
+    )
+    return Operation(
+        operation_id=f"webhook-{event.replace('.', '-')}",
+        summary=f"The {event} event (Standard Webhooks)",
+        parameters=[
+            Parameter(name=name, param_in="header", required=True, description=text, schema=STRING)
+            for name, text in HEADERS
+        ],
+        request_body=RequestBody(content={"application/json": MediaType(schema=body)}, required=True),
+        responses={
+            "2XX": OpenAPIResponse(
+                description="Received. Any other answer, or none, is retried with doubling backoff "
+                "(up to 8 attempts) with the same webhook-id and body."
+            )
+        },
+    )
+
+
+WEBHOOKS: dict[str, PathItem | Reference] = {event: PathItem(post=_operation(event)) for event in EVENTS}
