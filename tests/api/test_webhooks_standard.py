@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import jsonschema
+import msgspec
 import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
@@ -217,3 +218,23 @@ async def test_a_notice_is_delivered_with_its_data(db_url: str, receiver: Receiv
     assert all(h["valid"] for h in receiver.hits)
     assert [(h["event"], h["data"]) for h in receiver.hits] == [(n.event, n.data) for n in notices]
     assert all(set(h["body"]) == {"type", "timestamp", "data"} for h in receiver.hits)
+
+
+def test_the_grace_period_is_a_setting(
+    settings: Settings, tokens: dict[str, str], receiver: Receiver
+) -> None:
+    from_env = Settings.from_env({"FOLIO_WEBHOOK_SECRET_GRACE_HOURS": "0"})
+    assert from_env.webhook_secret_grace_hours == 0
+    with pytest.raises(ValueError, match="webhook_secret_grace_hours"):
+        Settings.from_env({"FOLIO_WEBHOOK_SECRET_GRACE_HOURS": "-1"})
+    none = msgspec.structs.replace(fast(settings), webhook_secret_grace_hours=0)
+    with TestClient(create_app(none)) as client:
+        hook = register(client, tokens, receiver)
+        old = receiver.secret
+        rotated = client.post(f"/v1/webhooks/{hook}/secret", headers=bearer(tokens["admin"])).json()
+        receiver.secret = rotated["secret"]
+        publish(client, tokens)
+        receiver.wait_for(1)
+    [hit] = receiver.hits
+    assert hit["valid"] and len(hit["headers"]["webhook-signature"].split(" ")) == 1
+    assert not verifies(old, hit)
