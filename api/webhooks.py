@@ -334,7 +334,7 @@ class Deliverer:
             if not await take(conn, row.id, now):
                 return True  # another worker took it; look again
             signing = await signing_secrets(conn, row.webhook_id, row.secret, now)
-        # Rows queued before migration 0010 had no message id: theirs is derived from the row.
+        # Migration 0010 gave earlier rows this same id; a row without one still gets a stable id.
         message_id = row.message_id or f"msg_folio{row.id}"
         headers = wire.headers(message_id, int(now.timestamp()), row.payload, signing)
         status: int | None = None
