@@ -28,8 +28,8 @@ async def signed_faq(store: Store, library: Path, outbox: Outbox) -> Editorial:
 async def review_by(store: Store, day: dt.date) -> None:
     """Set the signed version's next review date (the API only takes dates after today)."""
     async with store.engine.begin() as conn:
-        faq = sa.select(items.c.id).where(items.c.kind == "faq", items.c.slug == FAQ).scalar_subquery()
-        await conn.execute(versions.update().where(versions.c.item_id == faq).values(next_review_on=day))
+        faq = sa.select(items.c.id).where(items.c.kind == "faq", items.c.slug == FAQ, items.c.locale == "en")
+        await conn.execute(versions.update().where(versions.c.item_id.in_(faq)).values(next_review_on=day))
 
 
 async def test_an_overdue_review_fires_once_however_often_the_check_runs(store: Store, library: Path) -> None:
