@@ -6,17 +6,23 @@ app's own event loop; no test sleeps or reads the wall clock to decide anything.
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
 from msgspec.structs import replace
 
 from api.app import create_app
+from api.scheduler import Scheduler
 from api.settings import Settings
 from content.db import create_engine, items, versions
+from content.review_dates import Fired, ReviewDates
+from content.store import Store
 from tests.api.test_editorial import reviewed, start_draft
 from tests.conftest import bearer
+from tests.content.test_schedules import Outbox, setup
 
 Client = TestClient[Any]
 ARTICLE = "/v1/articles/ketamine-withdrawal"
@@ -189,3 +195,33 @@ def audit_entries(client: Client, tokens: dict[str, str]) -> list[dict[str, Any]
         "entries"
     ]
     return entries
+
+
+@pytest.mark.anyio
+async def test_the_runner_runs_what_was_missed_at_start_up_and_checks_reviews_daily(
+    store: Store, library: Path
+) -> None:
+    """Folio was down at the schedule's time: the first tick (at start-up) runs it and says how late."""
+    _, schedules = await setup(store, library, Outbox())
+    made = await schedules.create(
+        "archive", "article", "ketamine-withdrawal", "en", "2026-12-07T10:00", "pat"
+    )
+    clock = [dt.datetime(2026, 12, 8, 2, 30, tzinfo=dt.UTC)]  # 16:00 UTC was the time
+    checked: list[dt.date] = []
+
+    class Dates(ReviewDates):
+        async def check(self, today: dt.date) -> list[Fired]:
+            checked.append(today)
+            return []
+
+    runner = Scheduler(
+        schedules, Dates(store.engine, schedules.publishing), poll_seconds=5, clock=lambda: clock[0]
+    )
+    ran, _ = await runner.tick()
+    assert [(s.id, s.state) for s in ran] == [(made.id, "done")]
+    assert "ran 10 h 30 min late" in ran[0].outcome
+    clock[0] += dt.timedelta(seconds=5)
+    assert await runner.tick() == ([], [])
+    clock[0] += dt.timedelta(days=1)
+    await runner.tick()
+    assert checked == [dt.date(2026, 12, 8), dt.date(2026, 12, 9)]  # once a day, the first at start-up
