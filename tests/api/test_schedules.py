@@ -20,6 +20,7 @@ from api.settings import Settings
 from content.db import create_engine, items, versions
 from content.review_dates import Fired, ReviewDates
 from content.store import Store
+from tests.api.test_desk import _session
 from tests.api.test_editorial import reviewed, start_draft
 from tests.conftest import bearer
 from tests.content.test_schedules import Outbox, setup
@@ -225,3 +226,28 @@ async def test_the_runner_runs_what_was_missed_at_start_up_and_checks_reviews_da
     clock[0] += dt.timedelta(days=1)
     await runner.tick()
     assert checked == [dt.date(2026, 12, 8), dt.date(2026, 12, 9)]  # once a day, the first at start-up
+
+
+def test_a_publisher_schedules_the_draft_from_the_desk(client: Client, tokens: dict[str, str]) -> None:
+    start_draft(client, tokens, FAQ)
+    csrf = _session(client, tokens["publisher"])
+    page = client.get("/desk/faqs/ketamine-addiction-faq/draft")
+    assert (
+        page.status_code == 200 and 'action="/desk/faqs/ketamine-addiction-faq/draft/schedule"' in page.text
+    )
+    made = client.post(
+        "/desk/faqs/ketamine-addiction-faq/draft/schedule",
+        data={"csrf": csrf, "at": "2031-01-15T09:00", "note": "new answers"},
+    )
+    assert made.status_code == 200 and "The publish is scheduled for 2031-01-15 09:00 UTC." in made.text
+    [shown] = client.get("/v1/schedules", headers=bearer(tokens["publisher"])).json()["schedules"]
+    assert (shown["action"], shown["slug"], shown["at"], shown["note"]) == (
+        "publish",
+        "ketamine-addiction-faq",
+        "2031-01-15T09:00:00Z",
+        "new answers",
+    )
+    refused = client.post(
+        "/desk/faqs/ketamine-addiction-faq/draft/schedule", data={"csrf": csrf, "at": "soon"}
+    )
+    assert refused.status_code == 400 and "is not an ISO 8601 time" in refused.text
