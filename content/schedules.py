@@ -17,7 +17,7 @@ stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +36,9 @@ from content.stored import in_locale
 from content.types import Wire
 
 Action: TypeAlias = Literal["publish", "archive"]
+# A release's own publish inside the caller's transaction: (conn, release id, actor, note) -> the
+# changes, as ``Publishing.publish_in``. Given by whoever has releases (``content.releases``).
+ReleasePublisher = Callable[[AsyncConnection, int, str, str], Awaitable[list[Change]]]
 State: TypeAlias = Literal["pending", "done", "failed", "cancelled"]
 ACTOR = "scheduler"  # the audit log's actor for what a schedule does
 # A run this much after its time is reported as late (Folio was not running at its time).
@@ -46,8 +49,8 @@ class Schedule(Wire, kw_only=True):
     """One scheduled action; ``at`` in UTC, ``atLocal`` the same instant in the clinic's zone."""
 
     id: int
-    action: Action
-    type: str
+    action: Literal["publish", "archive", "release"]
+    type: str  # "release" for a release, its id in ``slug``
     slug: str
     locale: str
     at: dt.datetime
@@ -100,6 +103,23 @@ def late_by(delay: dt.timedelta) -> str:
     return " ".join(shown) or "0 s"
 
 
+async def _audit(
+    conn: AsyncConnection,
+    actor: str,
+    action: str,
+    kind: str,
+    slug: str,
+    locale: str,
+    detail: str,
+    digest: str | None = None,
+) -> None:
+    """An audit entry about a schedule's subject; a release's names no item (its id is in the detail)."""
+    if kind == "release":
+        await record(conn, actor, action, None, None, None, None, None, f"release {slug}: {detail}")
+    else:
+        await record(conn, actor, action, kind, slug, None, digest, digest, detail, locale=locale)
+
+
 class Schedules:
     """Create, list, cancel and run scheduled actions; ``clock`` is injectable for tests."""
 
@@ -110,8 +130,10 @@ class Schedules:
         *,
         time_zone: str = "UTC",
         clock: Callable[[], dt.datetime] = utcnow,
+        release: ReleasePublisher | None = None,
     ) -> None:
         self.engine = engine
+        self.release = release
         self.writer = writer(engine)
         self.publishing = publishing
         self.zone = zone_of(time_zone)
@@ -125,23 +147,52 @@ class Schedules:
         A publish remembers the draft as it is now: if it changes before the time, the publish
         is refused then. The draft need not be reviewed yet, but must be by then.
         """
-        when = parse_time(at, self.zone)
-        if when <= self.clock():
-            raise InvalidInput("$.at", f"{at} has passed; schedule a time in the future.")
+        when = self._future(at)
         async with self.writer.begin() as conn:
             row = await find_item(conn, kind, slug, locale, published=action == "archive")
             digest = None
             if action == "publish":
                 digest = (await current_draft(conn, row.id, kind, slug, locale)).content_hash
-            values = dict(action=action, kind=kind, slug=slug, locale=locale, at=when, content_hash=digest)
-            values.update(state="pending", note=note, created_by=actor)
-            new = (await conn.execute(schedules.insert().values(**values))).inserted_primary_key
-            assert new is not None
-            detail = f"scheduled {action} for {when.isoformat()} ({self._local(when).isoformat()})"
-            await record(
-                conn, actor, f"schedule_{action}", kind, slug, None, digest, digest, detail, locale=locale
+            number = await self._insert(conn, action, kind, slug, locale, when, digest, actor, note)
+        return await self.get(number)
+
+    async def create_release(self, release_id: int, at: str, actor: str, note: str = "") -> Schedule:
+        """Schedule the publish of release ``release_id``: all its drafts in one transaction, the
+        claim's, or none (the release's own checks refuse it then, and the schedule fails)."""
+        if self.release is None:
+            raise Conflict("Releases cannot be scheduled here: no release publisher was given.")
+        when = self._future(at)
+        async with self.writer.begin() as conn:
+            number = await self._insert(
+                conn, "release", "release", str(release_id), "", when, None, actor, note
             )
-        return await self.get(new[0])
+        return await self.get(number)
+
+    def _future(self, at: str) -> dt.datetime:
+        when = parse_time(at, self.zone)
+        if when <= self.clock():
+            raise InvalidInput("$.at", f"{at} has passed; schedule a time in the future.")
+        return when
+
+    async def _insert(
+        self,
+        conn: AsyncConnection,
+        action: str,
+        kind: str,
+        slug: str,
+        locale: str,
+        when: dt.datetime,
+        digest: str | None,
+        actor: str,
+        note: str,
+    ) -> int:
+        values = dict(action=action, kind=kind, slug=slug, locale=locale, at=when, content_hash=digest)
+        values.update(state="pending", note=note, created_by=actor)
+        new = (await conn.execute(schedules.insert().values(**values))).inserted_primary_key
+        assert new is not None
+        detail = f"scheduled {action} for {when.isoformat()} ({self._local(when).isoformat()})"
+        await _audit(conn, actor, f"schedule_{action}", kind, slug, locale, detail, digest)
+        return int(new[0])
 
     async def get(self, number: int) -> Schedule:
         async with self.engine.connect() as conn:
@@ -169,18 +220,7 @@ class Schedules:
             done = dict(state="cancelled", ran_at=self.clock(), outcome=f"cancelled by {actor}")
             await conn.execute(schedules.update().where(schedules.c.id == number).values(**done))
             detail = f"cancelled the {row.action} scheduled for {as_utc(row.at).isoformat()}"
-            await record(
-                conn,
-                actor,
-                "schedule_cancel",
-                row.kind,
-                row.slug,
-                None,
-                None,
-                None,
-                detail,
-                locale=row.locale,
-            )
+            await _audit(conn, actor, "schedule_cancel", row.kind, row.slug, row.locale, detail)
         return await self.get(number)
 
     async def run_due(self, now: dt.datetime | None = None) -> list[Schedule]:
@@ -223,32 +263,23 @@ class Schedules:
             reason = refused.detail
             await self._close(conn, row.id, "failed", now, f"refused: {reason}{lateness}")
             detail = f"scheduled {row.action} for {at.isoformat()} refused: {reason}{lateness}"
-            await record(
-                conn,
-                ACTOR,
-                "schedule_failed",
-                row.kind,
-                row.slug,
-                None,
-                None,
-                None,
-                detail,
-                locale=row.locale,
-            )
+            await _audit(conn, ACTOR, "schedule_failed", row.kind, row.slug, row.locale, detail)
             data = {"schedule": row.id, "action": row.action, "type": row.kind, "slug": row.slug}
             data.update(locale=row.locale, at=at.isoformat(), reason=reason)
             await self.publishing.outbox(conn, Notice("schedule.failed", data))
             return []
         what = f"{row.action} scheduled for {at.isoformat()} by {row.created_by}{lateness}"
-        await record(
-            conn, ACTOR, "schedule_ran", row.kind, row.slug, None, None, None, what, locale=row.locale
-        )
+        await _audit(conn, ACTOR, "schedule_ran", row.kind, row.slug, row.locale, what)
         await self._close(conn, row.id, "done", now, f"done{lateness}")
         return changes
 
     async def _act(self, conn: AsyncConnection, row: Any) -> list[Change]:
         """Publish the draft scheduled (if it is still that draft, reviewed), or archive the item."""
         kind, slug, locale = row.kind, row.slug, row.locale
+        if row.action == "release":
+            if self.release is None:
+                raise Conflict("Releases cannot be published here: no release publisher was given.")
+            return await self.release(conn, int(slug), row.created_by, row.note)
         if row.action == "archive":
             return await self.publishing.archive_in(conn, kind, slug, ACTOR, locale)
         item = await find_item(conn, kind, slug, locale, published=False)

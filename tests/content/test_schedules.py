@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content import model
 from content.accounts import Tokens
-from content.changes import Announcement, Notice
+from content.changes import Announcement, Change, Notice
 from content.db import audit, create_engine
 from content.editorial import Editorial
 from content.errors import Conflict, InvalidInput
@@ -217,3 +217,53 @@ async def test_two_runners_racing_run_each_action_once(db_url: str, library: Pat
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_a_scheduled_release_publishes_all_its_drafts_in_the_claims_transaction_or_none(
+    db_url: str, library: Path
+) -> None:
+    """The release publisher (content.releases on its branch) runs inside the runner's transaction:
+    a stand-in publishes the FAQ and another article; when it refuses half-way, nothing is kept."""
+    engine = create_engine(db_url)
+    try:
+        outbox = Outbox()
+        store = Store(engine)
+        editorial, _ = await setup(store, library, outbox)
+        await edit_faq(editorial, "No: prescribed doses do not make the body dependent.")
+        draft = await editorial.start("article", "ketamine-withdrawal", "editor")
+        await editorial.review("article", "ketamine-withdrawal", draft.etag.strip('"'), "rita", NEXT_REVIEW)
+        refuse = [True]
+
+        async def release(conn: AsyncConnection, release_id: int, actor: str, note: str) -> list[Change]:
+            changes = []
+            for kind, slug in (("faq", FAQ), ("article", "ketamine-withdrawal")):
+                revision = (await editorial.get(kind, slug)).etag.strip('"')
+                changes += (await editorial.publishing.publish_in(conn, kind, slug, revision, actor, note))[1]
+                if refuse[0]:
+                    raise Conflict(f"Release {release_id}: the second draft is not ready.")
+            return changes
+
+        schedules = Schedules(engine, editorial.publishing, clock=lambda: NOW, release=release)
+        first = await schedules.create_release(7, "2026-12-07T15:01Z", "pat", "winter update")
+        [failed] = await schedules.run_due(NOW + dt.timedelta(minutes=1))
+        assert failed.id == first.id and failed.state == "failed" and "not ready" in failed.outcome
+        assert (failed.type, failed.slug) == ("release", "7")
+        assert (await store.history("faq", FAQ))[0].version == 1  # the first publish was undone too
+
+        refuse[0] = False
+        second = await schedules.create_release(7, "2026-12-07T15:02Z", "pat", "winter update")
+        [done] = await schedules.run_due(NOW + dt.timedelta(minutes=2))
+        assert done.id == second.id and done.state == "done"
+        assert (await store.history("faq", FAQ))[0].version == 2
+        assert (await store.history("article", "ketamine-withdrawal"))[0].version == 2
+        assert await audit_details(store, "schedule_ran") == [
+            "release 7: release scheduled for 2026-12-07T15:02:00+00:00 by pat"
+        ]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_release_cannot_be_scheduled_without_a_release_publisher(store: Store, library: Path) -> None:
+    _, schedules = await setup(store, library, Outbox())
+    with pytest.raises(Conflict, match="no release publisher"):
+        await schedules.create_release(7, "2026-12-07T15:01Z", "pat")
