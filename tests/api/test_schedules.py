@@ -180,6 +180,11 @@ def test_an_overdue_item_is_withdrawn_until_a_new_signed_version(
         # The article embedding it is not itself overdue (never signed off): it stays.
         assert client.get("/v1/articles/is-ketamine-therapy-addictive").status_code == 200
 
+        _session(client, tokens["reviewer"])  # reviewers find it in their queue
+        queue = client.get("/desk/review").text
+        due = queue[queue.index("Reviews due and overdue") :]
+        assert "Ketamine therapy and addiction" in due and "Review overdue" in due
+
         publish_signed(client, tokens, FAQ)  # a reviewer signs a new version
         assert set(channels(client, FAQ).values()) == {200}
 
