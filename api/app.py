@@ -24,6 +24,7 @@ from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.infobutton import InfobuttonController
 from api.controllers.items import ITEM_ROUTERS, FaqItemController
+from api.controllers.schedules import ScheduleController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
@@ -37,6 +38,7 @@ from api.problems import ProblemRequest, handle_exception
 from api.reader import Reader
 from api.reference import ReferencePage, assets_router
 from api.response_store import ResponseStore
+from api.scheduler import Scheduler
 from api.services import Services, open_services
 from api.settings import Settings
 from api.webhook_docs import WEBHOOKS
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FhirController,
             InfobuttonController,
             CdsHooksController,
+            ScheduleController,
             assets_router(),
             desk_router(),
         ],
@@ -100,15 +103,23 @@ def lifespan(
             app.state.tokens = services.tokens
             app.state.sessions = services.sessions
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
+            runner = asyncio.create_task(scheduler(services, settings).run(), name="scheduler")
             try:
                 yield
             finally:
                 metrics.flush()  # what this worker counted since its last write
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+                for task in (worker, runner):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     return opened
+
+
+def scheduler(services: Services, settings: Settings) -> Scheduler:
+    """Schedules and review dates run beside the server (api.scheduler)."""
+    editorial = services.editorial
+    return Scheduler(editorial.schedules, editorial.review_dates, poll_seconds=settings.schedule_poll_seconds)
 
 
 def outer_layers(

@@ -34,6 +34,7 @@ from content.chart import ChartVersion
 from content.locales import DEFAULT_LOCALE
 from content.readability import measure
 from content.render import published
+from content.review_dates import refuse_withdrawn, withdrawn
 from content.store import Page, SearchHit, Store, StoredVersion, VersionKey
 
 T = TypeVar("T")
@@ -118,18 +119,15 @@ def _unreadable(
     """(kind, slug) of the archived items with no live translation in ``locale`` or the default."""
     readable = {locale, DEFAULT_LOCALE}
     return frozenset(
-        (kind, slug)
-        for kind, slug, _ in archived
-        if not readable.intersection(translations.get((kind, slug), ()))
+        (k, s) for k, s, _ in archived if not readable.intersection(translations.get((k, s), ()))
     )
 
 
 class Reader:
-    """Reads published content from the store and keeps what it decoded (see the module docstring).
+    """Reads published content and keeps what it decoded (module docstring); lookups by (kind, slug)
+    key on the locales asked for, so a reader of one locale is never served another's answer."""
 
-    Lookups by (kind, slug) key on the locales asked for, so a reader of one locale is never
-    served another's cached answer.
-    """
+    withdraw_overdue = False  # FOLIO_OVERDUE=withdraw: an overdue latest version is Gone (410)
 
     def __init__(
         self,
@@ -228,7 +226,10 @@ class Reader:
     ) -> Document:
         """The version in the first of ``locales`` the item is published in; a fallback says so."""
         key = await self.locate(kind, slug, version, locales=locales)
-        return await self._decoded(key, _fallback_from(key, locales))
+        document = await self._decoded(key, _fallback_from(key, locales))
+        if self.withdraw_overdue and withdrawn(document.value.review, today()):
+            refuse_withdrawn(key, await self.locate(kind, slug, locales=locales))
+        return document
 
     async def locate(
         self,
@@ -392,8 +393,7 @@ class Reader:
         hit = self._lookups.get(key)
         return found, hit[0] if hit is not None and hit[1] is found else 0.0
 
-    async def ping(self) -> None:
-        """Raises when the database does not answer."""
+    async def ping(self) -> None:  # raises when the database does not answer
         await self._store.ping()
 
     async def schema_revision(self) -> str | None:

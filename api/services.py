@@ -77,7 +77,7 @@ async def open_services(
 
 
 def _reader(settings: Settings, store: Store, metrics: Metrics, latest_ttl: float | None) -> Reader:
-    return Reader(
+    reader = Reader(
         store,
         load_brand(Path(settings.library_dir) / "brand.yaml"),
         max_entries=settings.cache_entries,
@@ -86,6 +86,8 @@ def _reader(settings: Settings, store: Store, metrics: Metrics, latest_ttl: floa
         max_age=settings.cache_max_age,
         flights=SingleFlight(),
     )
+    reader.withdraw_overdue = settings.overdue == "withdraw"
+    return reader
 
 
 def _exports(settings: Settings, reader: Reader, cache: RenderCache, metrics: Metrics) -> Exports:
@@ -119,6 +121,7 @@ def _services(
             publisher_not_reviewer=settings.publisher_not_reviewer,
             outbox=outbox,
             on_change=reader.changed,
+            time_zone=settings.time_zone,
         ),
         deliverer=Deliverer.from_database(
             database,

@@ -16,6 +16,7 @@ from msgspec import Meta
 from api.egress import Network, parse_networks
 from content.library import DEFAULT_LIBRARY
 from content.options import Paper
+from content.schedules import zone_of
 
 # Driverless URL schemes and the async driver Folio runs them with.
 _ASYNC_DRIVERS = {
@@ -100,6 +101,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Whether versions no reviewer has signed off are served to readers (marked "not reviewed by
     # a clinician" in every channel). Off: public reads and lists leave them out (404).
     serve_unreviewed: bool = True
+    # Schedules and review dates: the clinic's IANA time zone (times entered without an offset
+    # are in it), how often due schedules are looked for (seconds), and what patients get once
+    # an item's review date has passed: "keep" (with "Review overdue" printed) or "withdraw"
+    # (its page, handout, email and JSON answer 410 Gone until a new signed version is published).
+    time_zone: str = "UTC"
+    schedule_poll_seconds: Annotated[float, Meta(gt=0)] = 5.0
+    overdue: Literal["keep", "withdraw"] = "keep"
 
     @property
     def base_url(self) -> str:
@@ -172,6 +180,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     def __post_init__(self) -> None:
         parse_networks(self.webhook_allow)  # a bad CIDR is refused when the settings are made
+        zone_of(self.time_zone)  # and so is a time zone that does not exist
 
     @property
     def webhook_networks(self) -> tuple[Network, ...]:

@@ -239,6 +239,35 @@ desk_sessions = sa.Table(
 # PostgreSQL: search_documents(item_id, config, title, summary, body, document tsvector) + GIN
 # index, where config is the text search configuration of the row's locale ('spanish', ...).
 
+schedules = sa.Table(
+    "schedules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("action", sa.String(16), nullable=False),  # "publish", "archive"
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("slug", sa.String(120), nullable=False),
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),  # UTC
+    sa.Column("content_hash", sa.String(80), nullable=True),  # the draft scheduled (publish)
+    sa.Column("state", sa.String(16), nullable=False),  # pending, done, failed, cancelled
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("ran_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("outcome", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_schedules_due", "state", "at"),
+)
+
+review_events = sa.Table(
+    "review_events",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("slug", sa.String(120), primary_key=True),
+    sa.Column("locale", sa.String(10), primary_key=True),
+    sa.Column("event", sa.String(20), primary_key=True),  # "review.due", "review.overdue"
+    sa.Column("next_review_on", sa.Date, primary_key=True),
+    sa.Column("fired_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

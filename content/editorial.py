@@ -18,6 +18,8 @@ from content.audit import AuditEntry, AuditLog, AuditPage
 from content.changes import EVENTS, Change, Event, Outbox
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
 from content.publishing import Publishing, four_eyes
+from content.review_dates import ReviewDates
+from content.schedules import Schedules
 from content.store import Store
 
 __all__ = [
@@ -58,6 +60,7 @@ class Editorial:
         store: Store,
         *,
         on_change: Callable[[Change], None] = lambda change: None,
+        time_zone: str = "UTC",
         **rules: Unpack[Rules],
     ) -> None:
         self.store = store
@@ -75,3 +78,6 @@ class Editorial:
         self.archive, self.unarchive = publishing.archive, publishing.unarchive
         # The audit log, newest first.
         self.audit_log = self.audit.page
+        # Actions at a time (times without an offset are in ``time_zone``), and review dates.
+        self.schedules = Schedules(store.engine, publishing, time_zone=time_zone)
+        self.review_dates = ReviewDates(store.engine, publishing)

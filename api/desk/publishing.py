@@ -21,7 +21,7 @@ from api.desk.web import (
     per_kind,
     redirect,
 )
-from content.errors import Conflict, Forbidden, InvalidInput, Stale
+from content.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale
 from content.locales import DEFAULT_LOCALE, canonical
 
 
@@ -86,6 +86,29 @@ class PublishingController(Controller):
         except Forbidden as exc:
             return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 403)
         return redirect(item_url(kind, slug, "", locale, v=number), "published")
+
+    @post(per_kind("/draft/schedule"), **desk_opts("publisher"), status_code=303)
+    async def schedule(
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        reader: ReaderDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """Schedules the publish of the draft as it is now, at a time in the clinic's time zone."""
+        kind, locale = kind_of(request), canonical(locale)
+        form = await request.form()
+        at, note = str(form.get("at", ""))[:40], str(form.get("note", ""))[:1000]
+        try:
+            made = await editorial.schedules.create(
+                "publish", kind, slug, locale, at, (await actor(request))[0], note
+            )
+        except (InvalidInput, NotFound) as exc:
+            return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 400)
+        shown = made.at_local.strftime("%Y-%m-%d %H:%M ") + made.time_zone
+        return redirect(item_url(kind, slug, "/draft", locale, d=shown), "scheduled")
 
     @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
     async def restore(

@@ -44,6 +44,7 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "POST /desk/{plural}/{slug}/draft/discard": "editor",
     "POST /desk/{plural}/{slug}/draft/review": "reviewer",
     "POST /desk/{plural}/{slug}/draft/publish": "publisher",
+    "POST /desk/{plural}/{slug}/draft/schedule": "publisher",
     "POST /desk/{plural}/{slug}/versions/{number}/restore": "publisher",
     "POST /desk/{plural}/{slug}/archive": "publisher",
     "POST /desk/{plural}/{slug}/unarchive": "admin",
