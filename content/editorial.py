@@ -18,6 +18,7 @@ from content.audit import AuditEntry, AuditLog, AuditPage
 from content.changes import EVENTS, Change, Event, Outbox
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
 from content.publishing import Publishing, four_eyes
+from content.releases import Release, Releases
 from content.store import Store
 
 __all__ = [
@@ -75,3 +76,9 @@ class Editorial:
         self.archive, self.unarchive = publishing.archive, publishing.unarchive
         # The audit log, newest first.
         self.audit_log = self.audit.page
+        # Releases: named sets of drafts published together (content.releases).
+        self.releases = Releases(store.engine, publishing)
+
+    async def publish_release(self, release_id: int, actor: str, note: str = "") -> Release:
+        """Publish every draft of the release in one transaction, or none (Conflict says why)."""
+        return await self.releases.publish(release_id, actor, note)
