@@ -24,6 +24,7 @@ from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.infobutton import InfobuttonController
 from api.controllers.items import ITEM_ROUTERS, FaqItemController
+from api.controllers.releases import ReleaseController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FhirController,
             InfobuttonController,
             CdsHooksController,
+            ReleaseController,
             assets_router(),
             desk_router(),
         ],
