@@ -255,12 +255,15 @@ LABELS: dict[str, str] = {
     "release_state_no draft": "No draft",
     "release_state_published": "Published",
     "release_count": "{count} drafts",
+    "release_count_one": "1 draft",
     "release_published_on": "Published on {date} by {name}",
     "release_open": "Not published yet",
     "release_remove": "Remove {title} from the release",
     "release_delete": "Delete release",
     "release_publish": "Publish release",
     "release_publish_confirm": "Publish {count} drafts now",
+    "release_publish_confirm_one": "Publish 1 draft now",
+    "release_published_list": "Published on {date}",
     "release_publish_what": "Publishing this release makes each draft below the next version of "
     "its item, in one transaction: embedded items first, so each page pins the version this "
     "release creates. If any draft is not reviewed, or changed after its review, nothing is "

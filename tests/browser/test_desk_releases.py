@@ -117,7 +117,7 @@ def test_an_unreviewed_draft_stops_the_publish_and_says_which(desk: Desk, open_p
     assert added.status_code == 200, added.text
     publisher: Page = open_page()
     sign_in(publisher, desk.base, desk.tokens["publisher"], f"/desk/releases/{release}/publish")
-    publisher.get_by_role("button", name="Publish 1 drafts now").click()
+    publisher.get_by_role("button", name="Publish 1 draft now").click()
     expect(publisher.get_by_role("alert")).to_contain_text("has not been reviewed")
     expect(publisher.get_by_text("Review: Not reviewed")).to_be_visible()
 
