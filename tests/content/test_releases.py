@@ -100,9 +100,9 @@ async def latest(editorial: Editorial, key: Key) -> int:
     return int(found)
 
 
-async def pinned(editorial: Editorial, key: Key, number: int) -> list[tuple[str, str, int]]:
+async def pinned(editorial: Editorial, key: Key, number: int) -> list[tuple[str, str, str, int]]:
     query = (
-        sa.select(pins.c.kind, pins.c.slug, pins.c.number)
+        sa.select(pins.c.kind, pins.c.slug, pins.c.locale, pins.c.number)
         .join(versions, versions.c.id == pins.c.version_id)
         .join(items, items.c.id == versions.c.item_id)
         .where(items.c.kind == key[0], items.c.slug == key[1], items.c.locale == key[2])
@@ -110,7 +110,7 @@ async def pinned(editorial: Editorial, key: Key, number: int) -> list[tuple[str,
         .order_by(pins.c.position)
     )
     async with editorial.store.engine.connect() as conn:
-        return [(r.kind, r.slug, r.number) for r in await conn.execute(query)]
+        return [(r.kind, r.slug, r.locale, r.number) for r in await conn.execute(query)]
 
 
 async def test_an_article_and_its_faq_give_one_new_version_each(editorial: Editorial, heard: Heard) -> None:
@@ -127,7 +127,7 @@ async def test_an_article_and_its_faq_give_one_new_version_each(editorial: Edito
 
     # One new version each: the FAQ's publish made no extra article version.
     assert await latest(editorial, FAQ) == 2 and await latest(editorial, ARTICLE) == 2
-    assert ("faq", FAQ[1], 2) in await pinned(editorial, ARTICLE, 2)
+    assert ("faq", FAQ[1], "en", 2) in await pinned(editorial, ARTICLE, 2)
     assert [(e.slug, e.version, e.review) for e in done.entries] == [
         (ARTICLE[1], 2, "published"),
         (FAQ[1], 2, "published"),
@@ -159,7 +159,7 @@ async def test_items_outside_the_release_still_get_their_pinning_version(editori
     await editorial.releases.add(release.id, "faq", FAQ[1], "en", "ed")
     await editorial.publish_release(release.id, "pub")
     assert await latest(editorial, ARTICLE) == 2
-    assert ("faq", FAQ[1], 2) in await pinned(editorial, ARTICLE, 2)
+    assert ("faq", FAQ[1], "en", 2) in await pinned(editorial, ARTICLE, 2)
 
 
 @pytest.mark.parametrize("wrong", ["not reviewed", "changed after review", "no draft"])
@@ -243,3 +243,25 @@ async def test_editing_a_release(editorial: Editorial) -> None:
     assert removed.entries == []
     await editorial.releases.delete(release.id, "ed")
     assert await editorial.releases.summaries() == []
+
+
+async def test_a_release_across_locales_pins_each_translation(editorial: Editorial) -> None:
+    """English FAQ, Spanish FAQ and Spanish article together: the Spanish article gets one version
+    pinning the Spanish FAQ the release made; the English article, outside the release, is
+    refreshed to pin the English FAQ, as for any publish."""
+    article_es: Key = ("article", ARTICLE[1], "es")
+    faq_es: Key = ("faq", FAQ[1], "es")
+    faq = await faq_changed(editorial)
+    await review(editorial, FAQ, await edit(editorial, FAQ, {"items": faq.items}))
+    await review(editorial, faq_es, await edit(editorial, faq_es, {"summary": "Resumen nuevo."}))
+    await review(
+        editorial, article_es, await edit(editorial, article_es, {"summary": "Resumen del artículo."})
+    )
+    release = await editorial.releases.create("Bilingual", "ed")
+    for key in (article_es, faq_es, FAQ):
+        await editorial.releases.add(release.id, *key, "ed")
+    await editorial.publish_release(release.id, "pub")
+    assert await latest(editorial, article_es) == 2
+    assert ("faq", FAQ[1], "es", 2) in await pinned(editorial, article_es, 2)
+    assert await latest(editorial, ARTICLE) == 2
+    assert ("faq", FAQ[1], "en", 2) in await pinned(editorial, ARTICLE, 2)
