@@ -24,6 +24,7 @@ from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.infobutton import InfobuttonController
 from api.controllers.items import ITEM_ROUTERS, FaqItemController
+from api.controllers.releases import ReleaseController
 from api.controllers.schedules import ScheduleController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InfobuttonController,
             CdsHooksController,
             ScheduleController,
+            ReleaseController,
             assets_router(),
             desk_router(),
         ],

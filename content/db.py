@@ -234,6 +234,34 @@ desk_sessions = sa.Table(
     sa.Index("ix_desk_sessions_expires", "expires_at"),
 )
 
+# Releases (issue 23): a named set of drafts published together, in one transaction. An entry
+# names a translation (kind, slug, locale) and stands for its current draft; the publish checks
+# that draft's review then. ``published_at`` set: the release is history and never changes.
+releases = sa.Table(
+    "releases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("published_by", sa.String(200), nullable=True),
+)
+
+release_entries = sa.Table(
+    "release_entries",
+    metadata,
+    sa.Column("release_id", sa.ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("slug", sa.String(120), primary_key=True),
+    sa.Column("locale", sa.String(10), primary_key=True),
+    sa.Column("added_by", sa.String(200), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    # The version the release created for this entry, once published.
+    sa.Column("version", sa.Integer, nullable=True),
+)
+
 # Full-text search lives in dialect-specific tables made by the migration:
 # SQLite: FTS5 table search_fts(title, summary, body), rowid = items.id.
 # PostgreSQL: search_documents(item_id, config, title, summary, body, document tsvector) + GIN

@@ -18,6 +18,7 @@ from content.audit import AuditEntry, AuditLog, AuditPage
 from content.changes import EVENTS, Change, Event, Outbox
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
 from content.publishing import Publishing, four_eyes
+from content.releases import Release, Releases
 from content.review_dates import ReviewDates
 from content.schedules import Schedules
 from content.store import Store
@@ -81,3 +82,9 @@ class Editorial:
         # Actions at a time (times without an offset are in ``time_zone``), and review dates.
         self.schedules = Schedules(store.engine, publishing, time_zone=time_zone)
         self.review_dates = ReviewDates(store.engine, publishing)
+        # Releases: named sets of drafts published together (content.releases).
+        self.releases = Releases(store.engine, publishing)
+
+    async def publish_release(self, release_id: int, actor: str, note: str = "") -> Release:
+        """Publish every draft of the release in one transaction, or none (Conflict says why)."""
+        return await self.releases.publish(release_id, actor, note)

@@ -9,7 +9,7 @@ hears of every item whose published state or review status changed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -137,9 +137,12 @@ class Publishing:
         note: str,
         locale: str = DEFAULT_LOCALE,
         override: str | None = None,
+        also: Collection[tuple[str, str, str]] = (),
     ) -> tuple[int, list[Change]]:
         """``publish`` inside the caller's transaction (a release, a scheduled action): the new
-        version's number and the changes to pass to ``committing`` and, after commit, ``_tell``."""
+        version's number and the changes to pass to ``committing`` and, after commit, ``_tell``.
+        ``also``: translations (kind, slug, locale) the same transaction publishes too (a
+        release's); items among them are not given a version pinning this one, as their own does."""
         row = await find_item(conn, kind, slug, locale, published=False)
         draft = await self._signed_off(conn, row.id, expected, actor, f"{kind} {slug!r}{in_locale(locale)}")
         item = decode_content(draft.content)
@@ -174,7 +177,7 @@ class Publishing:
                 detail,
                 locale=locale,
             )
-        changes = await self._announce(conn, "published", kind, slug, locale, number, digest, actor)
+        changes = await self._announce(conn, "published", kind, slug, locale, number, digest, actor, also)
         return number, changes
 
     async def restore(
@@ -304,12 +307,13 @@ class Publishing:
         number: int,
         digest: str,
         actor: str,
+        also: Collection[tuple[str, str, str]] = (),
     ) -> list[Change]:
         """Announce a new version, give every item embedding it a version pinning it (announced
         too), and return the changes to tell after commit."""
         await self.outbox(conn, Announcement(event, kind, slug, number, digest, locale))
         changes = [Change(kind, slug, locale, event)]
-        for entry in await refresh_dependents(conn, kind, slug, locale, number, actor, "api"):
+        for entry in await refresh_dependents(conn, kind, slug, locale, number, actor, "api", also):
             await self.outbox(
                 conn, Announcement("published", entry.kind, entry.slug, entry.version, None, entry.locale)
             )

@@ -4,6 +4,7 @@ index entries, and the refresh of items that embed what changed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,9 @@ async def insert_item(
 ) -> int:
     """The items row of a new translation (``latest_version`` 0: only a draft so far); its id."""
     item_id: int = await conn.scalar(
-        items.insert().returning(items.c.id).values(
+        items.insert()
+        .returning(items.c.id)
+        .values(
             kind=item.kind,
             slug=item.slug,
             locale=item.locale,
@@ -121,7 +124,9 @@ async def _insert_version(
     values: dict[str, Any],
 ) -> int:
     version_id: int = await conn.scalar(
-        versions.insert().returning(versions.c.id).values(
+        versions.insert()
+        .returning(versions.c.id)
+        .values(
             item_id=item_id,
             number=number,
             content=msgspec.json.encode(item),
@@ -210,15 +215,26 @@ async def dependents(
 
 
 async def refresh_dependents(
-    conn: AsyncConnection, kind: model.Kind, slug: str, locale: str, number: int, author: str, source: str
+    conn: AsyncConnection,
+    kind: model.Kind,
+    slug: str,
+    locale: str,
+    number: int,
+    author: str,
+    source: str,
+    skip: Collection[tuple[str, str, str]] = (),
 ) -> list[Created]:
     """Give each live item whose latest version embeds an older version of this one a new version.
 
     The new version is a copy of the latest with its embeds pinned afresh, so the latest
     version of everything shows the latest embedded text, and its history says when that changed.
+    ``skip`` names translations (kind, slug, locale) the caller publishes itself in this
+    transaction (a release): their own new version pins this one, so no copy is made.
     """
     created: list[Created] = []
     for row in await dependents(conn, kind, slug, locale, below=number):
+        if (row.kind, row.slug, row.locale) in skip:
+            continue
         latest = (
             await conn.execute(
                 sa.select(versions).where(
@@ -246,5 +262,7 @@ async def refresh_dependents(
             conn, author, "refresh", item.kind, item.slug, new, digest, digest, note, locale=item.locale
         )
         created.append(Created(kind=item.kind, slug=item.slug, version=new, locale=item.locale))
-        created += await refresh_dependents(conn, item.kind, item.slug, item.locale, new, author, source)
+        created += await refresh_dependents(
+            conn, item.kind, item.slug, item.locale, new, author, source, skip
+        )
     return created

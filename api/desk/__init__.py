@@ -23,6 +23,7 @@ from api.desk.editing import EditingController
 from api.desk.labels import LABELS
 from api.desk.public import LibraryController
 from api.desk.publishing import PublishingController
+from api.desk.releases import ReleaseDeskController
 from api.desk.web import Pages, check_csrf, environment, headers
 from api.problems import _DOMAIN_STATUS
 from content.errors import ContentError, InvalidInput
@@ -76,6 +77,7 @@ def desk_router() -> Router:
             DraftController,
             EditingController,
             PublishingController,
+            ReleaseDeskController,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         dependencies={"pages": Provide(provide_pages, sync_to_thread=False)},

@@ -104,6 +104,8 @@ async def draft_page(
         # Four eyes: who edited it (none of them may sign it off), and who may instead.
         editors=[people.get(name, name) for name in draft.info.edited_by],
         signers=[shown for name, shown in reviewers.items() if name not in draft.info.edited_by],
+        # Unpublished releases this draft may join (content.releases).
+        releases=[r for r in await editorial.releases.summaries() if r.published_at is None],
         status_code=status_code,
         **in_locale(locale),
     )

@@ -48,6 +48,18 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "POST /desk/{plural}/{slug}/versions/{number}/restore": "publisher",
     "POST /desk/{plural}/{slug}/archive": "publisher",
     "POST /desk/{plural}/{slug}/unarchive": "admin",
+    # Releases (issue 23)
+    "GET /desk/releases": "reader",
+    "POST /desk/releases": "editor",
+    "POST /desk/releases/add": "editor",
+    "GET /desk/releases/{id}": "reader",
+    "POST /desk/releases/{id}/remove": "editor",
+    "POST /desk/releases/{id}/delete": "editor",
+    "GET /desk/releases/{id}/publish": "publisher",
+    "POST /desk/releases/{id}/publish": "publisher",
+    "GET /desk/releases/{id}/preview/{kind}/{slug}/page": "reader",
+    "GET /desk/releases/{id}/preview/{kind}/{slug}/handout.pdf": "reader",
+    "GET /desk/releases/{id}/preview/{kind}/{slug}/email": "reader",
 }
 
 
@@ -66,6 +78,7 @@ def _routes(client: TestClient) -> list[tuple[str, str, str | None]]:  # type: i
                 else handler.opt.get("desk_role")
             )
             path = re.sub(r"\{slug:str\}", SLUG, route.path).replace("{number:int}", "1")
+            path = path.replace("{release_id:int}", "999").replace("{kind:str}", "article")
             found.append((method, path, role))
     return found
 
@@ -73,6 +86,8 @@ def _routes(client: TestClient) -> list[tuple[str, str, str | None]]:  # type: i
 def _pattern(method: str, path: str) -> str:
     path = re.sub(r"^/desk/(articles|faqs|comparisons)/" + SLUG, "/desk/{plural}/{slug}", path)
     path = path.replace("/versions/1/", "/versions/{number}/")
+    path = re.sub(r"^/desk/releases/999", "/desk/releases/{id}", path)
+    path = path.replace("/preview/article/" + SLUG, "/preview/{kind}/{slug}")
     path = re.sub(r"\.(html|txt|eml)$", ".*", path)
     return f"{method} {path}"
 
