@@ -98,6 +98,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Whether versions no reviewer has signed off are served to readers (marked "not reviewed by
     # a clinician" in every channel). Off: public reads and lists leave them out (404).
     serve_unreviewed: bool = True
+    # A CDN in front: seconds it may serve published content past max-age while it revalidates,
+    # and while Folio answers errors or is down (Cache-Control stale-while-revalidate and
+    # stale-if-error, RFC 5861). Drafts and private answers never carry them.
+    cache_stale_while_revalidate: Annotated[int, Meta(ge=0)] = 30
+    cache_stale_if_error: Annotated[int, Meta(ge=0)] = 86400
+    # Varnish caches to purge by tag (xkey) after each publish: http://HOST:PORT, comma-separated.
+    purge_varnish: list[Annotated[str, Meta(pattern=r"^https?://[^\s,/]+/?$")]] = []
 
     @property
     def base_url(self) -> str:
@@ -159,7 +166,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raw = environ.get(f"FOLIO_{name.upper()}")
             if raw is None:
                 continue
-            listed = name in ("cors_origins", "webhook_allow")
+            listed = name in ("cors_origins", "webhook_allow", "purge_varnish")
             values[name] = [v.strip() for v in raw.split(",") if v.strip()] if listed else raw
         try:
             settings = msgspec.convert(values, cls, strict=False)
