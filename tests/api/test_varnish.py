@@ -156,7 +156,7 @@ def test_a_publish_is_purged_through_varnish_and_the_rest_stays_cached(
     with (
         folio_process(env, log=tmp_path / "folio.log") as (folio, _),
         varnish(varnishd, folio, port, tmp_path) as base,
-        httpx.Client(base_url=base) as client,
+        httpx.Client(base_url=base, timeout=60) as client,
     ):
         first = {path: client.get(path) for path in paths}
         assert all(r.status_code == 200 and r.headers["x-cache"] == "MISS" for r in first.values())
