@@ -165,9 +165,10 @@ def main() -> int:
                     "nginx_static": throughput("nginx", nginx_base, [nginx_pid]),
                 }
             samples = publish_to_visible(folio_base, varnish_base, tokens)
+            size = document.stat().st_size
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{today()}-varnish.md"
-    out.write_text(markdown(table, samples, document.stat().st_size))
+    out.write_text(markdown(table, samples, size))
     print(out.read_text())
     return 0
 
