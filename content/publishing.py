@@ -249,7 +249,9 @@ class Publishing:
             latest = await latest_hash(conn, row.id)
             version = row.latest_version
             await record(conn, actor, "unarchive", kind, slug, version, latest, latest, locale=locale)
-        self._tell([Change(kind, slug, locale, "unarchived")])
+            changes = [Change(kind, slug, locale, "unarchived")]
+            await self.committing(conn, changes)  # back in lists and search: purged like a publish
+        self._tell(changes)
 
     # --- helpers --------------------------------------------------------------------------
 

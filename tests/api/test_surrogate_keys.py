@@ -114,9 +114,11 @@ def test_one_purge_per_transaction_names_every_changed_item(
             == 200
         )
         assert client.delete(WITHDRAWAL, headers=bearer(tokens["publisher"])).status_code == 204
-    faq, withdrawal, restore, archive = purges(settings.db_url)
+        assert client.post(WITHDRAWAL + "/unarchive", headers=bearer(tokens["admin"])).status_code == 200
+    faq, withdrawal, restore, archive, unarchive = purges(settings.db_url)
     assert set(faq) == {FAQ_TAG, ARTICLE_TAG, "faqs:en", "articles:en", "search:en"}
-    assert set(withdrawal) == set(restore) == set(archive) == {WITHDRAWAL_TAG, "articles:en", "search:en"}
+    alone = {WITHDRAWAL_TAG, "articles:en", "search:en"}
+    assert set(withdrawal) == set(restore) == set(archive) == set(unarchive) == alone
 
 
 def test_purge_varnish_sends_the_tags_in_xkey_purge() -> None:
