@@ -72,6 +72,7 @@ bench: $(STAMP)
 		|| { echo "make bench needs Debian's wrk, apache2-utils and nginx-light (apt-get install ...)"; exit 1; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/read_path.py
+	$(BIN)/python bench/varnish.py  # needs varnish and varnish-modules (tools/system-packages test)
 
 # Every page of every bundled handout (each locale; standard and large print; A4 and Letter) as a
 # PNG, from a throwaway store: docs/previews/<slug>-v<N>[-<locale>]-<paper>-<size>-<page>.png.

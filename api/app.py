@@ -104,6 +104,7 @@ def lifespan(
             # Guards get no dependency injection: the token and session checks find theirs here.
             app.state.tokens = services.tokens
             app.state.sessions = services.sessions
+            await services.webhooks.built_in(settings.purge_varnish)  # the Varnish purgers (api.purge)
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             runner = asyncio.create_task(scheduler(services, settings).run(), name="scheduler")
             try:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
+
+from content.cache_tags import ALL, unique
 
 NO_STORE = "private, no-store"
 GZIP_MIN_BYTES = 1000
@@ -61,8 +64,25 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-def public(max_age: int) -> str:
-    return f"public, max-age={max_age}"
+def public(max_age: int, stale_while_revalidate: int = 0, stale_if_error: int = 0) -> str:
+    """Published content's Cache-Control; a CDN may serve it stale while it revalidates or while
+    Folio fails (RFC 5861). Drafts and private answers send ``NO_STORE`` instead, never these."""
+    value = f"public, max-age={max_age}"
+    if stale_while_revalidate:
+        value += f", stale-while-revalidate={stale_while_revalidate}"
+    if stale_if_error:
+        value += f", stale-if-error={stale_if_error}"
+    return value
+
+
+def tagged(response: Response[Any], tags: Iterable[str]) -> Response[Any]:
+    """Name what a public response shows, for a CDN that purges by tag (``content.cache_tags``):
+    ``Surrogate-Key`` (Varnish xkey, Fastly) space-separated, ``Cache-Tag`` (Cloudflare)
+    comma-separated. Every tagged response also carries ``folio``, to purge everything."""
+    names = unique([*tags, ALL])
+    response.headers["Surrogate-Key"] = " ".join(names)
+    response.headers["Cache-Tag"] = ",".join(names)
+    return response
 
 
 def send(request: Request[Any, Any, Any], encoded: Encoded, cache_control: str) -> Response[Any]:

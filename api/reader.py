@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from cachetools import LRUCache
 from msgspec.structs import replace
 
-from api.caching import Encoded
+from api.caching import Encoded, public
 from api.metrics import Metrics
 from content import model
 from content.bundle import Bundle, make_bundle
@@ -137,12 +137,12 @@ class Reader:
         max_entries: int,
         latest_ttl: float,
         metrics: Metrics,
-        max_age: int = 60,
+        cache_control: str = public(60),
         flights: SingleFlight | None = None,
     ) -> None:
         self._store = store
         # The Cache-Control of published content, kept here so read handlers need nothing else.
-        self.cache_control = f"public, max-age={max_age}"
+        self.cache_control = cache_control
         self.metrics = metrics
         self.brand = brand
         self.latest_ttl = latest_ttl

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.caching import public
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.metrics import Metrics
@@ -83,7 +84,9 @@ def _reader(settings: Settings, store: Store, metrics: Metrics, latest_ttl: floa
         max_entries=settings.cache_entries,
         latest_ttl=settings.latest_ttl if latest_ttl is None else latest_ttl,
         metrics=metrics,
-        max_age=settings.cache_max_age,
+        cache_control=public(
+            settings.cache_max_age, settings.cache_stale_while_revalidate, settings.cache_stale_if_error
+        ),
         flights=SingleFlight(),
     )
     reader.withdraw_overdue = settings.overdue == "withdraw"

@@ -108,6 +108,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     time_zone: str = "UTC"
     schedule_poll_seconds: Annotated[float, Meta(gt=0)] = 5.0
     overdue: Literal["keep", "withdraw"] = "keep"
+    # A CDN in front: seconds it may serve published content past max-age while it revalidates,
+    # and while Folio answers errors or is down (Cache-Control stale-while-revalidate and
+    # stale-if-error, RFC 5861). Drafts and private answers never carry them.
+    cache_stale_while_revalidate: Annotated[int, Meta(ge=0)] = 30
+    cache_stale_if_error: Annotated[int, Meta(ge=0)] = 86400
+    # Varnish caches to purge by tag (xkey) after each publish: http://HOST:PORT, comma-separated.
+    purge_varnish: list[Annotated[str, Meta(pattern=r"^https?://[^\s,/]+/?$")]] = []
 
     @property
     def base_url(self) -> str:
@@ -169,7 +176,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raw = environ.get(f"FOLIO_{name.upper()}")
             if raw is None:
                 continue
-            listed = name in ("cors_origins", "webhook_allow")
+            listed = name in ("cors_origins", "webhook_allow", "purge_varnish")
             values[name] = [v.strip() for v in raw.split(",") if v.strip()] if listed else raw
         try:
             settings = msgspec.convert(values, cls, strict=False)

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api import standard_webhooks as wire
 from api.egress import EgressPolicy, Refused
+from api.purge import BUILT_IN, purge_varnish
 from content import model
 from content.audit import record
 from content.changes import EVENTS, Announcement, Event, Notice
@@ -137,6 +138,27 @@ class Webhooks:
             hook_id: int = result.inserted_primary_key[0]  # type: ignore[index]  # one-column key
             await record(conn, actor, "add_webhook", None, None, None, None, None, url)
         return Webhook(id=hook_id, url=url, events=events, created_at=now), secret
+
+    async def built_in(self, urls: list[str]) -> None:
+        """Register each Varnish of ``FOLIO_PURGE_VARNISH`` as a ``cache.purge`` receiver (api.purge),
+        and remove the ones no longer configured; their deliveries are the purge log."""
+        wanted = {BUILT_IN + url.rstrip("/") for url in urls}
+        async with writer(self.engine).begin() as conn:
+            rows = await conn.execute(
+                sa.select(webhooks.c.id, webhooks.c.url).where(
+                    webhooks.c.deleted_at.is_(None), webhooks.c.url.startswith(BUILT_IN)
+                )
+            )
+            have = {r.url: r.id for r in rows}
+            gone = [hook for url, hook in have.items() if url not in wanted]
+            if gone:
+                await conn.execute(
+                    webhooks.update().where(webhooks.c.id.in_(gone)).values(deleted_at=utcnow())
+                )
+            for url in sorted(wanted - have.keys()):
+                await conn.execute(
+                    webhooks.insert().values(url=url, events="cache.purge", secret="-", created_at=utcnow())
+                )
 
     @retried
     async def all(self) -> list[Webhook]:
@@ -340,15 +362,10 @@ class Deliverer:
         status: int | None = None
         error: str | None = None
         try:
-            target = await self.egress.check(row.url)
-            extensions = {"sni_hostname": target.url.host} if target.url.scheme == "https" else {}
-            response = await client.post(
-                target.pinned_url,
-                content=row.payload,
-                headers=headers | {"Host": target.host_header},
-                extensions=extensions,
-            )
-            status = response.status_code
+            if row.url.startswith(BUILT_IN):  # a Varnish of FOLIO_PURGE_VARNISH: the operator's own
+                status = await purge_varnish(client, row.url.removeprefix(BUILT_IN), row.payload)
+            else:
+                status = await self._post(client, row.url, row.payload, headers)
             if not 200 <= status < 300:
                 error = f"receiver answered {status}"
         except Refused as exc:
@@ -372,3 +389,17 @@ class Deliverer:
             await conn.execute(deliveries.update().where(deliveries.c.id == row.id).values(**values))
         log.info("webhook delivery %s to %s: %s", row.id, row.url, error or "delivered")
         return True
+
+    async def _post(
+        self, client: httpx.AsyncClient, url: str, payload: bytes, headers: dict[str, str]
+    ) -> int:
+        """POST a delivery to the address its URL was checked to (``api.egress``); the status."""
+        target = await self.egress.check(url)
+        extensions = {"sni_hostname": target.url.host} if target.url.scheme == "https" else {}
+        response = await client.post(
+            target.pinned_url,
+            content=payload,
+            headers=headers | {"Host": target.host_header},
+            extensions=extensions,
+        )
+        return response.status_code

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from content import model
 from content.accounts import Tokens
 from content.audit import record
-from content.changes import Announcement, Change, Event, Outbox, no_outbox
+from content.cache_tags import purged_by
+from content.changes import Announcement, Change, Event, Notice, Outbox, no_outbox
 from content.db import drafts, items, tokens, utcnow, versions, writer
 from content.drafts import Draft, Drafts, current_draft, delete_draft, editors_of, swap_draft
 from content.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale, TooHardToRead
@@ -251,7 +252,9 @@ class Publishing:
             latest = await latest_hash(conn, row.id)
             version = row.latest_version
             await record(conn, actor, "unarchive", kind, slug, version, latest, latest, locale=locale)
-        self._tell([Change(kind, slug, locale, "unarchived")])
+            changes = [Change(kind, slug, locale, "unarchived")]
+            await self.committing(conn, changes)  # back in lists and search: purged like a publish
+        self._tell(changes)
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -323,9 +326,15 @@ class Publishing:
     async def committing(self, conn: AsyncConnection, changes: Sequence[Change]) -> None:
         """Runs once inside each publishing transaction (publish, restore, archive, a release, a
         scheduled action), after its writes, with every change it made: what it stores commits
-        with them. Nothing yet; the CDN purge is stored here."""
+        with them. It stores the one CDN purge of the transaction: a ``cache.purge`` notice
+        naming every tag the changes touch (``content.cache_tags``), which the outbox delivers
+        to each receiver of that event, the built-in Varnish purgers among them."""
+        tags = purged_by(changes)
+        if tags:
+            await self.outbox(conn, Notice("cache.purge", {"tags": tags}))
 
     def _tell(self, changes: Sequence[Change]) -> None:
-        """After commit, once per transaction, with the changes ``committing`` saw."""
+        """After commit, once per transaction, with the changes ``committing`` saw: the copies
+        kept in this process are dropped (the purge itself is already stored, and durable)."""
         for change in changes:
             self.on_change(change)

@@ -24,7 +24,10 @@ from content.errors import InvalidInput
 
 class WebhookInput(model.Wire, kw_only=True):
     url: Annotated[str, Meta(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)", max_length=2000)]
-    events: Annotated[list[Event], Meta(min_length=1)] = msgspec.field(default_factory=lambda: list(EVENTS))
+    # Every event but ``cache.purge``, which a CDN's purger asks for by name (api.purge).
+    events: Annotated[list[Event], Meta(min_length=1)] = msgspec.field(
+        default_factory=lambda: [e for e in EVENTS if e != "cache.purge"]
+    )
 
 
 class NewWebhook(Webhook, kw_only=True):

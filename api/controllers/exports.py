@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody, Parameter
 from msgspec import Meta
 
-from api.caching import NO_STORE, etag_matches
+from api.caching import NO_STORE, etag_matches, tagged
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam, VersionParam
 from api.deps import ExportsDep, ReaderDep, WantedDep
 from api.exports import Exports
@@ -22,6 +22,7 @@ from api.reader import Reader
 from api.response_store import store_until
 from content import model
 from content.bundle import Bundle
+from content.cache_tags import of_version
 from content.locales import DEFAULT_LOCALE
 from content.options import DEFAULT_ESP, DEFAULT_SIZE, Esp, Paper, Size
 from exporters.email import EmailDocument
@@ -64,10 +65,17 @@ async def _send(
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     served = [b.locale for b in bundles]
+    tags = [tag for b in bundles for tag in of_version(b.item)] if cache_control != NO_STORE else []
     if etag_matches(request.headers.get("if-none-match"), etag):
-        return language_headers(Response(b"", status_code=304, headers=headers), served)
+        return language_headers(_tagged(Response(b"", status_code=304, headers=headers), tags), served)
     rendered = await exports.render(channel, fmt, bundles, options)
-    return language_headers(Response(rendered.body, media_type=rendered.media_type, headers=headers), served)
+    response = Response(rendered.body, media_type=rendered.media_type, headers=headers)
+    return language_headers(_tagged(response, tags), served)
+
+
+def _tagged(response: Response[Any], tags: list[str]) -> Response[Any]:
+    """Public exports name what they show; packets and digests (``NO_STORE``) name nothing."""
+    return tagged(response, tags) if tags else response
 
 
 async def _stored_bundle(

@@ -17,7 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter, QueryParameter
 from msgspec.structs import replace
 
-from api.caching import Encoded, send
+from api.caching import Encoded, send, tagged
 from api.controllers.drafts import draft_routes
 from api.controllers.kinds import ItemDocument, kind_types, spec_of
 from api.controllers.params import (
@@ -35,6 +35,7 @@ from api.problems import READ_PROBLEMS
 from api.reader import Reader, today
 from api.response_store import store_until
 from content import model
+from content.cache_tags import item_tag, list_tag, of_version
 from content.codes import parse_token
 from content.diff import Diff, diff_items
 from content.errors import NotFound
@@ -83,7 +84,8 @@ async def _read(
     document = await reader.document(kind, slug, version, locales)
     encoded = await reader.with_embeds(document) if include == "embeds" else document.encoded
     store_until(request.scope, reader.fresh_until(kind, slug, version, locales, document))
-    return language_headers(send(request, encoded, reader.cache_control), [document.value.locale])
+    response = tagged(send(request, encoded, reader.cache_control), of_version(document.value))
+    return language_headers(response, [document.value.locale])
 
 
 async def list_items(
@@ -116,7 +118,10 @@ async def list_items(
     for summary in page.items:
         summary.review.status = summary.review.status_on(day)
     body = ItemList(items=page.items, next_cursor=page.next_cursor)
-    response = send(request, Encoded.of(body), reader.cache_control)
+    kind = spec_of(request).name
+    response = tagged(
+        send(request, Encoded.of(body), reader.cache_control), [list_tag(kind, lc) for lc in wanted.chain]
+    )
     if page.next_cursor:
         response.headers["Link"] = next_link(request, page.next_cursor)
     return language_headers(response, [s.locale for s in page.items] or [wanted.locale])
@@ -149,7 +154,8 @@ async def list_versions(
         info.review.status = info.review.status_on(day)
     fallback = wanted.locale if locale != wanted.locale else None
     body = VersionList(type=kind, slug=slug, versions=history, locale=locale, fallback_from=fallback)
-    return language_headers(send(request, Encoded.of(body), reader.cache_control), [locale])
+    tags = [item_tag(kind, slug, locale), item_tag(kind, slug, wanted.locale)]
+    return language_headers(tagged(send(request, Encoded.of(body), reader.cache_control), tags), [locale])
 
 
 async def get_version(
@@ -188,7 +194,8 @@ async def diff(
         for v in (before, after)
     ]
     body = diff_items(contents[0], contents[1], from_version, to_version, pins=(before.pins, after.pins))
-    return language_headers(send(request, Encoded.of(body), reader.cache_control), [locale])
+    tags = [item_tag(kind, slug, locale), item_tag(kind, slug, wanted.locale)]
+    return language_headers(tagged(send(request, Encoded.of(body), reader.cache_control), tags), [locale])
 
 
 # The read routes of every kind: (path, operation id, summary, handler); ``{name}`` is the kind's
@@ -263,4 +270,5 @@ class FaqItemController(Controller):
             fallback_from=value.fallback_from,
         )
         store_until(request.scope, reader.fresh_until("faq", slug, version, wanted.chain, document))
-        return language_headers(send(request, Encoded.of(body), reader.cache_control), [value.locale])
+        response = tagged(send(request, Encoded.of(body), reader.cache_control), of_version(value))
+        return language_headers(response, [value.locale])

@@ -5,12 +5,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
-from api.caching import Encoded, send
+from api.caching import Encoded, send, tagged
 from api.controllers.params import line
 from api.deps import ReaderDep, WantedDep
 from api.locales import language_headers
 from api.problems import READ_PROBLEMS
 from content import model
+from content.cache_tags import search_tag
 from content.locales import DEFAULT_LOCALE
 from content.store import SearchHit
 
@@ -38,4 +39,7 @@ class SearchController(Controller):
         """Ranked matches among one locale's translations; ``snippetHtml`` marks the matched words."""
         hits = await reader.search(q, kind=type, limit=limit, locale=wanted.searched)
         body = SearchResults(query=q, results=hits, locale=wanted.searched)
-        return language_headers(send(request, Encoded.of(body), reader.cache_control), [wanted.searched])
+        response = tagged(
+            send(request, Encoded.of(body), reader.cache_control), [search_tag(wanted.searched)]
+        )
+        return language_headers(response, [wanted.searched])
