@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from api import standard_webhooks as wire
 from api.egress import EgressPolicy, Refused
 from api.purge import BUILT_IN, purge_varnish
+from api.webhook_queue import backoff, due, signing_secrets, take
 from content import model
 from content.audit import record
 from content.changes import EVENTS, Announcement, Event, Notice
@@ -34,11 +35,21 @@ from content.db import as_utc, deliveries, retried, utcnow, webhook_secrets, web
 from content.errors import NotFound
 from content.locales import DEFAULT_LOCALE
 
-__all__ = ["EVENTS", "Deliverer", "Delivery", "Event", "Webhook", "Webhooks", "enqueue", "outbox"]
+__all__ = [
+    "EVENTS",
+    "Deliverer",
+    "Delivery",
+    "Event",
+    "Webhook",
+    "Webhooks",
+    "due",
+    "enqueue",
+    "outbox",
+    "take",
+]
 
 log = logging.getLogger("folio.webhooks")
 MAX_ATTEMPTS = 8
-LEASE = dt.timedelta(seconds=30)
 DEFAULT_GRACE = dt.timedelta(hours=24)
 
 
@@ -237,58 +248,6 @@ class Webhooks:
 
 
 # --- delivery -----------------------------------------------------------------------------------
-
-
-async def due(conn: AsyncConnection, now: dt.datetime) -> Any:
-    """The oldest pending delivery nobody holds, locked for this transaction (or None)."""
-    return (
-        await conn.execute(
-            sa.select(deliveries, webhooks.c.url, webhooks.c.secret)
-            .join(webhooks, webhooks.c.id == deliveries.c.webhook_id)
-            .where(
-                deliveries.c.status == "pending",
-                deliveries.c.next_attempt_at <= now,
-                sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
-            )
-            .order_by(deliveries.c.id)
-            .limit(1)
-            # PostgreSQL: another replica's claim in progress is skipped, not waited on.
-            # SQLite ignores this; its write transactions are serialized anyway.
-            .with_for_update(of=deliveries, skip_locked=True)
-        )
-    ).first()
-
-
-async def take(conn: AsyncConnection, delivery_id: int, now: dt.datetime) -> bool:
-    """Claim a delivery for LEASE; False if someone else holds it.
-
-    The condition is re-checked by the UPDATE itself: under READ COMMITTED, PostgreSQL
-    re-evaluates it against a concurrent claim's committed row.
-    """
-    claimed = await conn.execute(
-        deliveries.update()
-        .where(
-            deliveries.c.id == delivery_id,
-            deliveries.c.status == "pending",
-            sa.or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
-        )
-        .values(claimed_until=now + LEASE)
-    )
-    return claimed.rowcount == 1
-
-
-async def signing_secrets(conn: AsyncConnection, hook_id: int, current: str, now: dt.datetime) -> list[str]:
-    """The webhook's secret and every replaced one still inside its grace period."""
-    previous = await conn.scalars(
-        sa.select(webhook_secrets.c.secret)
-        .where(webhook_secrets.c.webhook_id == hook_id, webhook_secrets.c.expires_at > now)
-        .order_by(webhook_secrets.c.id.desc())
-    )
-    return [current, *previous]
-
-
-def backoff(attempts: int, base: float) -> dt.timedelta:
-    return dt.timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
 
 
 class Deliverer:
