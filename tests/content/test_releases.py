@@ -134,7 +134,10 @@ async def test_an_article_and_its_faq_give_one_new_version_each(editorial: Edito
     ]
     assert done.published_by == "pub" and not done.publishable
     notices = [n for n in heard.stored if isinstance(n, Notice)]
-    assert [n.event for n in notices] == ["release.published"]
+    # One release.published, and one purge for the whole release naming both items.
+    assert [n.event for n in notices] == ["release.published", "cache.purge"]
+    tags = notices[1].data["tags"]
+    assert isinstance(tags, list) and {f"faq:{FAQ[1]}:en", f"article:{ARTICLE[1]}:en"} <= set(tags)
     assert notices[0].data == {
         "id": release_id,
         "name": "Addiction update",
