@@ -64,6 +64,7 @@ async def open_services(
     try:
         store = database.store(serve_unreviewed=settings.serve_unreviewed)
         reader = _reader(settings, store, metrics, latest_ttl)
+        reader.public_url = settings.base_url
         reader.listen(on_change)
         exports = _exports(settings, reader, cache, metrics)
         try:
