@@ -70,7 +70,9 @@ async def open_services(
         reader.listen(on_change)
         exports = _exports(settings, reader, cache, metrics)
         try:
-            yield _services(settings, database, store, reader, exports)
+            services = _services(settings, database, store, reader, exports)
+            exports.media = services.media  # handouts carry the pictures' originals to the workers
+            yield services
         finally:
             await asyncio.to_thread(exports.close)
     finally:
