@@ -17,8 +17,10 @@ from PIL import Image as Pillow
 
 from api.settings import Settings
 from tests.api.test_media import no_metadata, upload
+from tests.api.test_pages import ARTIFACTS, server_env
 from tests.api.test_review import reviewer, sign_off
-from tests.conftest import bearer
+from tests.chromium import axe_violations, chromium, needs_browser
+from tests.conftest import bearer, folio_server
 from tests.content.test_media import gps_jpeg, image_bytes
 
 Client = TestClient[Any]
@@ -199,3 +201,31 @@ def test_an_old_version_keeps_its_picture_and_each_translation_its_own_alt(
         client.get(PATH + "/handout.pdf").headers["etag"]
         != client.get(f"{PATH}/handout.pdf?version={old['version']}").headers["etag"]
     )
+
+
+@needs_browser
+def test_the_page_shows_the_picture_by_its_accessible_name_in_chromium(
+    client: Client, tokens: dict[str, str], settings: Settings
+) -> None:
+    photo = upload(client, tokens["editor"], gps_jpeg((1600, 1200))).json()["hash"]
+    body = article(photo, caption="Fill it *once a week*.", credit="Photo: Riverside Clinic")
+    body["body"].append({"type": "image", "media": photo, "decorative": True})
+    publish(client, tokens, body, tokens["reviewer"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    with folio_server(server_env(settings)) as base, chromium() as browser:
+        for width in (375, 1280):
+            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.goto(base + PATH.removeprefix("/v1"))
+            picture = page.get_by_role("img", name=ALT)
+            assert picture.count() == 1  # the decorative copy has no role: screen readers skip it
+            picture.scroll_into_view_if_needed()
+            page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+            chosen = picture.evaluate("i => [i.currentSrc, i.getBoundingClientRect().width]")
+            assert chosen[0].startswith(base + f"/media/{photo}/") and chosen[0].endswith(".webp"), chosen
+            assert 0 < chosen[1] <= width
+            figure = page.get_by_role("figure", name=re.compile("Fill it once a week"))
+            assert figure.count() == 1
+            assert axe_violations(page) == [], width
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=str(ARTIFACTS / f"page-image-{width}.png"), full_page=True)
+            page.context.close()
