@@ -26,6 +26,7 @@ from exporters.pdf import HandoutOptions, render_pdf
 from exporters.pdf.fetcher import RefusedURL, SafeFetcher
 from exporters.web import PageOptions, render_page
 from tests.exporters.conftest import TODAY
+from tests.exporters.email_lint import lint
 
 HASH = "ab" * 32
 OTHER = "cd" * 32
@@ -193,7 +194,9 @@ def test_the_email_uses_the_640_variant_by_absolute_url_and_says_image_in_text()
     )
     assert "[Image: A pill organiser]" in email.text
     plain = email_parts(bundle(article(image(decorative=True))), EmailOptions(public_url=PUBLIC))
-    assert "[Image" not in plain.text and 'alt=""' in plain.html
+    assert "[Image" not in plain.text and 'alt="" role="presentation"' in plain.html
+    assert lint(email.html) == [] and lint(plain.html) == []
+    assert "[Image: A pill organiser]" in email.text.splitlines()
 
 
 def figures(pdf: bytes) -> list[tuple[str, str]]:
