@@ -248,3 +248,9 @@ def test_the_fetcher_answers_only_the_pictures_the_job_carries() -> None:
             fetcher.fetch(refused)
     with pytest.raises(RefusedURL):  # bytes that are no image are never handed to WeasyPrint
         SafeFetcher({HASH: b"<html>"}).fetch(f"folio-media:{HASH}")
+
+
+def test_a_picture_never_saved_through_folio_renders_nothing_rather_than_failing() -> None:
+    unsaved = bundle(article({"type": "image", "media": HASH, "alt": "A pill organiser"}))
+    assert "<figure" not in render_page([unsaved], PageOptions(PUBLIC, 3)).decode()
+    assert '<img class="figure"' not in email_parts(unsaved, EmailOptions(public_url=PUBLIC)).html
