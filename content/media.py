@@ -100,8 +100,11 @@ def prepare(data: bytes, max_bytes: int, max_pixels: int) -> tuple[bytes, Format
             415, "SVG images are not accepted (they can carry scripts); upload a PNG, JPEG or WebP."
         )
     image, fmt = _decode(data, max_pixels)
-    image = _upright_srgb(image)
-    encoded = _encode(_bare(image, fmt), fmt)
+    try:
+        image = _upright_srgb(image)  # reads the EXIF, which may be as hostile as the rest
+        encoded = _encode(_bare(image, fmt), fmt)
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error):
+        raise MediaRefused(422, "The image's metadata is damaged and it cannot be read.") from None
     return encoded, fmt, image.width, image.height
 
 
