@@ -160,3 +160,17 @@ async def test_an_icc_profile_is_converted_and_dropped_and_xmp_and_text_go_too(m
             kept = metadata & set(image.info)
             assert not kept
         assert b"GPSLatitude" not in stored and b"taken at home" not in stored
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+async def test_an_animation_keeps_its_first_frame_alone(media: MediaLibrary, fmt: str) -> None:
+    frames = [Image.new("RGB", (60, 40), (255, 0, 0)), Image.new("RGB", (60, 40), (0, 0, 255))]
+    out = io.BytesIO()
+    frames[0].save(out, fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    asset, _ = await media.put(out.getvalue(), "editor")
+    stored = await media.original(asset.hash)
+    assert stored is not None
+    with Image.open(io.BytesIO(stored)) as image:
+        assert getattr(image, "n_frames", 1) == 1
+        pixel = image.convert("RGB").getpixel((5, 5))
+        assert isinstance(pixel, tuple) and pixel[0] > 250 and pixel[2] < 10  # red, the first frame
