@@ -100,8 +100,11 @@ def prepare(data: bytes, max_bytes: int, max_pixels: int) -> tuple[bytes, Format
             415, "SVG images are not accepted (they can carry scripts); upload a PNG, JPEG or WebP."
         )
     image, fmt = _decode(data, max_pixels)
-    image = _upright_srgb(image)
-    encoded = _encode(_bare(image, fmt), fmt)
+    try:
+        image = _upright_srgb(image)  # reads the EXIF, which may be as hostile as the rest
+        encoded = _encode(_bare(image, fmt), fmt)
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error):
+        raise MediaRefused(422, "The image's metadata is damaged and it cannot be read.") from None
     return encoded, fmt, image.width, image.height
 
 
@@ -169,6 +172,8 @@ def _upright_srgb(image: Image.Image) -> Image.Image:
 
 def _bare(image: Image.Image, fmt: Format) -> Image.Image:
     """The pixels alone, in a mode the format stores: no info, EXIF, text or profile rides along."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.point(lambda v: v / 256).convert("L")  # 16-bit grey: 8 bits are plenty here
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     if fmt == "jpeg":
         mode = "L" if image.mode in ("L", "1") else "RGB"
@@ -176,8 +181,6 @@ def _bare(image: Image.Image, fmt: Format) -> Image.Image:
         mode = image.mode
     else:
         mode = "RGBA" if has_alpha else "RGB"
-    if image.mode == "I;16" or image.mode == "I":
-        image = image.point(lambda v: v / 256).convert("L")  # 16-bit grey: 8 bits are plenty here
     converted = image.convert(mode) if image.mode != mode else image
     return Image.frombytes(mode, converted.size, converted.tobytes())
 
@@ -294,21 +297,15 @@ class MediaLibrary:
             return await self.original(asset_hash)
         if (stored := await self._stored_variant(asset_hash, width, fmt)) is not None:
             return stored
+        # One make per variant in this process, however many ask; a requester that goes away
+        # does not cancel it for the others (the task runs on, and stores what it made).
         key = (asset_hash, width, fmt)
-        if (making := self._making.get(key)) is not None:
-            return await asyncio.shield(making)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._making[key] = future
-        try:
-            body = await self._make(asset_hash, width, fmt, make)
-            future.set_result(body)
-            return body
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody else waits
-            raise
-        finally:
-            del self._making[key]
+        making = self._making.get(key)
+        if making is None:
+            making = asyncio.ensure_future(self._make(asset_hash, width, fmt, make))
+            self._making[key] = making
+            making.add_done_callback(lambda _done: self._making.pop(key, None))
+        return await asyncio.shield(making)
 
     async def _make(
         self, asset_hash: str, width: int, fmt: str, make: Callable[[bytes, int, str], Awaitable[bytes]]

@@ -9,6 +9,7 @@ declared type, and neither is ever stored or echoed. Variants are made in the re
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
@@ -22,6 +23,7 @@ from api.auth import BEARER_SECURITY, requires
 from api.caching import NO_STORE, Encoded, etag_matches, send, strong_etag
 from api.deps import ExportsDep, MediaDep, PrincipalDep
 from api.problems import PROBLEM_JSON, READ_PROBLEMS, WRITE_PROBLEMS, FieldError, Problem, problem
+from api.response_store import store_until
 from content import model
 from content.errors import NotFound
 from content.media import MEDIA_TYPES, Asset, MediaRefused, Variant, make_variant, variants
@@ -31,6 +33,9 @@ HASH_PATTERN = r"^[0-9a-f]{64}$"
 _FILE_NAME = re.compile(r"^([1-9][0-9]{0,5})\.(png|jpeg|webp)$")
 # Multipart framing around the file: boundaries, part headers, a long file name.
 _FORM_OVERHEAD = 64 * 1024
+# Variants up to this size are kept by the response store (api.response_store), beside the JSON
+# reads it keeps; larger ones are read from the database (a CDN in front keeps them all).
+_KEPT_BYTES = 256 * 1024
 
 
 def _spec(description: str) -> ResponseSpec:
@@ -175,6 +180,8 @@ class MediaFilesController(Controller):
             body = await media.variant(hash, width, fmt, lambda o, w, f: exports.run(make_variant, o, w, f))
         if body is None or named is None:
             raise NotFound("No such image, or no variant of that width and format.")
+        if len(body) <= _KEPT_BYTES:  # immutable: kept in memory while the store has room
+            store_until(request.scope, time.monotonic() + 86400)
         etag = strong_etag(body)
         headers = {"Cache-Control": IMMUTABLE, "ETag": etag, "X-Content-Type-Options": "nosniff"}
         if etag_matches(request.headers.get("if-none-match"), etag):

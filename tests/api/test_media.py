@@ -141,3 +141,19 @@ def test_unknown_assets_are_404(client: Client, asset_hash: str) -> None:
     missing = client.get(f"/media/{asset_hash}/320.webp")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_the_detail_lists_the_drafts_that_name_the_image(client: Client, tokens: dict[str, str]) -> None:
+    editor = bearer(tokens["editor"])
+    asset = upload(client, tokens["editor"], image_bytes(size=(300, 200))).json()
+    other = upload(client, tokens["editor"], image_bytes("WEBP", (300, 200))).json()
+    draft = {
+        "slug": "a-picture-draft",
+        "title": "A draft that shows a picture",
+        "summary": "It names the image by its hash.",
+        "body": [{"type": "paragraph", "text": f"See media {asset['hash']}."}],
+    }
+    assert client.post("/v1/articles", json=draft, headers=editor).status_code == 201
+    used = client.get(f"/v1/media/{asset['hash']}", headers=editor).json()["usedIn"]
+    assert used == [{"type": "article", "slug": "a-picture-draft", "locale": "en"}]
+    assert client.get(f"/v1/media/{other['hash']}", headers=editor).json()["usedIn"] == []

@@ -135,3 +135,42 @@ async def test_a_variant_is_made_once_and_kept(media: MediaLibrary) -> None:
     assert await media.variant(asset.hash, 320, "jpeg", make) is None
     assert await media.variant("0" * 64, 320, "webp", make) is None
     assert made == [(320, "webp")]
+
+
+async def test_an_icc_profile_is_converted_and_dropped_and_xmp_and_text_go_too(media: MediaLibrary) -> None:
+    from PIL import ImageCms, PngImagePlugin
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">GPSLatitude 51,30N</x:xmpmeta>'
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "taken at home")
+    text.add_itxt("XML:com.adobe.xmp", xmp.decode())
+    for data in (
+        image_bytes("JPEG", (320, 240), icc_profile=profile, xmp=xmp),
+        image_bytes("PNG", (320, 240), icc_profile=profile, pnginfo=text),
+        image_bytes("WEBP", (320, 240), icc_profile=profile, xmp=xmp),
+    ):
+        assert b"GPSLatitude" in data  # what must not survive was there
+        asset, _ = await media.put(data, "editor")
+        stored = await media.original(asset.hash)
+        assert stored is not None
+        with Image.open(io.BytesIO(stored)) as image:
+            assert not image.getexif()
+            metadata = {"exif", "comment", "icc_profile", "xmp", "XML:com.adobe.xmp", "Comment"}
+            kept = metadata & set(image.info)
+            assert not kept
+        assert b"GPSLatitude" not in stored and b"taken at home" not in stored
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+async def test_an_animation_keeps_its_first_frame_alone(media: MediaLibrary, fmt: str) -> None:
+    frames = [Image.new("RGB", (60, 40), (255, 0, 0)), Image.new("RGB", (60, 40), (0, 0, 255))]
+    out = io.BytesIO()
+    frames[0].save(out, fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    asset, _ = await media.put(out.getvalue(), "editor")
+    stored = await media.original(asset.hash)
+    assert stored is not None
+    with Image.open(io.BytesIO(stored)) as image:
+        assert getattr(image, "n_frames", 1) == 1
+        pixel = image.convert("RGB").getpixel((5, 5))
+        assert isinstance(pixel, tuple) and pixel[0] > 250 and pixel[2] < 10  # red, the first frame
