@@ -24,6 +24,7 @@ from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.infobutton import InfobuttonController
 from api.controllers.items import ITEM_ROUTERS, FaqItemController
+from api.controllers.media import media_router
 from api.controllers.releases import ReleaseController
 from api.controllers.schedules import ScheduleController
 from api.controllers.search import SearchController
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReleaseController,
             assets_router(),
             desk_router(),
+            media_router(settings.media_max_bytes),
         ],
         dependencies=dependencies(services, settings, metrics),
         lifespan=[lifespan(settings, metrics, responses)],
@@ -105,6 +107,7 @@ def lifespan(
             app.state.tokens = services.tokens
             app.state.sessions = services.sessions
             await services.webhooks.built_in(settings.purge_varnish)  # the Varnish purgers (api.purge)
+            app.state.media = services.media
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             runner = asyncio.create_task(scheduler(services, settings).run(), name="scheduler")
             try:
@@ -183,6 +186,7 @@ def dependencies(
         "wanted": Provide(provide_wanted, sync_to_thread=False),
         "metrics": Provide(lambda: metrics, sync_to_thread=False),
         "settings": Provide(lambda: settings, sync_to_thread=False),
+        "media": Provide(lambda: services().media, sync_to_thread=False),
     }
 
 

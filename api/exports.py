@@ -13,15 +13,16 @@ holds a database connection while it waits for a worker, the lock or the render.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -35,9 +36,11 @@ from content.locales import DEFAULT_LOCALE
 from content.options import Esp, Paper, Size
 from exporters.email import DigestOptions, EmailOptions
 from exporters.pdf import HandoutOptions
+from exporters.pdf.render import media_used
 from exporters.web import PageOptions
 
 log = logging.getLogger("folio.exports")
+T = TypeVar("T")
 
 
 class Busy(Exception):
@@ -95,6 +98,7 @@ class Exports:
         self._flights = reader.flights  # one single-flight for reads and renders
         self.pending = 0  # pooled renders queued or running: the queue depth
         self.renders: dict[str, int] = {}  # per channel; tests and benchmarks read it
+        self.media: Any = None  # the media library (content.media.MediaLibrary), set by api.services
 
     # --- what to render --------------------------------------------------------------------
 
@@ -186,7 +190,9 @@ class Exports:
                     if (found := await self.cache.get(etag)) is not None:
                         return found
                     async with asyncio.timeout_at(deadline):
-                        body = await self._submit(channel, fmt, bundles, options)
+                        body = await self._submit(
+                            channel, fmt, bundles, await self._with_media(options, bundles)
+                        )
                     self._rendered(channel)
                     await self.cache.put(etag, body, exporters.CHANNELS[channel].formats[fmt].media_type)
                     return body
@@ -197,6 +203,14 @@ class Exports:
         finally:
             self.pending -= 1
             self.metrics.render_queue.dec()
+
+    async def _with_media(self, options: Any, bundles: Sequence[Bundle]) -> Any:
+        """Handout options carrying the originals of the pictures the bundles show: the render
+        runs in a worker process, which fetches them from this map, never over HTTP."""
+        if not isinstance(options, HandoutOptions) or self.media is None:
+            return options
+        originals = {h: await self.media.original(h) for h in media_used(bundles)}
+        return dataclasses.replace(options, media={h: data for h, data in originals.items() if data})
 
     async def _submit(self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> bytes:
         """Render in the pool; a render whose worker died runs once more on a fresh pool."""
@@ -213,6 +227,31 @@ class Exports:
                     self.pool = self._new_pool()
                 log.warning("a render worker stopped unexpectedly (attempt %d of 2)", attempt)
         raise Busy("A render worker stopped unexpectedly; try again.", 1)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a pure, picklable function in a render worker, never on the event loop (media
+        variants: ``content.media.make_variant``); Busy when no worker frees up in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._workers.acquire()
+            try:
+                for attempt in (1, 2):
+                    pool = self.pool
+                    try:
+                        async with asyncio.timeout_at(deadline):
+                            return await asyncio.wrap_future(pool.submit(fn, *args))
+                    except BrokenProcessPool:
+                        if self.pool is pool:
+                            pool.shutdown(wait=False, cancel_futures=True)
+                            self.pool = self._new_pool()
+                        log.warning("a render worker stopped unexpectedly (attempt %d of 2)", attempt)
+                raise Busy("A render worker stopped unexpectedly; try again.", 1)
+            finally:
+                self._workers.release()
+        except TimeoutError:
+            raise Busy(f"The work took longer than {self.timeout:g} s; try again shortly.", 10) from None
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

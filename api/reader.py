@@ -145,6 +145,7 @@ class Reader:
         self.cache_control = cache_control
         self.metrics = metrics
         self.brand = brand
+        self.public_url = ""  # pictures' variant URLs are absolute under it (set by api.services)
         self.latest_ttl = latest_ttl
         self.flights = flights or SingleFlight()
         self._versions: LRUCache[DocumentKey, Document] = LRUCache(max_entries)
@@ -300,6 +301,7 @@ class Reader:
             translations=translations,
             fallback_from=fallback_from,
             measured=False,
+            public_url=self.public_url,
         )
         self.encodes += 1
         return Document(value, stored.content)

@@ -24,6 +24,7 @@ from content.communications import Communications
 from content.database import Database
 from content.editorial import Editorial
 from content.library import load_brand
+from content.media import MediaLibrary
 from content.store import Store
 
 
@@ -40,6 +41,7 @@ class Services:
     sessions: Sessions
     audit: AuditLog
     communications: Communications
+    media: MediaLibrary
 
 
 @asynccontextmanager
@@ -66,10 +68,13 @@ async def open_services(
     try:
         store = database.store(serve_unreviewed=settings.serve_unreviewed)
         reader = _reader(settings, store, metrics, latest_ttl)
+        reader.public_url = settings.base_url
         reader.listen(on_change)
         exports = _exports(settings, reader, cache, metrics)
         try:
-            yield _services(settings, database, store, reader, exports)
+            services = _services(settings, database, store, reader, exports)
+            exports.media = services.media  # handouts carry the pictures' originals to the workers
+            yield services
         finally:
             await asyncio.to_thread(exports.close)
     finally:
@@ -143,4 +148,7 @@ def _services(
         sessions=database.sessions,
         audit=database.audit,
         communications=database.communications,
+        media=MediaLibrary.from_database(
+            database, max_bytes=settings.media_max_bytes, max_pixels=settings.media_max_pixels
+        ),
     )

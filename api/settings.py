@@ -115,6 +115,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     cache_stale_if_error: Annotated[int, Meta(ge=0)] = 86400
     # Varnish caches to purge by tag (xkey) after each publish: http://HOST:PORT, comma-separated.
     purge_varnish: list[Annotated[str, Meta(pattern=r"^https?://[^\s,/]+/?$")]] = []
+    # Uploaded images (POST /v1/media): the largest file in bytes, and the most pixels (width
+    # times height) an image may decode to; Pillow's decompression-bomb guard is set from the latter.
+    media_max_bytes: Annotated[int, Meta(ge=1)] = 10 * 2**20
+    # At most Pillow's own default guard, which the render workers that make variants keep.
+    media_max_pixels: Annotated[int, Meta(ge=1, le=89_478_485)] = 40_000_000
 
     @property
     def base_url(self) -> str:

@@ -284,3 +284,29 @@ review_events = sa.Table(
     sa.Column("next_review_on", sa.Date, primary_key=True),
     sa.Column("fired_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Uploaded images (issue 24, content/media.py): each named by the SHA-256 of its stored bytes,
+# re-encoded without metadata; a row never changes. Variants are made once and kept beside them.
+media_assets = sa.Table(
+    "media_assets",
+    metadata,
+    sa.Column("hash", sa.String(64), primary_key=True),
+    sa.Column("format", sa.String(8), nullable=False),  # png, jpeg, webp
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("bytes", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Index("ix_media_assets_created_at", "created_at"),
+)
+
+media_variants = sa.Table(
+    "media_variants",
+    metadata,
+    sa.Column("hash", sa.ForeignKey("media_assets.hash", ondelete="CASCADE"), primary_key=True),
+    sa.Column("width", sa.Integer, primary_key=True),
+    sa.Column("format", sa.String(8), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -28,8 +28,10 @@ def test_content_schemas_are_precise() -> None:
         "ComparisonEmbed",
         "FaqEmbed",
         "Cta",
+        "Image",
     }
     assert schemas["Heading"]["properties"]["type"]["const"] == "heading"
+    assert schemas["Image"]["properties"]["media"]["pattern"] == "^[0-9a-f]{64}$"
     get_article = spec["paths"]["/v1/articles/{slug}"]["get"]
     ok = get_article["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/PublishedArticle"}
