@@ -39,7 +39,9 @@ def gps_jpeg(size: tuple[int, int] = (900, 600), orientation: int = 6) -> bytes:
 @pytest.fixture
 async def media(db_url: str) -> AsyncIterator[MediaLibrary]:
     database = Database(db_url)
+    guard = Image.MAX_IMAGE_PIXELS
     yield MediaLibrary.from_database(database, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
+    Image.MAX_IMAGE_PIXELS = guard  # the library sets Pillow's guard process-wide
     await database.close()
 
 
