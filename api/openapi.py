@@ -131,6 +131,9 @@ class _FolioOperation(Operation):
                     ok.content = {media_type: OpenAPIMediaType(schema=_BINARY if binary else _STRING)}
             if ok.content and "application/pdf" in ok.content:
                 ok.content = {"application/pdf": OpenAPIMediaType(schema=_BINARY)}
+            if ok.content and "image/webp" in ok.content:  # a media variant, in any of its formats
+                images = ("image/webp", "image/png", "image/jpeg")
+                ok.content = {t: OpenAPIMediaType(schema=_BINARY) for t in images}
         busy = responses.get("503")
         if isinstance(busy, OpenAPIResponse):
             busy.headers = {**(busy.headers or {}), "Retry-After": _h("Retry-After")}

@@ -1,5 +1,6 @@
 """HTTP as clients and CDNs expect it: HEAD, Allow, Vary, Link, Content-Language, problem types."""
 
+import hashlib
 import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -10,7 +11,9 @@ from msgspec.structs import replace
 
 from api.cli import OPENAPI_PATH
 from api.settings import Settings
+from content.media import prepare
 from tests.conftest import bearer
+from tests.content.test_media import image_bytes
 
 Client = TestClient[Any]
 SPEC = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
@@ -57,6 +60,11 @@ def _get_routes() -> list[str]:
     return routes
 
 
+# An image admin_client uploads, so /media/{hash}/{file} and /v1/media/{hash} answer 200: the
+# encoding is deterministic, so its hash is known before the upload.
+IMAGE = image_bytes(size=(400, 300))
+PATH_VALUES["{hash}"] = hashlib.sha256(prepare(IMAGE, 2**24, 10**7)[0]).hexdigest()
+PATH_VALUES["{file}"] = "320.webp"
 GET_ROUTES = _get_routes()
 
 
@@ -71,6 +79,8 @@ def admin_client(client: Client, tokens: dict[str, str]) -> Client:
     client.headers.update(bearer(tokens["admin"]))
     hook = client.post("/v1/webhooks", json={"url": "https://hooks.example/folio"})
     assert hook.status_code == 201, hook.text
+    image = client.post("/v1/media", files={"file": ("a.png", IMAGE, "image/png")})
+    assert image.status_code == 201, image.text
     return client
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -18,12 +19,12 @@ MAX_BYTES = 2 * 2**20
 MAX_PIXELS = 4_000_000
 
 
-def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (800, 600), **save: object) -> bytes:
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (800, 600), **save: Any) -> bytes:
     image = Image.new("RGB", size, (200, 40, 40))
     for x in range(0, size[0], 7):  # something for the encoder to chew on
         image.putpixel((x, x * size[1] // size[0]), (10, 200, 90))
     out = io.BytesIO()
-    image.save(out, fmt, **save)  # type: ignore[arg-type]
+    image.save(out, fmt, **save)
     return out.getvalue()
 
 
@@ -39,7 +40,9 @@ def gps_jpeg(size: tuple[int, int] = (900, 600), orientation: int = 6) -> bytes:
 @pytest.fixture
 async def media(db_url: str) -> AsyncIterator[MediaLibrary]:
     database = Database(db_url)
+    guard = Image.MAX_IMAGE_PIXELS
     yield MediaLibrary.from_database(database, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
+    Image.MAX_IMAGE_PIXELS = guard  # the library sets Pillow's guard process-wide
     await database.close()
 
 
