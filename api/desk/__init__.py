@@ -21,6 +21,7 @@ from api.desk.account import AccountController
 from api.desk.drafts import DraftController
 from api.desk.editing import EditingController
 from api.desk.labels import LABELS
+from api.desk.media import MediaController
 from api.desk.public import LibraryController
 from api.desk.publishing import PublishingController
 from api.desk.web import Pages, check_csrf, environment, headers
@@ -76,6 +77,7 @@ def desk_router() -> Router:
             DraftController,
             EditingController,
             PublishingController,
+            MediaController,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         dependencies={"pages": Provide(provide_pages, sync_to_thread=False)},

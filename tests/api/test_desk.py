@@ -47,6 +47,9 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "POST /desk/{plural}/{slug}/versions/{number}/restore": "publisher",
     "POST /desk/{plural}/{slug}/archive": "publisher",
     "POST /desk/{plural}/{slug}/unarchive": "admin",
+    "GET /desk/media": "editor",
+    "POST /desk/media": "editor",
+    "GET /desk/media/choose": "editor",
 }
 
 
@@ -287,7 +290,6 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
     both = "item=article/ketamine-withdrawal/es&item=faq/ketamine-addiction-faq"
     packet = client.get(f"/desk/packet.pdf?{both}")
     assert packet.status_code == 200 and packet.headers["content-type"] == "application/pdf"
-
 
 
 def test_four_eyes_in_the_desk(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
