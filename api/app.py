@@ -24,6 +24,7 @@ from api.controllers.fhir import FhirController
 from api.controllers.health import HealthController
 from api.controllers.infobutton import InfobuttonController
 from api.controllers.items import ITEM_ROUTERS, FaqItemController
+from api.controllers.media import media_router
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
 from api.desk import desk_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CdsHooksController,
             assets_router(),
             desk_router(),
+            media_router(settings.media_max_bytes),
         ],
         dependencies=dependencies(services, settings, metrics),
         lifespan=[lifespan(settings, metrics, responses)],
@@ -98,6 +100,7 @@ def lifespan(
             # Guards get no dependency injection: the token and session checks find theirs here.
             app.state.tokens = services.tokens
             app.state.sessions = services.sessions
+            app.state.media = services.media
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             try:
                 yield
@@ -168,6 +171,7 @@ def dependencies(
         "wanted": Provide(provide_wanted, sync_to_thread=False),
         "metrics": Provide(lambda: metrics, sync_to_thread=False),
         "settings": Provide(lambda: settings, sync_to_thread=False),
+        "media": Provide(lambda: services().media, sync_to_thread=False),
     }
 
 

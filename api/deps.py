@@ -15,6 +15,7 @@ from content.accounts import Sessions, Tokens
 from content.audit import AuditLog
 from content.communications import Communications
 from content.editorial import Editorial
+from content.media import MediaLibrary
 
 ReaderDep = NamedDependency[Reader]
 SettingsDep = NamedDependency[Settings]
@@ -30,3 +31,4 @@ TokensDep = NamedDependency[Tokens]
 SessionsDep = NamedDependency[Sessions]
 AuditLogDep = NamedDependency[AuditLog]
 CommunicationsDep = NamedDependency[Communications]
+MediaDep = NamedDependency[MediaLibrary]

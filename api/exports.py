@@ -17,11 +17,11 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -38,6 +38,7 @@ from exporters.pdf import HandoutOptions
 from exporters.web import PageOptions
 
 log = logging.getLogger("folio.exports")
+T = TypeVar("T")
 
 
 class Busy(Exception):
@@ -213,6 +214,31 @@ class Exports:
                     self.pool = self._new_pool()
                 log.warning("a render worker stopped unexpectedly (attempt %d of 2)", attempt)
         raise Busy("A render worker stopped unexpectedly; try again.", 1)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a pure, picklable function in a render worker, never on the event loop (media
+        variants: ``content.media.make_variant``); Busy when no worker frees up in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._workers.acquire()
+            try:
+                for attempt in (1, 2):
+                    pool = self.pool
+                    try:
+                        async with asyncio.timeout_at(deadline):
+                            return await asyncio.wrap_future(pool.submit(fn, *args))
+                    except BrokenProcessPool:
+                        if self.pool is pool:
+                            pool.shutdown(wait=False, cancel_futures=True)
+                            self.pool = self._new_pool()
+                        log.warning("a render worker stopped unexpectedly (attempt %d of 2)", attempt)
+                raise Busy("A render worker stopped unexpectedly; try again.", 1)
+            finally:
+                self._workers.release()
+        except TimeoutError:
+            raise Busy(f"The work took longer than {self.timeout:g} s; try again shortly.", 10) from None
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

@@ -22,6 +22,7 @@ from content.communications import Communications
 from content.database import Database
 from content.editorial import Editorial
 from content.library import load_brand
+from content.media import MediaLibrary
 from content.store import Store
 
 
@@ -38,6 +39,7 @@ class Services:
     sessions: Sessions
     audit: AuditLog
     communications: Communications
+    media: MediaLibrary
 
 
 @asynccontextmanager
@@ -134,4 +136,7 @@ def _services(
         sessions=database.sessions,
         audit=database.audit,
         communications=database.communications,
+        media=MediaLibrary.from_database(
+            database, max_bytes=settings.media_max_bytes, max_pixels=settings.media_max_pixels
+        ),
     )

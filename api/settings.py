@@ -98,6 +98,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Whether versions no reviewer has signed off are served to readers (marked "not reviewed by
     # a clinician" in every channel). Off: public reads and lists leave them out (404).
     serve_unreviewed: bool = True
+    # Uploaded images (POST /v1/media): the largest file in bytes, and the most pixels (width
+    # times height) an image may decode to; Pillow's decompression-bomb guard is set from the latter.
+    media_max_bytes: Annotated[int, Meta(ge=1)] = 10 * 2**20
+    media_max_pixels: Annotated[int, Meta(ge=1)] = 40_000_000
 
     @property
     def base_url(self) -> str:
