@@ -14,9 +14,8 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
 
-from api.deps import EditorialDep, ReaderDep
+from api.deps import EditorialDep, MediaDep, ReaderDep
 from api.desk.drafts import actor
 from api.desk.labels import LABELS
 from api.desk.web import DeskLocale, PagesDep, desk_opts, in_locale, item_url, redirect
@@ -28,8 +27,8 @@ from content.errors import ContentError, NotFound
 from content.locales import DEFAULT_LOCALE
 from content.media import Asset, MediaLibrary, variants
 
-MediaDep = NamedDependency[MediaLibrary]
 THUMBNAIL = 320  # the variant width the grid and the picker show
+FORM_OVERHEAD = 64 * 1024  # an upload form's framing and fields besides the image
 
 
 @dataclass
