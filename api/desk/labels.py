@@ -163,7 +163,7 @@ LABELS: dict[str, str] = {
     "related_help": "One per line, as kind/slug, for example faq/ketamine-addiction-faq.",
     "body": "Body (Markdown)",
     "body_help": 'Markdown with directives: :::callout warning "Title" … :::, ::faq SLUG, '
-    "::comparison SLUG, ::cta [Label](brand:appointment).",
+    '::comparison SLUG, ::cta [Label](brand:appointment), :::image HASH "Alt text" … :::.',
     "live_preview": "Preview from the server",
     "preview": "Preview",
     "preview_updated": "Preview updated.",
@@ -248,7 +248,7 @@ LABELS: dict[str, str] = {
     "media_uploading": "Uploading…",
     "media_upload_button": "Upload",
     "media_no_file": "Choose an image file to upload.",
-    "media_count": "{count} images",
+    "media_count": "Images in the library: {count}",
     "media_none": "No images yet. Upload one above.",
     "media_asset": "Image {short}",
     "media_size": "{width} × {height} px, {format}, {bytes}",
@@ -274,7 +274,7 @@ LABELS: dict[str, str] = {
     "“Image of” or “Picture of”: screen readers say it is an image. Mark it decorative only if it "
     "adds nothing to the text.",
     "alt_in_language": "Write it in {language}, the language of this translation.",
-    "decorative": "Decorative: it adds nothing to the text (no alt text)",
+    "decorative": "Decorative: it adds nothing to the text",
     "caption": "Caption (optional)",
     "credit": "Credit (optional)",
     "insert": "Insert",
