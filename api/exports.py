@@ -13,6 +13,7 @@ holds a database connection while it waits for a worker, the lock or the render.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -35,6 +36,7 @@ from content.locales import DEFAULT_LOCALE
 from content.options import Esp, Paper, Size
 from exporters.email import DigestOptions, EmailOptions
 from exporters.pdf import HandoutOptions
+from exporters.pdf.render import media_used
 from exporters.web import PageOptions
 
 log = logging.getLogger("folio.exports")
@@ -96,6 +98,7 @@ class Exports:
         self._flights = reader.flights  # one single-flight for reads and renders
         self.pending = 0  # pooled renders queued or running: the queue depth
         self.renders: dict[str, int] = {}  # per channel; tests and benchmarks read it
+        self.media: Any = None  # the media library (content.media.MediaLibrary), set by api.services
 
     # --- what to render --------------------------------------------------------------------
 
@@ -187,7 +190,9 @@ class Exports:
                     if (found := await self.cache.get(etag)) is not None:
                         return found
                     async with asyncio.timeout_at(deadline):
-                        body = await self._submit(channel, fmt, bundles, options)
+                        body = await self._submit(
+                            channel, fmt, bundles, await self._with_media(options, bundles)
+                        )
                     self._rendered(channel)
                     await self.cache.put(etag, body, exporters.CHANNELS[channel].formats[fmt].media_type)
                     return body
@@ -198,6 +203,14 @@ class Exports:
         finally:
             self.pending -= 1
             self.metrics.render_queue.dec()
+
+    async def _with_media(self, options: Any, bundles: Sequence[Bundle]) -> Any:
+        """Handout options carrying the originals of the pictures the bundles show: the render
+        runs in a worker process, which fetches them from this map, never over HTTP."""
+        if not isinstance(options, HandoutOptions) or self.media is None:
+            return options
+        originals = {h: await self.media.original(h) for h in media_used(bundles)}
+        return dataclasses.replace(options, media={h: data for h, data in originals.items() if data})
 
     async def _submit(self, channel: str, fmt: str, bundles: Sequence[Bundle], options: Any) -> bytes:
         """Render in the pool; a render whose worker died runs once more on a fresh pool."""

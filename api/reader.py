@@ -118,9 +118,7 @@ def _unreadable(
     """(kind, slug) of the archived items with no live translation in ``locale`` or the default."""
     readable = {locale, DEFAULT_LOCALE}
     return frozenset(
-        (kind, slug)
-        for kind, slug, _ in archived
-        if not readable.intersection(translations.get((kind, slug), ()))
+        (k, s) for k, s, _ in archived if not readable.intersection(translations.get((k, s), ()))
     )
 
 
@@ -147,6 +145,7 @@ class Reader:
         self.cache_control = f"public, max-age={max_age}"
         self.metrics = metrics
         self.brand = brand
+        self.public_url = ""  # pictures' variant URLs are absolute under it (set by api.services)
         self.latest_ttl = latest_ttl
         self.flights = flights or SingleFlight()
         self._versions: LRUCache[DocumentKey, Document] = LRUCache(max_entries)
@@ -299,6 +298,7 @@ class Reader:
             translations=translations,
             fallback_from=fallback_from,
             measured=False,
+            public_url=self.public_url,
         )
         self.encodes += 1
         return Document(value, stored.content)

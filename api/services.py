@@ -66,10 +66,13 @@ async def open_services(
     try:
         store = database.store(serve_unreviewed=settings.serve_unreviewed)
         reader = _reader(settings, store, metrics, latest_ttl)
+        reader.public_url = settings.base_url
         reader.listen(on_change)
         exports = _exports(settings, reader, cache, metrics)
         try:
-            yield _services(settings, database, store, reader, exports)
+            services = _services(settings, database, store, reader, exports)
+            exports.media = services.media  # handouts carry the pictures' originals to the workers
+            yield services
         finally:
             await asyncio.to_thread(exports.close)
     finally:

@@ -79,7 +79,9 @@ class Tokens:
             if await conn.scalar(sa.select(tokens.c.id).where(tokens.c.name == name)) is not None:
                 raise Conflict(f"A token named {name!r} exists already.")
             token_id: int = await conn.scalar(
-                tokens.insert().returning(tokens.c.id).values(
+                tokens.insert()
+                .returning(tokens.c.id)
+                .values(
                     name=name,
                     display_name=display_name,
                     credentials=credentials,

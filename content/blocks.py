@@ -76,6 +76,14 @@ class Block(Wire, tag_field="type", kw_only=True):
         """(field, URL) of each link the block's own fields hold; the library checks their schemes."""
         return []
 
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, why) for each rule the block breaks beyond its types; saving refuses it."""
+        return []
+
+    def media_used(self) -> str | None:
+        """The content hash of the media library asset the block shows, if any."""
+        return None
+
     def diff_key(self) -> bytes:
         """What a diff compares blocks by: blocks have no ids, so their whole content."""
         return msgspec.json.encode(self)
@@ -254,8 +262,117 @@ class Cta(Block, tag="cta", kw_only=True):
         return replace(self, href="")
 
 
+MEDIA_PATH = "/media/"  # where the media library serves variants, under the public URL
+MEDIA_WIDTHS = (320, 640, 1280)  # the widths content.media serves (its WIDTHS; a test keeps them equal)
+MediaHash = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
+AltText = Annotated[str, Meta(max_length=1000, pattern=SINGLE_LINE)]
+_FOCAL = re.compile(r"^focal=(?P<x>[0-9.]+),(?P<y>[0-9.]+)$")
+
+
+def _quoted(word: str) -> str:
+    """A shell word as the Markdown form writes it: bare when safe, else in double quotes."""
+    safe = bool(word) and shlex.quote(word) == word
+    return word if safe else '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Focal(Wire, kw_only=True):
+    """The point a crop keeps in view, as fractions of the width and height from the top left."""
+
+    x: Annotated[float, Meta(ge=0, le=1)]
+    y: Annotated[float, Meta(ge=0, le=1)]
+
+
+class ImageVariant(Wire, kw_only=True):
+    """One served size of an image: its absolute URL under the public URL."""
+
+    url: str
+    width: int
+    height: int
+    format: str
+
+
+class Image(Block, tag="image", kw_only=True):
+    """A picture from the media library, by content hash, with its own alt text. ``alt`` is required
+    unless ``decorative`` is set, and then must be empty (screen readers skip a decorative image).
+    ``width``, ``height`` and ``format`` are the asset's, filled in when a draft is saved."""
+
+    directive = "image"
+    container = True
+    usage = 'expected :::image HASH "Alt text" ["Credit"] [focal=X,Y], or :::image HASH decorative'
+
+    media: MediaHash
+    alt: AltText = ""
+    decorative: bool = False
+    caption: InlineText | None = None
+    credit: Line | None = None
+    focal: Focal | None = None
+    width: Annotated[int, Meta(ge=0)] = 0
+    height: Annotated[int, Meta(ge=0)] = 0
+    format: Literal["", "png", "jpeg", "webp"] = ""
+    caption_html: str = ""
+    variants: list[ImageVariant] = []
+
+    @classmethod
+    def from_directive(cls, args: list[str], rest: str, text: str) -> dict[str, object] | None:
+        if not args:
+            return None
+        words, focal = args[1:], None
+        if words and (match := _FOCAL.match(words[-1])):
+            focal = {"x": float(match["x"]), "y": float(match["y"])}
+            words.pop()
+        if len(words) > 2:
+            return None
+        fields: dict[str, object] = {"media": args[0], "caption": text or None, "focal": focal}
+        if words and words[0] == "decorative":
+            fields["decorative"] = True
+        elif words:
+            fields["alt"] = words[0]
+        if len(words) == 2:
+            fields["credit"] = words[1]
+        return fields
+
+    def markdown(self, lists_before: int = 0) -> str:
+        words = ["image", self.media, "decorative" if self.decorative else self.alt]
+        words += [self.credit] if self.credit else []
+        words += [f"focal={self.focal.x!r},{self.focal.y!r}"] if self.focal else []
+        caption = f"{self.caption}\n" if self.caption else ""
+        return f":::{' '.join(_quoted(w) for w in words)}\n{caption}:::"
+
+    def words(self) -> list[str]:
+        return [self.caption] if self.caption else []
+
+    def problems(self) -> list[tuple[str, str]]:
+        if self.decorative and self.alt:
+            return [("alt", "a decorative image has no alt text: remove alt, or decorative")]
+        if not self.decorative and not self.alt.strip():
+            return [("alt", "describe the image for people who cannot see it, or set decorative: true")]
+        return []
+
+    def media_used(self) -> str | None:
+        return self.media
+
+    def rendered(self, link: Link) -> Self:
+        caption_html = inline_html(self.caption) if self.caption else ""
+        return replace(self, caption_html=caption_html, variants=self.sizes(link))
+
+    def sizes(self, link: Link) -> list[ImageVariant]:
+        """The variants ``content.media.variants`` serves (``link`` makes their URLs absolute)."""
+        if not self.width or not self.format:
+            return []
+        widths = [w for w in MEDIA_WIDTHS if w < self.width] + [self.width]
+        sizes = [(w, max(1, round(self.height * w / self.width))) for w in widths]
+        return [
+            ImageVariant(url=link(f"{MEDIA_PATH}{self.media}/{w}.{f}"), width=w, height=h, format=f)
+            for f in dict.fromkeys(("webp", self.format))
+            for w, h in sizes
+        ]
+
+    def stored(self) -> Self:
+        return replace(self, caption_html="", variants=[])
+
+
 # The registry: every block type, in the order the JSON schema lists them.
-BlockType: TypeAlias = Heading | Paragraph | List | Callout | ComparisonEmbed | FaqEmbed | Cta
+BlockType: TypeAlias = Heading | Paragraph | List | Callout | ComparisonEmbed | FaqEmbed | Cta | Image
 BLOCK_TYPES: tuple[type[Block], ...] = get_args(BlockType)
 DIRECTIVES: dict[str, type[Block]] = {cls.directive: cls for cls in BLOCK_TYPES if cls.directive}
 Embed: TypeAlias = ComparisonEmbed | FaqEmbed
@@ -263,6 +380,7 @@ Embed: TypeAlias = ComparisonEmbed | FaqEmbed
 __all__ = [
     "BLOCK_TYPES",
     "DIRECTIVES",
+    "MEDIA_PATH",
     "Block",
     "BlockType",
     "Callout",
@@ -270,7 +388,10 @@ __all__ = [
     "Cta",
     "Embed",
     "FaqEmbed",
+    "Focal",
     "Heading",
+    "Image",
+    "ImageVariant",
     "Link",
     "List",
     "ListItem",

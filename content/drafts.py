@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content import model
 from content.audit import record
-from content.db import as_utc, drafts, items, retried, utcnow, versions, writer
+from content.db import as_utc, drafts, items, media_assets, retried, utcnow, versions, writer
 from content.errors import Conflict, InvalidInput, NotFound, Stale
 from content.item_rows import check_item_references, find_item
 from content.library import check_item
@@ -105,6 +105,7 @@ class Drafts:
         item = _editable(item)
         async with self.writer.begin() as conn:
             await check_item_references(conn, item)
+            item = await with_assets(conn, item)
             exists = await conn.scalar(
                 sa.select(items.c.id).where(
                     items.c.kind == item.kind, items.c.slug == item.slug, items.c.locale == item.locale
@@ -220,6 +221,7 @@ class Drafts:
         async with self.writer.begin() as conn:
             row = await find_item(conn, item.kind, item.slug, item.locale, published=False)
             await check_item_references(conn, item)
+            item = await with_assets(conn, item)
             current = await current_draft(conn, row.id, item.kind, item.slug, item.locale)
             digest, editors = content_hash(item), editors_of(current.editors)
             if digest != current.content_hash and actor not in editors:
@@ -253,6 +255,32 @@ class Drafts:
             if row.latest_version == 0:
                 await conn.execute(items.delete().where(items.c.id == row.id))
             await record(conn, actor, "discard_draft", kind, slug, None, before, None, locale=locale)
+
+
+async def with_assets(conn: AsyncConnection, item: model.Content) -> model.Content:
+    """The item with each picture's asset facts (width, height, format) from the media library;
+    a picture naming no stored asset is refused, naming its field."""
+    if not isinstance(item, model.Article):
+        return item
+    wanted = {b.media for b in item.body if isinstance(b, model.Image)}
+    if not wanted:
+        return item
+    rows = await conn.execute(
+        sa.select(
+            media_assets.c.hash, media_assets.c.width, media_assets.c.height, media_assets.c.format
+        ).where(media_assets.c.hash.in_(sorted(wanted)))
+    )
+    assets = {row.hash: row for row in rows}
+    body = []
+    for i, block in enumerate(item.body):
+        if isinstance(block, model.Image):
+            if (asset := assets.get(block.media)) is None:
+                raise InvalidInput(
+                    f"$.body[{i}].media", f"no image {block.media} in the media library; upload it first"
+                )
+            block = replace(block, width=asset.width, height=asset.height, format=asset.format)
+        body.append(block)
+    return replace(item, body=body)
 
 
 async def _record(

@@ -154,6 +154,8 @@ def check_item(item: model.Content) -> model.Content:
             raise InvalidInput(f"$.codes[{i}].code", why)
     _unique("$.codes", [f"{code.system}|{code.code}" for code in item.codes])
     for i, block in enumerate(item.body if isinstance(item, model.Article) else []):
+        for field, why in block.problems():
+            raise InvalidInput(f"$.body[{i}].{field}", why)
         for field, url in block.links():
             if not _link_allowed(url):
                 raise InvalidInput(

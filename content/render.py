@@ -31,10 +31,20 @@ def canonical_url(public_url: str, item: model.Published) -> str:
     return f"{path}?version={item.version}&locale={item.locale}"
 
 
-def render_item(item: model.Content, brand: model.Brand, today: dt.date) -> model.Content:
-    """The item as readers get it: every derived field filled in, by the kind and its blocks."""
+def render_item(
+    item: model.Content, brand: model.Brand, today: dt.date, public_url: str = ""
+) -> model.Content:
+    """The item as readers get it: every derived field filled in, by the kind and its blocks.
+
+    A media library path (a picture's variants) becomes an absolute URL under ``public_url``.
+    """
     review = item.review and replace(item.review, status=item.review.status_on(today))
-    return replace(item.rendered(lambda url: resolve_link(url, brand)), review=review)
+    base = public_url.rstrip("/")
+
+    def link(url: str) -> str:
+        return base + url if url.startswith(model.MEDIA_PATH) else resolve_link(url, brand)
+
+    return replace(item.rendered(link), review=review)
 
 
 def published(
@@ -48,6 +58,7 @@ def published(
     translations: Sequence[str] = (),
     fallback_from: str | None = None,
     measured: bool = True,
+    public_url: str = "",
 ) -> model.Published:
     """A stored version as readers get it: rendered, with its version record flattened in.
 
@@ -57,7 +68,7 @@ def published(
     the reading level out (None) for a reader that measures only when it sends JSON.
     """
 
-    rendered = render_item(item, brand, today)
+    rendered = render_item(item, brand, today, public_url)
     if isinstance(rendered, model.Article) and pins:
         pinned: dict[tuple[str, str], int | None] = {(p.type, p.slug): p.version for p in pins}
         body = [

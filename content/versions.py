@@ -33,7 +33,9 @@ async def insert_item(
 ) -> int:
     """The items row of a new translation (``latest_version`` 0: only a draft so far); its id."""
     item_id: int = await conn.scalar(
-        items.insert().returning(items.c.id).values(
+        items.insert()
+        .returning(items.c.id)
+        .values(
             kind=item.kind,
             slug=item.slug,
             locale=item.locale,
@@ -121,7 +123,9 @@ async def _insert_version(
     values: dict[str, Any],
 ) -> int:
     version_id: int = await conn.scalar(
-        versions.insert().returning(versions.c.id).values(
+        versions.insert()
+        .returning(versions.c.id)
+        .values(
             item_id=item_id,
             number=number,
             content=msgspec.json.encode(item),

@@ -113,8 +113,8 @@ def _add_block(app: Path) -> None:
     path = app / "content/blocks.py"
     source = path.read_text()
     registry = "# The registry: every block type"
-    assert registry in source and "| Cta\n" in source
-    source = source.replace(registry, BLOCK_CLASS + registry).replace("| Cta\n", "| Cta | Tip\n")
+    assert registry in source and "| Image\n" in source
+    source = source.replace(registry, BLOCK_CLASS + registry).replace("| Image\n", "| Image | Tip\n")
     path.write_text(source)
     for name, text in BLOCK_TEMPLATES.items():
         (app / name).write_text(text)

@@ -59,7 +59,7 @@ def draft_response(
     request: Request[Any, Any, Any], reader: Reader, draft: Draft, status: int = 200
 ) -> Response[Any]:
     """A draft as its editors read it (with HTML previews), never cached by anyone."""
-    rendered = render_item(draft.content, reader.brand, today())
+    rendered = render_item(draft.content, reader.brand, today(), reader.public_url)
     body = DRAFT_TYPES[draft.kind](**structs.asdict(rendered), draft=draft.info)
     response = send(request, dc_replace(Encoded.of(body), gzipped=None, etag=draft.etag), NO_STORE)
     response.status_code = status if response.status_code == 200 else response.status_code

@@ -34,7 +34,7 @@ from exporters import i18n
 from exporters.email.colours import DARK_RAISED, DARK_SURFACE, LIGHT_SURFACE, readable
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "email-5"
+TEMPLATE_VERSION = "email-6"
 WIDTH = 72
 
 # Each service's own unsubscribe tag; it expands to the reader's personal unsubscribe link.

@@ -4,11 +4,16 @@ WeasyPrint fetches every URL a document names (images, stylesheets, fonts, attac
 ``<object>``...). A handout needs only our own fonts and CSS, so every other request is
 refused: ``http(s)`` (no network, hence no redirects), ``file://`` outside the assets
 folder (symlinks resolved first), and ``data:`` URLs that are not images.
+
+Pictures from the media library come with the render job, as bytes keyed by content hash
+(the render runs in a worker process, with no database): a ``folio-media:HASH`` URL is answered
+from that map, and a hash the job did not carry is refused like any other URL.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +21,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from exporters.pdf.paths import ASSETS
 
+MEDIA_SCHEME = "folio-media:"
+_MEDIA_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"RIFF": "image/webp"}
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", re.I)
 
 
@@ -24,11 +31,14 @@ class RefusedURL(ValueError):
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
-    def __init__(self) -> None:
+    def __init__(self, media: Mapping[str, bytes] | None = None) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=2)
         self.refused: list[str] = []  # what was asked for and refused; tests read it
+        self.media = dict(media or {})  # content hash -> the image's bytes, from the render job
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        if url.startswith(MEDIA_SCHEME):
+            return self._media(url)
         if url.lower().startswith("data:"):
             if not _DATA_IMAGE.match(url):
                 return self._refuse(url)
@@ -40,6 +50,13 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type
         if not path.is_relative_to(ASSETS) or not path.is_file():
             return self._refuse(url)
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": _media_type(path)})
+
+    def _media(self, url: str) -> URLFetcherResponse:
+        data = self.media.get(url.removeprefix(MEDIA_SCHEME))
+        kind = next((t for magic, t in _MEDIA_TYPES.items() if data and data.startswith(magic)), None)
+        if data is None or kind is None:
+            return self._refuse(url)
+        return URLFetcherResponse(url, data, {"Content-Type": kind})
 
     def _refuse(self, url: str) -> URLFetcherResponse:
         self.refused.append(url)

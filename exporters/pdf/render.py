@@ -32,7 +32,7 @@ from exporters.templating import environment
 if TYPE_CHECKING:
     from exporters.pdf.fetcher import SafeFetcher
 
-TEMPLATE_VERSION = "handout-6"
+TEMPLATE_VERSION = "handout-7"
 # Callout icons as SVG drawn here, so they never depend on an emoji font.
 _ICON_MARKS = {
     "yes": ("#1e7d45", '<path d="M5 10.5l3.2 3.2L15 7" fill="none" stroke="#fff" stroke-width="2.4"/>'),
@@ -64,6 +64,9 @@ class HandoutOptions:
     size: Size = DEFAULT_SIZE
     public_url: str = "http://127.0.0.1:8000"
     printed_on: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    # The originals of the pictures the bundles show, by content hash: added by the export
+    # service on a cache miss (after the cache key is made: the bundles' hashes name them).
+    media: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 @lru_cache(maxsize=1)
@@ -205,4 +208,15 @@ def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:
 
 def render_pdf(bundles: Sequence[Bundle], options: HandoutOptions) -> bytes:
     """One handout, or a packet: the PDF bytes."""
-    return html_to_pdf(handout_html(bundles, options))
+    from exporters.pdf.fetcher import SafeFetcher
+
+    return html_to_pdf(handout_html(bundles, options), SafeFetcher(options.media))
+
+
+def media_used(bundles: Sequence[Bundle]) -> list[str]:
+    """The content hashes of every picture the bundles show, embeds included, in order."""
+    items = [item for b in bundles for item in (b.item, *b.embeds.values())]
+    found = [
+        h for item in items if isinstance(item, model.Article) for b in item.body if (h := b.media_used())
+    ]
+    return list(dict.fromkeys(found))

@@ -24,7 +24,7 @@ from content.render import canonical_url, resolve_link
 from exporters import i18n
 from exporters.templating import environment
 
-TEMPLATE_VERSION = "page-6"
+TEMPLATE_VERSION = "page-7"
 TEMPLATES = Path(__file__).parent / "templates"
 
 

@@ -12,6 +12,7 @@ from content.render import plain_text
 
 EVERY_BLOCK = (
     "## Before *you* come\n\nBring [your list](https://example.org/list).\n\n"
+    f':::image {"ab" * 32} "A pill organiser" "Photo: Clinic" focal=0.5,0.25\nFill it *weekly*.\n:::\n\n'
     "- [x] one\n- [x] two\n\n* three\n\n1. four\n\n"
     ':::callout warning "Careful"\nDo not drive.\n:::\n\n'
     "::comparison a-vs-b\n\n::faq some-faq q1\n\n::cta [Book now](brand:appointment)\n"
@@ -20,8 +21,8 @@ EVERY_BLOCK = (
 
 def test_the_registry_names_every_block_type_once_and_every_directive() -> None:
     tags = [cls.__struct_config__.tag for cls in blocks.BLOCK_TYPES]
-    assert tags == ["heading", "paragraph", "list", "callout", "comparison", "faq", "cta"]
-    assert sorted(blocks.DIRECTIVES) == ["callout", "comparison", "cta", "faq"]
+    assert tags == ["heading", "paragraph", "list", "callout", "comparison", "faq", "cta", "image"]
+    assert sorted(blocks.DIRECTIVES) == ["callout", "comparison", "cta", "faq", "image"]
     assert model.BLOCK_TYPES is blocks.BLOCK_TYPES and model.Heading is blocks.Heading
 
 
