@@ -57,7 +57,7 @@ def test_upload_insert_and_save_an_image_with_its_alt_text(desk: Desk, open_page
     card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=f"Image {asset[:10]}"))
     expect(card).to_contain_text("1600 × 1200 px, JPEG")
     expect(card).to_contain_text("Not used yet.")
-    served = httpx.get(desk.base + str(card.get_by_role("img").get_attribute("src")))
+    served = httpx.get(desk.base + str(card.locator("img.thumb").get_attribute("src")), timeout=60)
     photo = Image.open(io.BytesIO(served.content))
     assert served.status_code == 200 and photo.width == 320 and not photo.getexif()  # no GPS left
 
@@ -88,7 +88,7 @@ def test_upload_insert_and_save_an_image_with_its_alt_text(desk: Desk, open_page
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
 
-    draft = httpx.get(f"{desk.base}{API}/draft", headers=bearer(desk.tokens["editor"])).json()
+    draft = httpx.get(f"{desk.base}{API}/draft", headers=bearer(desk.tokens["editor"]), timeout=60).json()
     images = [b for b in draft["body"] if b["type"] == "image"]
     assert [(b["media"], b["alt"]) for b in images] == [(asset, ALT)]
 
@@ -155,6 +155,7 @@ def _tour(desk: Desk, page: Page, width: str) -> dict[str, Any]:
     failures: dict[str, Any] = {}
 
     def check(name: str) -> None:
+        page.evaluate("document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
         page.wait_for_function("Array.from(document.images).every(i => i.complete)")
         if found := axe_violations(page):
             failures[name] = found
