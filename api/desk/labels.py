@@ -286,3 +286,10 @@ LABELS: dict[str, str] = {
     "diff_image": "Image {short}: {alt}",
     "diff_image_decorative": "Image {short}: decorative",
 }
+
+# Alt-text guidance in the language of the translation being edited, for whoever writes its alt text.
+ALT_GUIDANCE: dict[str, str] = {
+    "es": "Describa en una frase lo que importa para el paciente en esta imagen. No empiece con "
+    "«Imagen de» ni «Foto de»: los lectores de pantalla ya dicen que es una imagen. Márquela como "
+    "decorativa solo si no añade nada al texto.",
+}

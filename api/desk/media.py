@@ -17,14 +17,14 @@ from litestar.datastructures import UploadFile
 
 from api.deps import EditorialDep, MediaDep, ReaderDep
 from api.desk.drafts import actor
-from api.desk.labels import LABELS
+from api.desk.labels import ALT_GUIDANCE, LABELS
 from api.desk.web import DeskLocale, PagesDep, desk_opts, in_locale, item_url, redirect
 from api.problems import _DOMAIN_STATUS
 from api.reader import Reader
 from content import model
 from content.editorial import Editorial
 from content.errors import ContentError, NotFound
-from content.locales import DEFAULT_LOCALE
+from content.locales import DEFAULT_LOCALE, canonical
 from content.media import Asset, MediaLibrary, variants
 
 THUMBNAIL = 320  # the variant width the grid and the picker show
@@ -194,4 +194,7 @@ class MediaController(Controller):
     ) -> Response[Any]:
         """The editor's image picker (HTML the edit page's script shows): assets, alt text, guidance."""
         assets = [(asset, thumbnail(asset)) for asset in await media.all()]
-        return await pages.render(request, "media_choose.html.j2", assets=assets, **in_locale(locale))
+        guidance = ALT_GUIDANCE.get(canonical(locale).split("-")[0], "")
+        return await pages.render(
+            request, "media_choose.html.j2", assets=assets, guidance=guidance, **in_locale(locale)
+        )

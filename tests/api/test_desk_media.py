@@ -138,6 +138,8 @@ def test_the_picker_asks_for_alt_text_in_the_translations_language(
     assert f'value="{asset}"' in picker.text
     assert '<textarea id="image-alt" rows="2" lang="es"' in picker.text
     assert "Don't start with" in html.unescape(picker.text) and "español" in picker.text.lower()
+    assert "No empiece con «Imagen de»" in html.unescape(picker.text)
+    assert "No empiece" not in client.get("/desk/media/choose").text
     assert client.get("/desk/media/choose?locale=not a locale").status_code == 400
 
 

@@ -176,6 +176,12 @@ def _tour(desk: Desk, page: Page, width: str) -> dict[str, Any]:
         chooser = page.get_by_role("group", name="Insert image")
         expect(chooser.get_by_label("Alt text", exact=True)).to_have_attribute("lang", locale)
         if locale == "es":
+            alt = chooser.get_by_label("Alt text", exact=True)
+            expect(alt).to_have_accessible_description(re.compile("No empiece con «Imagen de»"))
+            alt.fill("Imagen de un aerosol nasal")
+            chooser.get_by_role("button", name="Insert", exact=True).click()
+            expect(alt).to_have_accessible_description(re.compile("say what it shows"))
+            alt.fill("")
             chooser.get_by_role("button", name="Insert", exact=True).click()
             expect(chooser.get_by_text("Write the alt text, or mark the image decorative.")).to_be_visible()
         check(f"insert-image{'-es' if locale == 'es' else ''}")

@@ -87,7 +87,7 @@
     var problems = { choice: "", alt: "" };
     if (!chosen) problems.choice = chooser.dataset.noImage;
     if (!decorative && !alt.value.trim()) problems.alt = chooser.dataset.noAlt;
-    else if (!decorative && /^(an? )?(image|picture|photo) of\b/i.test(alt.value.trim())) problems.alt = chooser.dataset.badStart;
+    else if (!decorative && /^(an? |una? )?(image|picture|photo|imagen|foto|fotograf\u00eda|dibujo) (of|de)\b/i.test(alt.value.trim())) problems.alt = chooser.dataset.badStart;
     showError(chooser, "image-choice", problems.choice, null);
     showError(chooser, "image-alt", problems.alt, alt);
     if (problems.choice || problems.alt) {
