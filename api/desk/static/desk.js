@@ -75,7 +75,8 @@
   }
 
   function quoted(text) {
-    return '"' + text.replace(/\s+/g, " ").trim().replace(/"/g, "\u201d") + '"';
+    // As content.blocks writes a directive's words: in double quotes, with \ and " escaped.
+    return '"' + text.replace(/\s+/g, " ").trim().replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
   }
 
   function imageMarkdown(chooser) {
