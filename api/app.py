@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ScheduleController,
             ReleaseController,
             assets_router(),
-            desk_router(),
+            desk_router(settings.media_max_bytes),
             media_router(settings.media_max_bytes),
         ],
         dependencies=dependencies(services, settings, metrics),

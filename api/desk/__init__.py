@@ -21,6 +21,7 @@ from api.desk.account import AccountController
 from api.desk.drafts import DraftController
 from api.desk.editing import EditingController
 from api.desk.labels import LABELS
+from api.desk.media import FORM_OVERHEAD, MediaController
 from api.desk.public import LibraryController
 from api.desk.publishing import PublishingController
 from api.desk.releases import ReleaseDeskController
@@ -68,7 +69,11 @@ def provide_pages(editorial: EditorialDep, exports: ExportsDep, settings: Settin
     return Pages(editorial, exports.default_paper, settings.loopback_warning)
 
 
-def desk_router() -> Router:
+def desk_router(media_max_bytes: int = 10 * 2**20) -> Router:
+    """The desk; its media upload takes an image of up to ``media_max_bytes`` (FOLIO_MEDIA_MAX_BYTES)."""
+    media = Router(
+        path="/", route_handlers=[MediaController], request_max_body_size=media_max_bytes + FORM_OVERHEAD
+    )
     return Router(
         path="/desk",
         route_handlers=[
@@ -78,6 +83,7 @@ def desk_router() -> Router:
             EditingController,
             PublishingController,
             ReleaseDeskController,
+            media,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
         dependencies={"pages": Provide(provide_pages, sync_to_thread=False)},

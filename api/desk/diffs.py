@@ -23,6 +23,9 @@ _TEXT_KEYS = (
     "url",
     "slug",
     "items",
+    "alt",
+    "caption",
+    "credit",
 )
 
 
@@ -50,6 +53,11 @@ def describe(value: Any) -> str:
                 f" v{value['version']}" if value.get("version") else ""
             )
         parts = [describe(value[k]) for k in _TEXT_KEYS if k in value and value[k] not in (None, "", [])]
+        if value.get("type") == "image":
+            parts = [
+                str(value.get("media", ""))[:10] + (" (decorative)" if value.get("decorative") else ""),
+                *parts,
+            ]
         kind = value.get("type") or value.get("style") or value.get("tone")
         return (f"[{kind}] " if kind else "") + " — ".join(parts)
     return str(value)
@@ -80,6 +88,20 @@ class Row:
     after: Markup
 
 
+def is_image(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("type") == "image" and isinstance(value.get("media"), str)
+
+
+def image(value: Any, words_html: Markup) -> Markup:
+    """An image block as a reviewer sees it: the picture with its alt text, then its words."""
+    if not is_image(value):
+        return words_html
+    width = value.get("width") or 320
+    url = f"/media/{value['media']}/{min(width, 320)}.webp"
+    alt = "" if value.get("decorative") else str(value.get("alt", ""))
+    return Markup('<figure><img src="{}" alt="{}" loading="lazy"></figure>{}').format(url, alt, words_html)
+
+
 def rows(diff: Diff) -> list[Row]:
     out = []
     for field in diff.fields:
@@ -87,6 +109,7 @@ def rows(diff: Diff) -> list[Row]:
         out.append(Row("changed", field.field, before, after))
     for change in diff.changes:
         before, after = words(describe(change.before), describe(change.after))
+        before, after = image(change.before, before), image(change.after, after)
         key = change.key + 1 if isinstance(change.key, int) else change.key
         out.append(Row(change.op, f"{change.path} {key}", before, after))
     return out

@@ -163,7 +163,7 @@ LABELS: dict[str, str] = {
     "related_help": "One per line, as kind/slug, for example faq/ketamine-addiction-faq.",
     "body": "Body (Markdown)",
     "body_help": 'Markdown with directives: :::callout warning "Title" … :::, ::faq SLUG, '
-    "::comparison SLUG, ::cta [Label](brand:appointment).",
+    '::comparison SLUG, ::cta [Label](brand:appointment), :::image HASH "Alt text" … :::.',
     "live_preview": "Preview from the server",
     "preview": "Preview",
     "preview_updated": "Preview updated.",
@@ -287,4 +287,60 @@ LABELS: dict[str, str] = {
     "done_release_removed": "Removed from the release.",
     "done_release_deleted": "Release deleted.",
     "done_release_published": "Release published.",
+    "media": "Media",
+    "media_title": "Media library",
+    "media_help": "Images for articles: PNG, JPEG or WebP. Each is stored once, with its metadata "
+    "(camera, GPS position, comments) removed. Alt text is written where an image is used, in "
+    "each translation, not here.",
+    "media_upload": "Upload an image",
+    "media_file": "Image file",
+    "media_file_help": "PNG, JPEG or WebP. You can also drop a file on this box.",
+    "media_drop": "Drop the image here to upload it.",
+    "media_uploading": "Uploading…",
+    "media_upload_button": "Upload",
+    "media_no_file": "Choose an image file to upload.",
+    "media_count": "Images in the library: {count}",
+    "media_none": "No images yet. Upload one above.",
+    "media_asset": "Image {short}",
+    "media_size": "{width} × {height} px, {format}, {bytes}",
+    "media_uploaded_by": "Uploaded {date} by {name}",
+    "media_used_in": "Used in",
+    "media_not_used": "Not used yet.",
+    "media_alt_used": "Alt text: {alt}",
+    "media_decorative": "Marked decorative (no alt text)",
+    "media_no_alt": "no alt text found",
+    "media_markdown": "Markdown to insert image {short}",
+    "media_markdown_help": "Copy it into an article's body and replace the alt text.",
+    "media_copy": "Copy the Markdown",
+    "media_alt_placeholder": "Describe what matters for the patient",
+    "done_uploaded": "Uploaded. The image is first in the list.",
+    "done_uploaded_again": "This image was already in the library; nothing new was stored.",
+    "insert_image": "Insert image",
+    "insert_image_help": "Insert an image from the media library at the cursor, with its alt text.",
+    "insert_image_nojs": "Without script: open the media library and copy an image's Markdown.",
+    "choose_image": "Choose an image",
+    "choose_none": "The media library has no images yet.",
+    "alt_text": "Alt text",
+    "alt_guidance": "Describe what matters for the patient in this image, in a sentence. Don't start with "
+    "“Image of” or “Picture of”: screen readers say it is an image. Mark it decorative only if it "
+    "adds nothing to the text.",
+    "alt_in_language": "Write it in {language}, the language of this translation.",
+    "decorative": "Decorative: it adds nothing to the text",
+    "caption": "Caption (optional)",
+    "credit": "Credit (optional)",
+    "insert": "Insert",
+    "cancel": "Cancel",
+    "image_chosen_none": "Choose an image.",
+    "alt_missing": "Write the alt text, or mark the image decorative.",
+    "alt_starts_badly": "Don't start with “Image of”; say what it shows.",
+    "image_inserted": "Image inserted into the body.",
+    "diff_image": "Image {short}: {alt}",
+    "diff_image_decorative": "Image {short}: decorative",
+}
+
+# Alt-text guidance in the language of the translation being edited, for whoever writes its alt text.
+ALT_GUIDANCE: dict[str, str] = {
+    "es": "Describa en una frase lo que importa para el paciente en esta imagen. No empiece con "
+    "«Imagen de» ni «Foto de»: los lectores de pantalla ya dicen que es una imagen. Márquela como "
+    "decorativa solo si no añade nada al texto.",
 }

@@ -60,6 +60,9 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "GET /desk/releases/{id}/preview/{kind}/{slug}/page": "reader",
     "GET /desk/releases/{id}/preview/{kind}/{slug}/handout.pdf": "reader",
     "GET /desk/releases/{id}/preview/{kind}/{slug}/email": "reader",
+    "GET /desk/media": "editor",
+    "POST /desk/media": "editor",
+    "GET /desk/media/choose": "editor",
 }
 
 
@@ -303,7 +306,6 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
     both = "item=article/ketamine-withdrawal/es&item=faq/ketamine-addiction-faq"
     packet = client.get(f"/desk/packet.pdf?{both}")
     assert packet.status_code == 200 and packet.headers["content-type"] == "application/pdf"
-
 
 
 def test_four_eyes_in_the_desk(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
