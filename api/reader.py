@@ -16,7 +16,6 @@ The store itself stays private.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,6 +26,7 @@ from msgspec.structs import replace
 
 from api.caching import Encoded, public
 from api.metrics import Metrics
+from api.single_flight import SingleFlight
 from content import model
 from content.bundle import Bundle, make_bundle
 from content.changes import Change
@@ -45,29 +45,6 @@ SHARED_LOOKUPS = frozenset({("archived",), ("translations",)})  # every read nee
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-class SingleFlight:
-    """Concurrent callers asking for the same key share one call instead of each making it."""
-
-    def __init__(self) -> None:
-        self._running: dict[object, asyncio.Future[Any]] = {}
-
-    async def run(self, key: object, call: Callable[[], Awaitable[T]]) -> T:
-        if (running := self._running.get(key)) is not None:
-            return await asyncio.shield(running)
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._running[key] = future
-        try:
-            result = await call()
-            future.set_result(result)
-            return result
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here; waiters re-raise it themselves
-            raise
-        finally:
-            del self._running[key]
 
 
 class Document:

@@ -13,9 +13,10 @@ from api.caching import public
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.metrics import Metrics
-from api.reader import Reader, SingleFlight
+from api.reader import Reader
 from api.render_cache import RenderCache, render_cache_for
 from api.settings import Settings
+from api.single_flight import SingleFlight
 from api.webhooks import Deliverer, Webhooks, outbox
 from content.accounts import Sessions, Tokens
 from content.audit import AuditLog
