@@ -1,5 +1,6 @@
 """HTTP as clients and CDNs expect it: HEAD, Allow, Vary, Link, Content-Language, problem types."""
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -26,6 +27,9 @@ PATH_VALUES = {
     "{hook_id}": "1",
     "{name}": "admin",
     "{id}": "handout-1",  # a FHIR DocumentReference or Binary: version row 1 as a handout
+    "{release_id}": "1",  # the release admin_client makes, holding the FAQ's draft
+    "{kind}": "faq",
+    "{schedule_id}": "1",  # the archive admin_client schedules
 }
 SLUGS = {
     "articles": "is-ketamine-therapy-addictive",
@@ -50,6 +54,8 @@ def _get_routes() -> list[str]:
         for plural, slug in SLUGS.items():
             if template.startswith((f"/v1/{plural}/", f"/{plural}/")):
                 path = path.replace("{slug}", slug)
+        if template.startswith("/v1/releases/"):
+            path = path.replace("{slug}", SLUGS["faqs"])
         for name, value in PATH_VALUES.items():
             if value is not None:
                 path = path.replace(name, value)
@@ -81,6 +87,14 @@ def admin_client(client: Client, tokens: dict[str, str]) -> Client:
     assert hook.status_code == 201, hook.text
     image = client.post("/v1/media", files={"file": ("a.png", IMAGE, "image/png")})
     assert image.status_code == 201, image.text
+    assert client.post(f"/v1/faqs/{SLUGS['faqs']}/draft").status_code == 201
+    release = client.post("/v1/releases", json={"name": "Spring update"})
+    assert release.status_code == 201, release.text
+    entry = {"type": "faq", "slug": SLUGS["faqs"]}
+    assert client.post(f"/v1/releases/{release.json()['id']}/entries", json=entry).status_code == 200
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat(timespec="seconds")
+    archive = {"action": "archive", "type": "article", "slug": "ketamine-withdrawal", "at": at}
+    assert client.post("/v1/schedules", json=archive).status_code == 201
     return client
 
 
