@@ -69,7 +69,10 @@ async def open_services(
         reader.listen(on_change)
         exports = _exports(settings, reader, cache, metrics)
         try:
-            yield _services(settings, database, store, reader, exports)
+            services = _services(settings, database, store, reader, exports)
+            # FOLIO_OVERDUE=withdraw: the review-date check purges what it withdraws.
+            services.editorial.review_dates.withdraw_overdue = reader.withdraw_overdue
+            yield services
         finally:
             await asyncio.to_thread(exports.close)
     finally:
