@@ -193,9 +193,8 @@ class Reader:
     def fresh_until(
         self, kind: model.Kind, slug: str, version: int | None, locales: tuple[str, ...], document: Document
     ) -> float:
-        """Until when (``time.monotonic()``) ``document(kind, slug, version, locales)`` answers ``document``.
-
-        That is while the lookups it was found with are reused (``latest_ttl``) and the day is
+        """Until when (``time.monotonic()``) ``document(kind, slug, version, locales)`` answers ``document``:
+        while the lookups it was found with are reused (``latest_ttl``) and the day is
         the same (review status); 0 when they are not reused, or were renewed while it was built.
         """
         located = self._lookup(("locate", kind, slug, version, locales, False))
@@ -223,11 +222,12 @@ class Reader:
         slug: str,
         version: int | None = None,
         locales: tuple[str, ...] = (DEFAULT_LOCALE,),
+        withdrawn_ok: bool = False,  # staff (the desk, a publisher's own write) read withdrawn items
     ) -> Document:
         """The version in the first of ``locales`` the item is published in; a fallback says so."""
         key = await self.locate(kind, slug, version, locales=locales)
         document = await self._decoded(key, _fallback_from(key, locales))
-        if self.withdraw_overdue and withdrawn(document.value.review, today()):
+        if self.withdraw_overdue and not withdrawn_ok and withdrawn(document.value.review, today()):
             refuse_withdrawn(key, await self.locate(kind, slug, locales=locales))
         return document
 

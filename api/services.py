@@ -92,7 +92,7 @@ def _reader(settings: Settings, store: Store, metrics: Metrics, latest_ttl: floa
         ),
         flights=SingleFlight(),
     )
-    reader.withdraw_overdue = settings.overdue == "withdraw"
+    reader.withdraw_overdue = store.withdraw_overdue = settings.overdue == "withdraw"
     return reader
 
 

@@ -143,7 +143,7 @@ class LibraryController(Controller):
         kind = kind_of(request)
         locale = canonical(locale)
         try:
-            document = await reader.document(kind, slug, version, (locale,))
+            document = await reader.document(kind, slug, version, (locale,), withdrawn_ok=True)
         except Gone:
             return await pages.render(
                 request, "archived.html.j2", kind=kind, slug=slug, status_code=410, **in_locale(locale)
@@ -182,7 +182,9 @@ class LibraryController(Controller):
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The handout shown in the browser's PDF viewer, to print from there."""
-        bundle = await exports.bundle(kind_of(request), slug, version, (canonical(locale),))
+        bundle = await exports.bundle(
+            kind_of(request), slug, version, (canonical(locale),), withdrawn_ok=True
+        )
         rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(paper, size))
         return file(
             rendered.body,
@@ -239,7 +241,7 @@ class LibraryController(Controller):
         """The email of any version at 600 and 375 px; copy its HTML or text; download it."""
         kind = kind_of(request)
         locale = canonical(locale)
-        bundle = await exports.bundle(kind, slug, version, (locale,))
+        bundle = await exports.bundle(kind, slug, version, (locale,), withdrawn_ok=True)
         document = await email_document(exports, [bundle], exports.email_options(esp))
         history = await reader.history(kind, slug, locale)
         base = item_url(kind, slug)
