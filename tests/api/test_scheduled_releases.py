@@ -177,3 +177,30 @@ def test_publishers_schedule_a_release_through_the_api(settings: Settings, token
         assert client.post("/v1/schedules", json=no_slug, headers=pub).status_code == 400
         editor = client.post("/v1/schedules", json=body, headers=bearer(tokens["editor"]))
         assert editor.status_code == 403
+
+
+def test_a_publisher_schedules_the_release_from_the_desk(settings: Settings, tokens: dict[str, str]) -> None:
+    from tests.api.test_desk import _session
+
+    with TestClient(create_app(settings)) as client:
+        release = client.post(
+            "/v1/releases", json={"name": "Winter"}, headers=bearer(tokens["editor"])
+        ).json()
+        base = f"/desk/releases/{release['id']}"
+        csrf = _session(client, tokens["publisher"])
+        page = client.get(base)
+        assert page.status_code == 200 and f'action="{base}/schedule"' in page.text
+        assert "Schedule the release" in page.text
+        made = client.post(
+            base + "/schedule", data={"csrf": csrf, "at": "2031-01-15T09:00", "note": "Winter"}
+        )
+        assert made.status_code == 200 and "The release is scheduled for 2031-01-15 09:00 UTC." in made.text
+        [shown] = client.get("/v1/schedules", headers=bearer(tokens["publisher"])).json()["schedules"]
+        assert (shown["action"], shown["slug"], shown["at"], shown["note"]) == (
+            "release",
+            str(release["id"]),
+            "2031-01-15T09:00:00Z",
+            "Winter",
+        )
+        refused = client.post(base + "/schedule", data={"csrf": csrf, "at": "soon"})
+        assert refused.status_code == 400 and "is not an ISO 8601 time" in refused.text
