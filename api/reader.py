@@ -1,13 +1,12 @@
 """The one way anything reads published content: documents, bundles, history, lists and search.
 
-Published versions never change, so a decoded version (its struct, its bundle, its encoded
-bytes, each made the first time something asks) holds until the review status it shows
-changes, an item it links to is archived or a translation of it is published. Its key is the
-version's row id (one translation's version), the locale it stands in for when it is a
-fallback, its item's translations, today's date and the set of archived items. Lookups (which
-version is the latest, what is archived, which translations exist, what the chart is offered)
-are reused for ``latest_ttl`` seconds, and dropped at once when Editorial reports a change in
-this process (``changed``): other processes and replicas see a write within ``latest_ttl``.
+Published versions never change, so a decoded version (its struct, its bundle, its encoded bytes, each made
+the first time something asks) holds until the review status it shows changes, an item it links to is
+archived or a translation of it is published. Its key is the version's row id (one translation's version),
+the locale it stands in for when it is a fallback, its item's translations, today's date and the set of
+archived items. Lookups (which version is the latest, what is archived, which translations exist, what the
+chart is offered) are reused for ``latest_ttl`` seconds, and dropped at once when Editorial reports a change
+in this process (``changed``): other processes and replicas see a write within ``latest_ttl``.
 
 One bounded LRU of decoded versions, one bounded map of lookups with their expiry, one single-flight
 (shared with the export service): concurrent callers asking for the same thing make one call.
@@ -355,10 +354,11 @@ class Reader:
         tag: str | None = None,
         code: tuple[str | None, str] | None = None,
         locales: Sequence[str] = (DEFAULT_LOCALE,),
+        withdrawn_ok: bool = False,  # the desk: staff list items withdrawn past their review date too
     ) -> Page:
         """Published items of one kind ordered by slug, a page at a time (``Store.list_items``)."""
         return await self._store.list_items(
-            kind, limit=limit, cursor=cursor, tag=tag, code=code, locales=locales
+            kind, limit=limit, cursor=cursor, tag=tag, code=code, locales=locales, withdrawn_ok=withdrawn_ok
         )
 
     async def search(

@@ -224,11 +224,13 @@ class Store:
         tag: str | None = None,
         code: tuple[str | None, str] | None = None,
         locales: Sequence[str] = (DEFAULT_LOCALE,),
+        withdrawn_ok: bool = False,
     ) -> Page:
         """Published items of one kind ordered by slug, a page at a time.
 
         Each item appears once, in the first of ``locales`` it is published in; one whose
-        first choice is missing says so in ``fallbackFrom``.
+        first choice is missing says so in ``fallbackFrom``. Items withdrawn past their review
+        date (``withdraw_overdue``) are left out unless ``withdrawn_ok`` (staff).
         """
         query = (
             sa.select(items, versions)
@@ -253,7 +255,7 @@ class Store:
             query = query.where(versions.c.id.in_(coded(*code)))
         if not self.serve_unreviewed:
             query = query.where(versions.c.reviewed_by.isnot(None))
-        if (day := self._withdrawn_on()) is not None:
+        if (day := self._withdrawn_on()) is not None and not withdrawn_ok:
             review = versions.c.next_review_on
             query = query.where(sa.or_(versions.c.reviewed_by.is_(None), review.is_(None), review >= day))
         async with self.engine.connect() as conn:

@@ -65,12 +65,15 @@ async def locales_published(reader: Reader) -> list[str]:
     return sorted(found | {DEFAULT_LOCALE}, key=lambda tag: (tag != DEFAULT_LOCALE, tag))
 
 
-async def summaries(reader: Reader) -> list[model.ItemSummary]:
-    """Every live published translation, by title."""
+async def summaries(reader: Reader, withdrawn_ok: bool = False) -> list[model.ItemSummary]:
+    """Every live published translation, by title (``withdrawn_ok``: also those withdrawn past
+    their review date, which staff see to review them; never to hand out)."""
     found: list[model.ItemSummary] = []
     for locale in await locales_published(reader):
         for kind in model.KINDS:
-            found += (await reader.list_items(kind, limit=500, locales=(locale,))).items
+            found += (
+                await reader.list_items(kind, limit=500, locales=(locale,), withdrawn_ok=withdrawn_ok)
+            ).items
     return sorted(found, key=lambda s: (s.title.lower(), s.locale))
 
 
@@ -97,7 +100,7 @@ class LibraryController(Controller):
         status: Annotated[str, Parameter(max_length=20)] = "",  # current, due, overdue; empty for any
     ) -> Response[Any]:
         """The library: search and filter by title, summary, text, tags, type and review status."""
-        items = await summaries(reader)
+        items = await summaries(reader, withdrawn_ok=True)
         if q.strip():
             hits: set[tuple[str, str, str]] = set()
             try:
