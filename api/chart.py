@@ -21,11 +21,12 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from api.exports import Exports
-from api.reader import Reader
+from api.reader import Reader, today
 from api.settings import Settings
 from content import model
 from content.chart import ChartVersion
 from content.options import DEFAULT_SIZE
+from content.review_dates import withdrawn
 from exporters.i18n import labels
 
 Format = Literal["handout", "page"]
@@ -45,7 +46,10 @@ def reviewed(version: ChartVersion) -> bool:
 
 
 def offered_to_chart(version: ChartVersion, settings: Settings) -> bool:
-    """Whether the chart is offered this version: reviewed, or unreviewed where the operator allows it."""
+    """Whether the chart is offered this version: reviewed, or unreviewed where the operator allows
+    it; never the latest version of an item withdrawn past its review date (FOLIO_OVERDUE=withdraw)."""
+    if settings.overdue == "withdraw" and version.current and withdrawn(version.review, today()):
+        return False
     return reviewed(version) or settings.ehr_offer_unreviewed
 
 

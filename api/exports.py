@@ -108,9 +108,12 @@ class Exports:
         slug: str,
         version: int | None = None,
         locales: tuple[str, ...] = (DEFAULT_LOCALE,),
+        withdrawn_ok: bool = False,
     ) -> Bundle:
-        """The bundle of the version in the first of ``locales`` the item is published in."""
-        return await self._reader.bundle(await self._reader.document(kind, slug, version, locales))
+        """The bundle of the version in the first of ``locales`` the item is published in
+        (``withdrawn_ok``: even one withdrawn past its review date, for staff; ``Reader.document``)."""
+        document = await self._reader.document(kind, slug, version, locales, withdrawn_ok)
+        return await self._reader.bundle(document)
 
     def handout_options(self, paper: Paper | None, size: Size) -> HandoutOptions:
         return HandoutOptions(paper or self.default_paper, size, self.public_url, today())

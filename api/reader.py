@@ -1,13 +1,12 @@
 """The one way anything reads published content: documents, bundles, history, lists and search.
 
-Published versions never change, so a decoded version (its struct, its bundle, its encoded
-bytes, each made the first time something asks) holds until the review status it shows
-changes, an item it links to is archived or a translation of it is published. Its key is the
-version's row id (one translation's version), the locale it stands in for when it is a
-fallback, its item's translations, today's date and the set of archived items. Lookups (which
-version is the latest, what is archived, which translations exist, what the chart is offered)
-are reused for ``latest_ttl`` seconds, and dropped at once when Editorial reports a change in
-this process (``changed``): other processes and replicas see a write within ``latest_ttl``.
+Published versions never change, so a decoded version (its struct, its bundle, its encoded bytes, each made
+the first time something asks) holds until the review status it shows changes, an item it links to is
+archived or a translation of it is published. Its key is the version's row id (one translation's version),
+the locale it stands in for when it is a fallback, its item's translations, today's date and the set of
+archived items. Lookups (which version is the latest, what is archived, which translations exist, what the
+chart is offered) are reused for ``latest_ttl`` seconds, and dropped at once when Editorial reports a change
+in this process (``changed``): other processes and replicas see a write within ``latest_ttl``.
 
 One bounded LRU of decoded versions, one bounded map of lookups with their expiry, one single-flight
 (shared with the export service): concurrent callers asking for the same thing make one call.
@@ -171,9 +170,8 @@ class Reader:
     def fresh_until(
         self, kind: model.Kind, slug: str, version: int | None, locales: tuple[str, ...], document: Document
     ) -> float:
-        """Until when (``time.monotonic()``) ``document(kind, slug, version, locales)`` answers ``document``.
-
-        That is while the lookups it was found with are reused (``latest_ttl``) and the day is
+        """Until when (``time.monotonic()``) ``document(kind, slug, version, locales)`` answers ``document``:
+        while the lookups it was found with are reused (``latest_ttl``) and the day is
         the same (review status); 0 when they are not reused, or were renewed while it was built.
         """
         located = self._lookup(("locate", kind, slug, version, locales, False))
@@ -201,11 +199,12 @@ class Reader:
         slug: str,
         version: int | None = None,
         locales: tuple[str, ...] = (DEFAULT_LOCALE,),
+        withdrawn_ok: bool = False,  # staff (the desk, a publisher's own write) read withdrawn items
     ) -> Document:
         """The version in the first of ``locales`` the item is published in; a fallback says so."""
         key = await self.locate(kind, slug, version, locales=locales)
         document = await self._decoded(key, _fallback_from(key, locales))
-        if self.withdraw_overdue and withdrawn(document.value.review, today()):
+        if self.withdraw_overdue and not withdrawn_ok and withdrawn(document.value.review, today()):
             refuse_withdrawn(key, await self.locate(kind, slug, locales=locales))
         return document
 
@@ -334,10 +333,11 @@ class Reader:
         tag: str | None = None,
         code: tuple[str | None, str] | None = None,
         locales: Sequence[str] = (DEFAULT_LOCALE,),
+        withdrawn_ok: bool = False,  # the desk: staff list items withdrawn past their review date too
     ) -> Page:
         """Published items of one kind ordered by slug, a page at a time (``Store.list_items``)."""
         return await self._store.list_items(
-            kind, limit=limit, cursor=cursor, tag=tag, code=code, locales=locales
+            kind, limit=limit, cursor=cursor, tag=tag, code=code, locales=locales, withdrawn_ok=withdrawn_ok
         )
 
     async def search(

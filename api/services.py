@@ -75,6 +75,8 @@ async def open_services(
         try:
             services = _services(settings, database, store, reader, exports)
             exports.media = services.media  # handouts carry the pictures' originals to the workers
+            # FOLIO_OVERDUE=withdraw: the review-date check purges what it withdraws.
+            services.editorial.review_dates.withdraw_overdue = reader.withdraw_overdue
             yield services
         finally:
             await asyncio.to_thread(exports.close)
@@ -95,7 +97,7 @@ def _reader(settings: Settings, store: Store, metrics: Metrics, latest_ttl: floa
         ),
         flights=SingleFlight(),
     )
-    reader.withdraw_overdue = settings.overdue == "withdraw"
+    reader.withdraw_overdue = store.withdraw_overdue = settings.overdue == "withdraw"
     return reader
 
 

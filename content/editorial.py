@@ -84,6 +84,8 @@ class Editorial:
         self.review_dates = ReviewDates(store.engine, publishing)
         # Releases: named sets of drafts published together (content.releases).
         self.releases = Releases(store.engine, publishing)
+        # A scheduled release publishes inside the runner's claim transaction (content.schedules).
+        self.schedules.release = self.releases.publish_in
 
     async def publish_release(self, release_id: int, actor: str, note: str = "") -> Release:
         """Publish every draft of the release in one transaction, or none (Conflict says why)."""

@@ -245,43 +245,49 @@ class Releases:
     ) -> Release:
         """Publish every entry's reviewed draft in one transaction, or none (Conflict says why)."""
         async with self.writer.begin() as conn:
-            row = await unpublished(conn, release_id)
-            rows = await entry_rows(conn, release_id)
-            check(release_id, rows)
-            contents = {(r.kind, r.slug, r.locale): decode_content(r.content) for r in rows}
-            revisions = {(r.kind, r.slug, r.locale): r.revision for r in rows}
-            note = note or f"Release {row.name!r}"
-            order = publish_order(contents)
-            made, changes = await self._publish_all(conn, release_id, order, revisions, actor, note, override)
-            now = utcnow()
-            await conn.execute(
-                releases.update()
-                .where(releases.c.id == release_id)
-                .values(published_at=now, published_by=actor, updated_at=now)
-            )
-            listed = ", ".join(f"{describe(k)} v{v}" for k, v in made.items())
-            await record(
-                conn,
-                actor,
-                "release_publish",
-                None,
-                None,
-                None,
-                None,
-                None,
-                f"release {release_id} {row.name!r}: {listed}",
-            )
-            data = {
-                "id": release_id,
-                "name": row.name,
-                "items": [
-                    {"kind": k[0], "slug": k[1], "locale": k[2], "version": v} for k, v in made.items()
-                ],
-            }
-            await self.publishing.outbox(conn, Notice("release.published", data))
+            changes = await self.publish_in(conn, release_id, actor, note, override)
             await self.publishing.committing(conn, changes)
         self.publishing._tell(changes)
         return await self.get(release_id)
+
+    async def publish_in(
+        self, conn: AsyncConnection, release_id: int, actor: str, note: str = "", override: str | None = None
+    ) -> list[Change]:
+        """``publish`` inside the caller's transaction (a scheduled release, ``content.schedules``):
+        the changes to pass to ``committing`` and, after commit, ``_tell``; refusals as ``publish``."""
+        row = await unpublished(conn, release_id)
+        rows = await entry_rows(conn, release_id)
+        check(release_id, rows)
+        contents = {(r.kind, r.slug, r.locale): decode_content(r.content) for r in rows}
+        revisions = {(r.kind, r.slug, r.locale): r.revision for r in rows}
+        note = note or f"Release {row.name!r}"
+        order = publish_order(contents)
+        made, changes = await self._publish_all(conn, release_id, order, revisions, actor, note, override)
+        now = utcnow()
+        await conn.execute(
+            releases.update()
+            .where(releases.c.id == release_id)
+            .values(published_at=now, published_by=actor, updated_at=now)
+        )
+        listed = ", ".join(f"{describe(k)} v{v}" for k, v in made.items())
+        await record(
+            conn,
+            actor,
+            "release_publish",
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"release {release_id} {row.name!r}: {listed}",
+        )
+        data = {
+            "id": release_id,
+            "name": row.name,
+            "items": [{"kind": k[0], "slug": k[1], "locale": k[2], "version": v} for k, v in made.items()],
+        }
+        await self.publishing.outbox(conn, Notice("release.published", data))
+        return changes
 
     async def _publish_all(
         self,

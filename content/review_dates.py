@@ -7,6 +7,11 @@ still get it (with "Review overdue" printed) or a 410 (``withdrawn``). Each even
 ``review_events`` with the date it is about, inside the transaction that stores it in the
 outbox: running the check again, on any replica, never fires it twice. A new signed version has
 a new date, so its events fire in their turn.
+
+Under FOLIO_OVERDUE=withdraw (``withdraw_overdue``) the check that finds items overdue also stores
+one ``cache.purge`` of their tags (``Publishing.committing``) in the transaction of their
+``review.overdue`` events, and tells this process's caches after commit, so the 410 reaches every
+cache at once; the publish of a new signed version purges them again as any publish does.
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ def refuse_withdrawn(key: VersionKey, latest: VersionKey) -> None:
 class ReviewDates:
     """The check; events go through the publishing outbox, changes to its ``on_change``."""
 
+    withdraw_overdue = False  # FOLIO_OVERDUE=withdraw: an overdue item's caches are purged (410)
+
     def __init__(self, engine: AsyncEngine, publishing: Publishing) -> None:
         self.engine = engine
         self.writer = writer(engine)
@@ -76,7 +83,10 @@ class ReviewDates:
         """Fire the review events owed on ``today`` that were not fired before; those fired."""
         async with self.writer.begin() as conn:
             fired = [f for f in await self._owed(conn, today) if await self._fire(conn, f)]
-        self.publishing._tell([Change(f.kind, f.slug, f.locale, f.event) for f in fired])
+            changes = [Change(f.kind, f.slug, f.locale, f.event) for f in fired]
+            if self.withdraw_overdue:  # withdrawn now: purged from every cache, with the event
+                await self.publishing.committing(conn, [c for c in changes if c.action == "review.overdue"])
+        self.publishing._tell(changes)
         return fired
 
     @staticmethod

@@ -5,6 +5,7 @@ SQLite uses FTS5 and PostgreSQL its text search; everything else about them is t
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import Any
@@ -37,9 +38,17 @@ class SearchHit(model.Wire, kw_only=True):
 
 
 async def search(
-    engine: AsyncEngine, q: str, *, kind: model.Kind | None, limit: int, locale: str, serve_unreviewed: bool
+    engine: AsyncEngine,
+    q: str,
+    *,
+    kind: model.Kind | None,
+    limit: int,
+    locale: str,
+    serve_unreviewed: bool,
+    withdrawn_on: dt.date | None = None,
 ) -> list[SearchHit]:
-    """Full-text search over published items in one locale, best match first."""
+    """Full-text search over published items in one locale, best match first; with
+    ``withdrawn_on``, not those whose latest version was reviewed until before that day."""
     words = _WORD.findall(q)
     if not words:
         raise InvalidInput("q", "The search query needs at least one word.")
@@ -55,9 +64,18 @@ async def search(
             " AND EXISTS (SELECT 1 FROM versions v WHERE v.item_id = i.id "
             "AND v.number = i.latest_version AND v.reviewed_by IS NOT NULL)"
         )
+    if withdrawn_on is not None:
+        where += (
+            " AND NOT EXISTS (SELECT 1 FROM versions w WHERE w.item_id = i.id AND w.number = "
+            "i.latest_version AND w.reviewed_by IS NOT NULL AND w.next_review_on < :withdrawn_on)"
+        )
+        params["withdrawn_on"] = withdrawn_on
     params |= {"kind": kind, "locale": locale, "limit": limit, "open": _MARK_OPEN, "close": _MARK_CLOSE}
     async with engine.connect() as conn:
-        rows = (await conn.execute(sa.text(statement.format(where=where)), params)).all()
+        text = sa.text(statement.format(where=where))
+        if withdrawn_on is not None:
+            text = text.bindparams(sa.bindparam("withdrawn_on", type_=sa.Date))
+        rows = (await conn.execute(text, params)).all()
     return [_hit(row) for row in rows]
 
 

@@ -6,6 +6,7 @@ One code path for SQLite and PostgreSQL (SQLAlchemy Core, async); only full-text
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ from content import model
 from content.audit import record
 from content.changes import Outbox, no_outbox
 from content.chart import ChartVersion, chart_versions
-from content.db import as_utc, item_tags, items, pins, retried, version_codes, versions
+from content.db import as_utc, item_tags, items, pins, retried, utcnow, version_codes, versions
 from content.errors import Gone, NotFound
 from content.locales import DEFAULT_LOCALE
 from content.search import SearchHit, search
@@ -70,12 +71,20 @@ class Store:
     """Reads and writes versions. Every method opens its own connection or transaction.
 
     With ``serve_unreviewed`` off, reads answer NotFound for a version no reviewer signed off,
-    and lists and search leave such items out (FOLIO_SERVE_UNREVIEWED).
+    and lists and search leave such items out (FOLIO_SERVE_UNREVIEWED). With ``withdraw_overdue``
+    (FOLIO_OVERDUE=withdraw) lists and search leave out items whose latest version is past its
+    review date (``content.review_dates``).
     """
+
+    withdraw_overdue = False
 
     def __init__(self, engine: AsyncEngine, *, serve_unreviewed: bool = True) -> None:
         self.engine = engine
         self.serve_unreviewed = serve_unreviewed
+
+    def _withdrawn_on(self) -> dt.date | None:
+        """Today (UTC) when overdue items are withdrawn: versions reviewed until before it are."""
+        return utcnow().date() if self.withdraw_overdue else None
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -215,11 +224,13 @@ class Store:
         tag: str | None = None,
         code: tuple[str | None, str] | None = None,
         locales: Sequence[str] = (DEFAULT_LOCALE,),
+        withdrawn_ok: bool = False,
     ) -> Page:
         """Published items of one kind ordered by slug, a page at a time.
 
         Each item appears once, in the first of ``locales`` it is published in; one whose
-        first choice is missing says so in ``fallbackFrom``.
+        first choice is missing says so in ``fallbackFrom``. Items withdrawn past their review
+        date (``withdraw_overdue``) are left out unless ``withdrawn_ok`` (staff).
         """
         query = (
             sa.select(items, versions)
@@ -244,6 +255,9 @@ class Store:
             query = query.where(versions.c.id.in_(coded(*code)))
         if not self.serve_unreviewed:
             query = query.where(versions.c.reviewed_by.isnot(None))
+        if (day := self._withdrawn_on()) is not None and not withdrawn_ok:
+            review = versions.c.next_review_on
+            query = query.where(sa.or_(versions.c.reviewed_by.is_(None), review.is_(None), review >= day))
         async with self.engine.connect() as conn:
             fetched = (await conn.execute(query)).all()
         rows, more = _best_translations(fetched, locales, limit)
@@ -272,7 +286,13 @@ class Store:
     ) -> list[SearchHit]:
         """Full-text search over published items in one locale, best match first."""
         return await search(
-            self.engine, q, kind=kind, limit=limit, locale=locale, serve_unreviewed=self.serve_unreviewed
+            self.engine,
+            q,
+            kind=kind,
+            limit=limit,
+            locale=locale,
+            serve_unreviewed=self.serve_unreviewed,
+            withdrawn_on=self._withdrawn_on(),
         )
 
     @retried

@@ -290,7 +290,8 @@ async def _published(
     number: int | None,
     locale: str = DEFAULT_LOCALE,
 ) -> Response[Any]:
-    document = await reader.document(kind, slug, number, (locale,))
+    # The publisher's own write succeeded: answered even if it is withdrawn (an overdue restore).
+    document = await reader.document(kind, slug, number, (locale,), withdrawn_ok=True)
     response = send(request, document.encoded, NO_STORE)
     query = "" if locale == DEFAULT_LOCALE else f"?locale={locale}"
     response.headers["Location"] = (

@@ -124,7 +124,7 @@ class DraftController(Controller):
     ) -> Response[Any]:
         """Drafts waiting, and published items whose review is due or overdue; oldest first."""
         day = today()
-        due = [s for s in await summaries(reader) if s.review.status_on(day) in ("due", "overdue")]
+        due = [s for s in await summaries(reader, True) if s.review.status_on(day) in ("due", "overdue")]
         due.sort(key=lambda s: s.review.next_review_on or day)
         return await pages.render(
             request,

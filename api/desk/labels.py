@@ -287,6 +287,12 @@ LABELS: dict[str, str] = {
     "done_release_removed": "Removed from the release.",
     "done_release_deleted": "Release deleted.",
     "done_release_published": "Release published.",
+    "release_schedule": "Schedule the release",
+    "release_schedule_at": "Publish the release at (the clinic's time zone)",
+    "release_schedule_help": "All its drafts are published together then, as they are then, if a "
+    "reviewer has signed off each one; if one is not signed off, nothing is published and the "
+    "schedule fails.",
+    "done_release_scheduled": "The release is scheduled for {date}.",
     "media": "Media",
     "media_title": "Media library",
     "media_help": "Images for articles: PNG, JPEG or WebP. Each is stored once, with its metadata "

@@ -65,12 +65,15 @@ async def locales_published(reader: Reader) -> list[str]:
     return sorted(found | {DEFAULT_LOCALE}, key=lambda tag: (tag != DEFAULT_LOCALE, tag))
 
 
-async def summaries(reader: Reader) -> list[model.ItemSummary]:
-    """Every live published translation, by title."""
+async def summaries(reader: Reader, withdrawn_ok: bool = False) -> list[model.ItemSummary]:
+    """Every live published translation, by title (``withdrawn_ok``: also those withdrawn past
+    their review date, which staff see to review them; never to hand out)."""
     found: list[model.ItemSummary] = []
     for locale in await locales_published(reader):
         for kind in model.KINDS:
-            found += (await reader.list_items(kind, limit=500, locales=(locale,))).items
+            found += (
+                await reader.list_items(kind, limit=500, locales=(locale,), withdrawn_ok=withdrawn_ok)
+            ).items
     return sorted(found, key=lambda s: (s.title.lower(), s.locale))
 
 
@@ -97,7 +100,7 @@ class LibraryController(Controller):
         status: Annotated[str, Parameter(max_length=20)] = "",  # current, due, overdue; empty for any
     ) -> Response[Any]:
         """The library: search and filter by title, summary, text, tags, type and review status."""
-        items = await summaries(reader)
+        items = await summaries(reader, withdrawn_ok=True)
         if q.strip():
             hits: set[tuple[str, str, str]] = set()
             try:
@@ -143,7 +146,7 @@ class LibraryController(Controller):
         kind = kind_of(request)
         locale = canonical(locale)
         try:
-            document = await reader.document(kind, slug, version, (locale,))
+            document = await reader.document(kind, slug, version, (locale,), withdrawn_ok=True)
         except Gone:
             return await pages.render(
                 request, "archived.html.j2", kind=kind, slug=slug, status_code=410, **in_locale(locale)
@@ -182,7 +185,9 @@ class LibraryController(Controller):
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
         """The handout shown in the browser's PDF viewer, to print from there."""
-        bundle = await exports.bundle(kind_of(request), slug, version, (canonical(locale),))
+        bundle = await exports.bundle(
+            kind_of(request), slug, version, (canonical(locale),), withdrawn_ok=True
+        )
         rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(paper, size))
         return file(
             rendered.body,
@@ -239,7 +244,7 @@ class LibraryController(Controller):
         """The email of any version at 600 and 375 px; copy its HTML or text; download it."""
         kind = kind_of(request)
         locale = canonical(locale)
-        bundle = await exports.bundle(kind, slug, version, (locale,))
+        bundle = await exports.bundle(kind, slug, version, (locale,), withdrawn_ok=True)
         document = await email_document(exports, [bundle], exports.email_options(esp))
         history = await reader.history(kind, slug, locale)
         base = item_url(kind, slug)

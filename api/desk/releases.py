@@ -7,6 +7,7 @@ Each route states the API role it needs, as ``api.controllers.releases`` does.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -152,6 +153,26 @@ class ReleaseDeskController(Controller):
                 request, pages, editorial, release_id, problem=exc.detail, status_code=409
             )
         return redirect(release_url(release_id), "release_published")
+
+    @post("/releases/{release_id:int}/schedule", **desk_opts("publisher"), status_code=303)
+    async def schedule(
+        self, request: Request[Any, Any, Any], pages: PagesDep, editorial: EditorialDep, release_id: IdParam
+    ) -> Response[Any]:
+        """Schedules the publish of the release at a time in the clinic's time zone: its drafts
+        must all be reviewed by then, or nothing is published and the schedule fails."""
+        form = await request.form()
+        at, note = str(form.get("at", ""))[:40], str(form.get("note", ""))[:1000]
+        release = await editorial.releases.get(release_id)
+        try:
+            if release.published_at is not None:
+                raise Conflict(f"Release {release_id} was published already.")
+            made = await editorial.schedules.create_release(release_id, at, (await actor(request))[0], note)
+        except (InvalidInput, Conflict) as exc:
+            return await release_page(
+                request, pages, editorial, release_id, problem=exc.detail, status_code=400
+            )
+        shown = made.at_local.strftime("%Y-%m-%d %H:%M ") + made.time_zone
+        return redirect(release_url(release_id) + "?" + urlencode({"d": shown}), "release_scheduled")
 
     @get(PREVIEW + "/page", **desk_opts("reader"))
     async def preview_page(

@@ -57,6 +57,7 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "POST /desk/releases/{id}/delete": "editor",
     "GET /desk/releases/{id}/publish": "publisher",
     "POST /desk/releases/{id}/publish": "publisher",
+    "POST /desk/releases/{id}/schedule": "publisher",
     "GET /desk/releases/{id}/preview/{kind}/{slug}/page": "reader",
     "GET /desk/releases/{id}/preview/{kind}/{slug}/handout.pdf": "reader",
     "GET /desk/releases/{id}/preview/{kind}/{slug}/email": "reader",
