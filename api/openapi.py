@@ -9,6 +9,7 @@ ones as ``format: binary``, so generated clients keep them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
@@ -26,6 +27,8 @@ from litestar.openapi.spec import (
     Reference,
     Schema,
 )
+
+from content import model
 
 _STRING = Schema(type=OpenAPIType.STRING)
 API_VERSION = "1.0.0"  # info.version of the spec; FHIR's CapabilityStatement says it too
@@ -46,7 +49,22 @@ HEADERS = {
     "Content-Language": _header("The locale of the content."),
     "Retry-After": _header("Seconds to wait before trying again."),
     "Content-Disposition": _header("`attachment; filename=…` for file downloads.", required=False),
+    "Surrogate-Key": _header(
+        "Space-separated cache tags naming what this public answer shows (the item, its version, "
+        "each pinned embed, the list or search it is): a CDN purges by them (README, Behind a CDN)."
+    ),
+    "Cache-Tag": _header("The same tags, comma-separated (Cloudflare's form)."),
 }
+# Public reads of published content: their answers (200 and 304) carry the cache tags.
+TAGGED_PATHS = (
+    "/v1/articles",
+    "/v1/faqs",
+    "/v1/comparisons",
+    "/v1/search",
+    "/articles/",
+    "/faqs/",
+    "/comparisons/",
+)
 PARAMETERS = {
     "IfNoneMatch": Parameter(
         name="If-None-Match",
@@ -111,9 +129,13 @@ class _FolioOperation(Operation):
                 headers["Content-Language"] = _h("Content-Language")
             if op.endswith(tuple(FILE_MEDIA)) or op.endswith("Handout"):
                 headers["Content-Disposition"] = _h("Content-Disposition")
+            not_modified: tuple[str, ...] = ("ETag", "Cache-Control", "Vary")
+            if _is_tagged(op):
+                headers |= {name: _h(name) for name in ("Surrogate-Key", "Cache-Tag")}
+                not_modified += ("Surrogate-Key", "Cache-Tag")
             responses["304"] = OpenAPIResponse(
                 description="Not Modified: the If-None-Match ETag is current.",
-                headers={name: _h(name) for name in ("ETag", "Cache-Control", "Vary")},
+                headers={name: _h(name) for name in not_modified},
             )
         if op.startswith(CONDITIONAL_WRITES):
             params.append(_p("IfMatch"))
@@ -150,6 +172,15 @@ def _is_content(op: str) -> bool:
         and (
             op.removeprefix("get") in ("Article", "Faq", "Comparison") or op.endswith(IN_A_LANGUAGE_SUFFIXES)
         )
+    )
+
+
+def _is_tagged(op: str) -> bool:
+    """Public reads of published content (items, versions, lists, diffs, pages, handouts, emails,
+    search): their answers, 200 and 304, carry the cache tags (``api.caching.tagged``)."""
+    kinds = "|".join(spec.title for spec in model.KIND_SPECS.values())
+    return op == "search" or (
+        re.fullmatch(f"(get|list|diff)({kinds})s?[A-Za-z]*", op) is not None and not op.endswith("Draft")
     )
 
 

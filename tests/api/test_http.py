@@ -44,6 +44,9 @@ QUERIES = {
 }
 
 
+TEMPLATES: dict[str, str] = {}  # each route below: its path template in the spec
+
+
 def _get_routes() -> list[str]:
     routes = []
     for template, item in SPEC["paths"].items():
@@ -63,6 +66,7 @@ def _get_routes() -> list[str]:
         if template.endswith("/diff"):
             query = "?from=1&to=1"
         routes.append(path + query)
+        TEMPLATES[path + query] = template
     return routes
 
 
@@ -109,8 +113,20 @@ def test_head_answers_every_get_route_like_get(admin_client: Client) -> None:
         assert get.status_code == 200, (path, get.text)
         assert head.status_code == 200, path
         assert head.content == b"", path
-        for name in ("content-type", "etag", "cache-control", "content-length", "vary", "link"):
+        for name in (
+            "content-type",
+            "etag",
+            "cache-control",
+            "content-length",
+            "vary",
+            "link",
+            "surrogate-key",
+        ):
             assert head.headers.get(name) == get.headers.get(name), (path, name)
+        # The spec says which answers carry cache tags, and it is true both ways.
+        declared = SPEC["paths"][TEMPLATES[path]]["get"]["responses"]["200"].get("headers", {})
+        assert ("Surrogate-Key" in declared) == ("surrogate-key" in get.headers), path
+        assert ("Cache-Tag" in declared) == ("cache-tag" in get.headers), path
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
