@@ -177,9 +177,11 @@ def _is_content(op: str) -> bool:
 
 def _is_tagged(op: str) -> bool:
     """Public reads of published content (items, versions, lists, diffs, pages, handouts, emails,
-    search): their answers, 200 and 304, carry the cache tags (``api.caching.tagged``)."""
+    search, the chart's public reads, image variants): their answers, 200 and 304, carry the
+    cache tags (``api.caching.tagged``)."""
     kinds = "|".join(spec.title for spec in model.KIND_SPECS.values())
-    return op == "search" or (
+    chart = ("fhirReadBinary", "fhirSearchDocuments", "fhirReadDocument", "infobutton")
+    return op in ("search", "getMediaFile", *chart) or (
         re.fullmatch(f"(get|list|diff)({kinds})s?[A-Za-z]*", op) is not None and not op.endswith("Draft")
     )
 

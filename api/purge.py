@@ -23,6 +23,18 @@ import httpx
 import msgspec
 
 BUILT_IN = "varnish+"
+
+
+class PurgeData(msgspec.Struct):
+    tags: list[str]
+
+
+class PurgeBody(msgspec.Struct):
+    """What the outbox stored: the Standard Webhooks body, ``{type, timestamp, data: {tags}}``."""
+
+    data: PurgeData
+
+
 # Varnish refuses request headers beyond http_req_hdr_len (8 KiB by default): long purges are split.
 MAX_HEADER = 6000
 
@@ -42,9 +54,12 @@ def chunks(tags: list[str], limit: int = MAX_HEADER) -> list[str]:
 async def purge_varnish(client: httpx.AsyncClient, url: str, payload: bytes) -> int:
     """Send a stored ``cache.purge`` to the Varnish at ``url``; the status it answered (the last
     one, or the first that was not 200)."""
-    tags = msgspec.json.decode(payload, type=dict[str, object]).get("tags")
+    body = msgspec.json.decode(payload, type=PurgeBody)
+    tags = body.data.tags
+    if not tags:  # every purge names at least one item: none is a body this purger cannot read
+        raise ValueError("a cache.purge delivery without tags")
     status = 200
-    for value in chunks([str(t) for t in tags] if isinstance(tags, list) else []):
+    for value in chunks(tags):
         response = await client.request("PURGE", url.rstrip("/") + "/", headers={"xkey-purge": value})
         status = response.status_code
         if status != 200:

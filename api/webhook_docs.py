@@ -47,10 +47,20 @@ VERSION_DATA = Schema(
 )
 
 
+# What a purge carries: the cache tags to purge (README, Behind a CDN).
+PURGE_DATA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["tags"],
+    properties={"tags": Schema(type=OpenAPIType.ARRAY, items=STRING, min_items=1)},
+)
+
+
 def _operation(event: Event) -> Operation:
     data = (
         VERSION_DATA
         if event in VERSION_EVENTS
+        else PURGE_DATA
+        if event == "cache.purge"
         else Schema(type=OpenAPIType.OBJECT, description="The JSON object the event carries.")
     )
     body = Schema(

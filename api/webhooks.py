@@ -20,6 +20,7 @@ import logging
 from typing import Literal
 
 import httpx
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -168,7 +169,9 @@ class Webhooks:
                 )
             for url in sorted(wanted - have.keys()):
                 await conn.execute(
-                    webhooks.insert().values(url=url, events="cache.purge", secret="-", created_at=utcnow())
+                    webhooks.insert().values(
+                        url=url, events="cache.purge", secret=wire.new_secret(), created_at=utcnow()
+                    )
                 )
 
     @retried
@@ -317,19 +320,19 @@ class Deliverer:
             signing = await signing_secrets(conn, row.webhook_id, row.secret, now)
         # Migration 0010 gave earlier rows this same id; a row without one still gets a stable id.
         message_id = row.message_id or f"msg_folio{row.id}"
-        headers = wire.headers(message_id, int(now.timestamp()), row.payload, signing)
         status: int | None = None
         error: str | None = None
         try:
             if row.url.startswith(BUILT_IN):  # a Varnish of FOLIO_PURGE_VARNISH: the operator's own
                 status = await purge_varnish(client, row.url.removeprefix(BUILT_IN), row.payload)
             else:
+                headers = wire.headers(message_id, int(now.timestamp()), row.payload, signing)
                 status = await self._post(client, row.url, row.payload, headers)
             if not 200 <= status < 300:
                 error = f"receiver answered {status}"
         except Refused as exc:
             error = f"refused: {exc.reason}"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, msgspec.ValidationError, ValueError) as exc:  # ...or a purge it cannot read
             error = f"{type(exc).__name__}: {exc}"
         attempts = row.attempts + 1
         values: dict[str, object] = {

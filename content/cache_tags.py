@@ -9,6 +9,10 @@ transaction purges the names of what it changed, once. The names (slugs and loca
 - ``article:SLUG:LOCALE:vN``: one version of it (the one served, and each pinned embed);
 - ``article:SLUG:es`` beside the English tag, when English stands in for a missing Spanish;
 - ``articles:LOCALE``: a list of one kind in one locale; ``search:LOCALE``: search results;
+- ``chart``: every answer to the chart (FHIR, Infobutton), which may list any item: every
+  publishing transaction purges it;
+- ``media:HASH``: an image variant (immutable: never purged, but kept by a cache that keeps only
+  what Folio tagged);
 - ``folio``: every tagged response, for a purge of everything (a brand or template change).
 
 A publish purges the item tag of every item it gave a version (the FAQ and each article that
@@ -24,6 +28,11 @@ from content import model
 from content.changes import Change
 
 ALL = "folio"
+CHART = "chart"
+
+
+def media_tag(asset_hash: str) -> str:
+    return f"media:{asset_hash}"
 
 
 def item_tag(kind: str, slug: str, locale: str) -> str:
@@ -59,8 +68,9 @@ def of_version(value: model.Published) -> list[str]:
 
 
 def purged_by(changes: Sequence[Change]) -> list[str]:
-    """The tags one publishing transaction purges: each changed item, its list, its search."""
-    tags: list[str] = []
+    """The tags one publishing transaction purges: each changed item, its list, its search, and
+    the chart's answers."""
+    tags: list[str] = [CHART] if changes else []
     for change in changes:
         tags += [
             item_tag(change.kind, change.slug, change.locale),

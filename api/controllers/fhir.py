@@ -19,7 +19,7 @@ from litestar.datastructures import MultiDict
 from litestar.params import Parameter
 
 from api.auth import BEARER_SECURITY, requires
-from api.caching import NO_STORE, Encoded, send
+from api.caching import NO_STORE, Encoded, send, tagged
 from api.chart import FORMATS, Chart, Format
 from api.deps import ChartDep, CommunicationsDep, PrincipalDep, SettingsDep
 from api.fhir import (
@@ -38,6 +38,7 @@ from api.fhir import (
 from api.openapi import API_VERSION
 from api.response_store import store_until
 from api.settings import Settings
+from content.cache_tags import CHART
 from content.chart import ChartVersion
 from content.codes import parse_token
 from content.communications import Communications
@@ -58,7 +59,8 @@ _FHIR_WRITE: dict[str, Any] = {"media_type": FHIR_JSON, "responses": outcome_spe
 
 
 def _fhir(request: Request[Any, Any, Any], resource: Resource, cache_control: str) -> Response[Any]:
-    return send(request, Encoded.of(msgspec.json.encode(resource), FHIR_JSON), cache_control)
+    response = send(request, Encoded.of(msgspec.json.encode(resource), FHIR_JSON), cache_control)
+    return tagged(response, [CHART]) if cache_control.startswith("public") else response
 
 
 def _offered(request: Request[Any, Any, Any], chart: Chart, resource: Resource) -> Response[Any]:
@@ -245,8 +247,8 @@ class FhirController(Controller):
         file = await chart.file(version, fmt)
         accept = request.headers.get("accept", "")
         if file.content_type in accept and "fhir" not in accept:
-            response = send(
-                request, Encoded.of(file.body, file.content_type), chart.cache_control
+            response = tagged(
+                send(request, Encoded.of(file.body, file.content_type), chart.cache_control), [CHART]
             )
         else:
             response = _fhir(request, binary(file, id), chart.cache_control)

@@ -15,13 +15,14 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get
 from litestar.params import QueryParameter
 
-from api.caching import Encoded, send
+from api.caching import Encoded, send, tagged
 from api.deps import ChartDep, SettingsDep
 from api.infobutton import JSON, RESPONSE_TYPES, XML, Entry, Feed, as_json, atom, xml_problem
 from api.locales import locales_of
 from api.problems import READ_PROBLEMS, problem
 from api.response_store import store_until
 from content import codes
+from content.cache_tags import CHART
 from content.errors import InvalidInput
 
 
@@ -87,7 +88,7 @@ class InfobuttonController(Controller):
             return Response(body, status_code=400, media_type="application/problem+xml")
         body = as_json(feed) if wanted == JSON else atom(feed)
         media_type = JSON if wanted == JSON else f"{XML}; charset=utf-8"
-        response = send(request, Encoded.of(body, media_type), chart.cache_control)
+        response = tagged(send(request, Encoded.of(body, media_type), chart.cache_control), [CHART])
         response.headers["Content-Language"] = ", ".join(
             dict.fromkeys([e.version.locale for e in feed.entries] or [feed.language])
         )

@@ -20,11 +20,12 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter
 
 from api.auth import BEARER_SECURITY, requires
-from api.caching import NO_STORE, Encoded, etag_matches, send, strong_etag
+from api.caching import NO_STORE, Encoded, etag_matches, send, strong_etag, tagged
 from api.deps import ExportsDep, MediaDep, PrincipalDep
 from api.problems import PROBLEM_JSON, READ_PROBLEMS, WRITE_PROBLEMS, FieldError, Problem, problem
 from api.response_store import store_until
 from content import model
+from content.cache_tags import media_tag
 from content.errors import NotFound
 from content.media import MEDIA_TYPES, Asset, MediaRefused, Variant, make_variant, variants
 
@@ -185,8 +186,8 @@ class MediaFilesController(Controller):
         etag = strong_etag(body)
         headers = {"Cache-Control": IMMUTABLE, "ETag": etag, "X-Content-Type-Options": "nosniff"}
         if etag_matches(request.headers.get("if-none-match"), etag):
-            return Response(b"", status_code=304, headers=headers)
-        return Response(body, media_type=MEDIA_TYPES[named[2]], headers=headers)
+            return tagged(Response(b"", status_code=304, headers=headers), [media_tag(hash)])
+        return tagged(Response(body, media_type=MEDIA_TYPES[named[2]], headers=headers), [media_tag(hash)])
 
 
 def media_router(max_bytes: int) -> Router:

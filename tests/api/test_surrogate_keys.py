@@ -44,7 +44,7 @@ def purges(db_url: str) -> list[list[str]]:
                 .where(deliveries.c.event == "cache.purge")
                 .order_by(deliveries.c.id)
             )
-            found = [msgspec.json.decode(r.payload)["tags"] for r in rows]
+            found = [msgspec.json.decode(r.payload)["data"]["tags"] for r in rows]
         await engine.dispose()
         return found
 
@@ -116,8 +116,8 @@ def test_one_purge_per_transaction_names_every_changed_item(
         assert client.delete(WITHDRAWAL, headers=bearer(tokens["publisher"])).status_code == 204
         assert client.post(WITHDRAWAL + "/unarchive", headers=bearer(tokens["admin"])).status_code == 200
     faq, withdrawal, restore, archive, unarchive = purges(settings.db_url)
-    assert set(faq) == {FAQ_TAG, ARTICLE_TAG, "faqs:en", "articles:en", "search:en"}
-    alone = {WITHDRAWAL_TAG, "articles:en", "search:en"}
+    assert set(faq) == {FAQ_TAG, ARTICLE_TAG, "faqs:en", "articles:en", "search:en", "chart"}
+    alone = {WITHDRAWAL_TAG, "articles:en", "search:en", "chart"}
     assert set(withdrawal) == set(restore) == set(archive) == set(unarchive) == alone
 
 
@@ -129,7 +129,9 @@ def test_purge_varnish_sends_the_tags_in_xkey_purge() -> None:
         return httpx.Response(200)
 
     tags = [f"article:slug-{n}:en" for n in range(400)]
-    payload = msgspec.json.encode({"event": "cache.purge", "tags": tags})
+    payload = msgspec.json.encode(
+        {"type": "cache.purge", "timestamp": "2026-12-06T15:00:00Z", "data": {"tags": tags}}
+    )
 
     async def run() -> int:
         async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
@@ -140,6 +142,20 @@ def test_purge_varnish_sends_the_tags_in_xkey_purge() -> None:
     assert len(sent) == len(chunks(tags)) > 1  # a long purge is split under Varnish's header limit
     assert [t for r in sent for t in r.headers["xkey-purge"].split(" ")] == tags
     assert all(len(r.headers["xkey-purge"]) <= 6000 for r in sent)
+
+
+def test_purge_varnish_refuses_a_body_without_tags_instead_of_reporting_it_delivered() -> None:
+    sent: list[httpx.Request] = []
+    flat = msgspec.json.encode({"event": "cache.purge", "tags": ["article:x:en"]})  # not the stored shape
+
+    async def run() -> int:
+        transport = httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200))
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await purge_varnish(client, "http://127.0.0.1:6081", flat)
+
+    with pytest.raises((msgspec.ValidationError, ValueError)):
+        asyncio.run(run())
+    assert sent == []
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
