@@ -81,7 +81,7 @@ def test_the_check_that_withdraws_an_item_purges_it_at_once(
         assert [(f.event, f.slug) for f in fired] == [("review.overdue", SLUG)]
         assert client.get(FAQ).status_code == 410  # right after the check, not when the copy expires
         stored = purges(settings)[before:]
-        assert stored == [[f"faq:{SLUG}:en", "faqs:en", "search:en"]]
+        assert stored == [["chart", f"faq:{SLUG}:en", "faqs:en", "search:en"]]
         assert client.blocking_portal.call(runner.check, today + dt.timedelta(days=1)) == []
         assert purges(settings)[before:] == stored  # stored once
 
