@@ -101,7 +101,7 @@ def _p(name: str) -> Reference:
 # Route name suffixes (operation ids) and the file media type each serves.
 FILE_MEDIA = {"EmailHtml": "text/html", "EmailTxt": "text/plain", "EmailEml": "message/rfc822"}
 CONDITIONAL_WRITES = ("replace", "review", "publish")
-LOCATED = ("create", "publish", "restore", "unarchive")
+LOCATED = ("create", "publish", "restore", "unarchive", "upload")
 # Reads that send no ETag: the metrics change with every scrape.
 UNVALIDATED = ("metrics",)
 WRITES_WITH_ETAG = ("create", "start", "replace", "review", "publish", "restore", "unarchive")

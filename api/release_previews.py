@@ -30,7 +30,8 @@ def _as_published(draft: Draft) -> tuple[model.Content, model.VersionInfo]:
     item = replace(draft.content, review=None)
     info = model.VersionInfo(
         version=draft.info.based_on_version + 1,
-        published_at=dt.datetime.now(dt.UTC),
+        # The draft's last edit, not now: the same draft previews as the same bytes (ETag, HEAD).
+        published_at=draft.info.updated_at,
         author=draft.info.updated_by,
         note="Release preview",
         content_hash=content_hash(item),

@@ -89,7 +89,9 @@ class ScheduleController(Controller):
             schedule = await editorial.schedules.create(
                 data.action, data.type, data.slug, canonical(data.locale), data.at, principal.name, data.note
             )
-        return private(request, schedule, 201)
+        response = private(request, schedule, 201)
+        response.headers["Location"] = f"/v1/schedules/{schedule.id}"
+        return response
 
     @get("/", operation_id="listSchedules", summary="List schedules, soonest first", responses=WRITE_PROBLEMS)
     async def list_schedules(

@@ -92,6 +92,7 @@ def test_publishers_schedule_in_the_clinic_time_zone_and_cancel(
         made = client.post("/v1/schedules", json=body, headers=publisher)
         assert made.status_code == 201, made.text
         shown = made.json()
+        assert client.get(made.headers["location"], headers=publisher).json() == shown
         assert shown["at"] == "2031-01-15T15:00:00Z" and shown["atLocal"] == "2031-01-15T09:00:00-06:00"
         assert shown["timeZone"] == "America/Chicago" and shown["createdBy"] == "publisher"
         assert [s["id"] for s in client.get("/v1/schedules", headers=publisher).json()["schedules"]] == [
