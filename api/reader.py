@@ -99,6 +99,16 @@ def _unreadable(
     )
 
 
+def _without(value: model.Published, gone: set[tuple[str, str]]) -> model.Published:
+    """``value`` without the embeds ``gone`` (kind, slug): neither pinned nor as blocks in its body."""
+    if not gone:
+        return value
+    fields: dict[str, Any] = {"embeds": [r for r in value.embeds if (r.type, r.slug) not in gone]}
+    if (body := getattr(value, "body", None)) is not None:
+        fields["body"] = [b for b in body if b.embeds() not in gone]
+    return replace(value, **fields)
+
+
 class Reader:
     """Reads published content and keeps what it decoded (module docstring); lookups by (kind, slug)
     key on the locales asked for, so a reader of one locale is never served another's answer."""
@@ -279,18 +289,28 @@ class Reader:
             measured=False,
             public_url=self.public_url,
         )
+        if self.withdraw_overdue and value.embeds:  # an overdue embed is withdrawn with its item
+            found = await self._pinned(value.embeds)
+            value = _without(
+                value, {(d.value.kind, d.value.slug) for d in found if withdrawn(d.value.review, day)}
+            )
         self.encodes += 1
         return Document(value, stored.content)
 
     async def embeds(self, document: Document) -> list[Document]:
-        """The exact versions a document pins, archived since or not."""
+        """The exact versions a document pins, archived since or not; under FOLIO_OVERDUE=withdraw
+        not those past their review date (left out of ``embeds`` when it is decoded, so every
+        channel leaves them out as it does an embed it cannot find, and the bundle differs)."""
+        return await self._pinned(document.value.embeds)
+
+    async def _pinned(self, refs: Sequence[model.ItemRef]) -> list[Document]:
         return [
             await self._decoded(
                 await self.locate(
                     ref.type, ref.slug, ref.version, locales=(ref.locale or DEFAULT_LOCALE,), archived_ok=True
                 )
             )
-            for ref in document.value.embeds
+            for ref in refs
         ]
 
     async def bundle(self, document: Document) -> Bundle:

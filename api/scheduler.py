@@ -2,8 +2,9 @@
 
 It runs at start-up (what was missed while Folio was down runs then, and says so in the audit
 log) and then every FOLIO_SCHEDULE_POLL_SECONDS: due schedules each time, the review-date check
-once per UTC day. Every replica runs one; ``content.schedules`` makes each action run once
-however many poll at the same moment. Tests drive ``tick`` directly with an injected clock.
+once per UTC day; one failing does not stop the other. Every replica runs one;
+``content.schedules`` makes each action run once however many poll at the same moment. Tests
+drive ``tick`` directly with an injected clock.
 """
 
 from __future__ import annotations
@@ -38,11 +39,18 @@ class Scheduler:
     async def tick(self) -> tuple[list[Schedule], list[Fired]]:
         """Run what is due now, and the review-date check if it has not run today; what happened."""
         now = self.clock()
-        ran = await self.schedules.run_due(now)
+        ran: list[Schedule] = []
         fired: list[Fired] = []
+        try:  # one failing must not stop the other: each is logged, and retried next tick
+            ran = await self.schedules.run_due(now)
+        except Exception:
+            log.exception("running due schedules failed")
         if self.checked_on != now.date():
-            fired = await self.review_dates.check(now.date())
-            self.checked_on = now.date()
+            try:
+                fired = await self.review_dates.check(now.date())
+                self.checked_on = now.date()
+            except Exception:
+                log.exception("the review-date check failed")
         return ran, fired
 
     async def run(self) -> None:

@@ -17,6 +17,7 @@ stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,9 +41,13 @@ Action: TypeAlias = Literal["publish", "archive"]
 # changes, as ``Publishing.publish_in``. Given by whoever has releases (``content.releases``).
 ReleasePublisher = Callable[[AsyncConnection, int, str, str], Awaitable[list[Change]]]
 State: TypeAlias = Literal["pending", "done", "failed", "cancelled"]
+log = logging.getLogger("folio.scheduler")
 ACTOR = "scheduler"  # the audit log's actor for what a schedule does
 # A run this much after its time is reported as late (Folio was not running at its time).
 LATE_AFTER = dt.timedelta(minutes=1)
+# How far ahead a schedule may be set: beyond it a time is surely a typo (and far enough out,
+# one no time zone can show, or Python's datetime hold).
+FURTHEST = dt.timedelta(days=3653)  # ten years
 
 
 class Schedule(Wire, kw_only=True):
@@ -81,10 +86,15 @@ def parse_time(text: str, zone: ZoneInfo) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("$.at", f"{text!r} is not an ISO 8601 time (2026-12-07T09:00).") from None
-    if parsed.tzinfo is not None:
-        return parsed.astimezone(dt.UTC)
-    local = parsed.replace(tzinfo=zone)
-    there = local.astimezone(dt.UTC)
+    try:
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(dt.UTC)
+        local = parsed.replace(tzinfo=zone)
+        there = local.astimezone(dt.UTC)
+    except OverflowError:  # before year 1 or after year 9999 once in UTC
+        raise InvalidInput(
+            "$.at", f"{text} is out of range; schedule a time in the next ten years."
+        ) from None
     if there.astimezone(zone).replace(tzinfo=None) != parsed:
         raise InvalidInput(
             "$.at", f"{text} does not exist in {zone.key} (the clocks skip it); pick another time."
@@ -172,6 +182,8 @@ class Schedules:
         when = parse_time(at, self.zone)
         if when <= self.clock():
             raise InvalidInput("$.at", f"{at} has passed; schedule a time in the future.")
+        if when > self.clock() + FURTHEST:
+            raise InvalidInput("$.at", f"{at} is more than ten years ahead; schedule a nearer time.")
         return when
 
     async def _insert(
@@ -231,7 +243,28 @@ class Schedules:
         return ran
 
     async def run_one(self, now: dt.datetime) -> int | None:
-        """Claim, perform and close one due schedule in one transaction; its id, None if none was due."""
+        """Claim, perform and close one due schedule in one transaction; its id, None if none was due.
+
+        An action that fails unexpectedly (not a refusal: a bug, a bad row) rolls that transaction
+        back; the schedule is then marked failed in a fresh one, so it is not picked again and
+        blocks no schedule after it.
+        """
+        claimed: list[Any] = []
+        try:
+            changes = await self._claim(now, claimed)
+        except Exception as error:
+            if not claimed:
+                raise
+            log.exception("schedule %s failed unexpectedly", claimed[0].id)
+            await self._broke(claimed[0].id, now, error)
+            return int(claimed[0].id)
+        if not claimed:
+            return None
+        self.publishing._tell(changes)
+        return int(claimed[0].id)
+
+    async def _claim(self, now: dt.datetime, claimed: list[Any]) -> list[Change]:
+        """Claim one due row (appended to ``claimed``), perform it and close it; the changes."""
         async with self.writer.begin() as conn:
             due = (
                 sa.select(schedules)
@@ -242,12 +275,39 @@ class Schedules:
             )
             row = (await conn.execute(due)).first()
             if row is None:
-                return None
+                return []
+            claimed.append(row)
             changes = await self._perform(conn, row, now)
             if changes:
                 await self.publishing.committing(conn, changes)
-        self.publishing._tell(changes)
-        return int(row.id)
+        return changes
+
+    async def _broke(self, number: int, now: dt.datetime, error: Exception) -> None:
+        """Mark schedule ``number`` failed after an unexpected error, if it is still pending."""
+        reason = f"internal error ({type(error).__name__})"
+        async with self.writer.begin() as conn:
+            pending = sa.select(schedules).where(schedules.c.id == number, schedules.c.state == "pending")
+            row = (await conn.execute(pending.with_for_update())).first()
+            if row is not None:
+                await self._failed(conn, row, now, reason, "", word="failed")
+
+    async def _failed(
+        self,
+        conn: AsyncConnection,
+        row: Any,
+        now: dt.datetime,
+        reason: str,
+        lateness: str,
+        word: str = "refused",
+    ) -> None:
+        """Close ``row`` as failed: the outcome, a ``schedule_failed`` audit entry, the event."""
+        at = as_utc(row.at)
+        await self._close(conn, row.id, "failed", now, f"{word}: {reason}{lateness}")
+        detail = f"scheduled {row.action} for {at.isoformat()} {word}: {reason}{lateness}"
+        await _audit(conn, ACTOR, "schedule_failed", row.kind, row.slug, row.locale, detail)
+        data = {"schedule": row.id, "action": row.action, "type": row.kind, "slug": row.slug}
+        data.update(locale=row.locale, at=at.isoformat(), reason=reason)
+        await self.publishing.outbox(conn, Notice("schedule.failed", data))
 
     async def _perform(self, conn: AsyncConnection, row: Any, now: dt.datetime) -> list[Change]:
         """The action inside a savepoint: on refusal it is undone and the schedule marked failed."""
@@ -260,13 +320,7 @@ class Schedules:
             async with conn.begin_nested():
                 changes = await self._act(conn, row)
         except ContentError as refused:
-            reason = refused.detail
-            await self._close(conn, row.id, "failed", now, f"refused: {reason}{lateness}")
-            detail = f"scheduled {row.action} for {at.isoformat()} refused: {reason}{lateness}"
-            await _audit(conn, ACTOR, "schedule_failed", row.kind, row.slug, row.locale, detail)
-            data = {"schedule": row.id, "action": row.action, "type": row.kind, "slug": row.slug}
-            data.update(locale=row.locale, at=at.isoformat(), reason=reason)
-            await self.publishing.outbox(conn, Notice("schedule.failed", data))
+            await self._failed(conn, row, now, refused.detail, lateness)
             return []
         what = f"{row.action} scheduled for {at.isoformat()} by {row.created_by}{lateness}"
         await _audit(conn, ACTOR, "schedule_ran", row.kind, row.slug, row.locale, what)
@@ -311,7 +365,11 @@ class Schedules:
         await conn.execute(schedules.update().where(schedules.c.id == number).values(**values))
 
     def _local(self, when: dt.datetime) -> dt.datetime:
-        return when.astimezone(self.zone)
+        """``when`` in the clinic's zone; in UTC if the zone cannot show it (near year 1 or 9999)."""
+        try:
+            return when.astimezone(self.zone)
+        except OverflowError:
+            return when
 
     def _shown(self, row: Any) -> Schedule:
         at = as_utc(row.at)

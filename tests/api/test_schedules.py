@@ -123,6 +123,12 @@ def test_bad_schedules_are_problems(settings: Settings, tokens: dict[str, str]) 
             ({"at": "2031-13-45T09:00"}, 400, "not an ISO 8601 time"),
             ({"at": "2020-01-01T09:00Z"}, 400, "has passed"),
             ({"at": "2031-03-09T02:30"}, 400, "does not exist in America/Chicago"),
+            # Times Python cannot move between zones (before year 1 or past 9999 in UTC), and
+            # times more than ten years ahead (a typo, surely), are refused too: never a 500.
+            ({"at": "0001-01-01T00:00+05:00"}, 400, "out of range"),
+            ({"at": "9999-12-31T23:59"}, 400, "out of range"),  # 06:00 UTC in year 10000
+            ({"at": "9999-12-31T23:59Z"}, 400, "more than ten years ahead"),
+            ({"at": "2040-01-15T09:00"}, 400, "more than ten years ahead"),
             ({"action": "unpublish"}, 400, None),
             ({"slug": "no-such-item"}, 404, None),
             ({}, 404, "has no draft"),  # a publish needs a draft to schedule
@@ -130,6 +136,7 @@ def test_bad_schedules_are_problems(settings: Settings, tokens: dict[str, str]) 
         for change, status, words in cases:
             found = problem(client.post("/v1/schedules", json={**base, **change}, headers=publisher), status)
             assert words is None or words in found["detail"], found
+            assert status != 400 or "at" not in change or "$.at" in str(found), found
         assert client.get("/v1/schedules", headers=publisher).json()["schedules"] == []
 
 
@@ -232,6 +239,47 @@ async def test_the_runner_runs_what_was_missed_at_start_up_and_checks_reviews_da
     clock[0] += dt.timedelta(days=1)
     await runner.tick()
     assert checked == [dt.date(2026, 12, 8), dt.date(2026, 12, 9)]  # once a day, the first at start-up
+
+
+@pytest.mark.anyio
+async def test_a_failing_schedule_run_does_not_stop_the_review_check_nor_the_other_way(
+    store: Store, library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, schedules = await setup(store, library, Outbox())
+    made = await schedules.create(
+        "archive", "article", "ketamine-withdrawal", "en", "2026-12-07T10:00", "pat"
+    )
+    checked: list[dt.date] = []
+    broken = {"runs": True, "check": False}
+
+    run_due = schedules.run_due
+
+    async def runs(now: dt.datetime | None = None) -> list[Any]:
+        if broken["runs"]:
+            raise RuntimeError("database hiccup")
+        return await run_due(now)
+
+    class Dates(ReviewDates):
+        async def check(self, today: dt.date) -> list[Fired]:
+            checked.append(today)
+            if broken["check"]:
+                raise RuntimeError("database hiccup")
+            return []
+
+    monkeypatch.setattr(schedules, "run_due", runs)
+    clock = [dt.datetime(2026, 12, 8, 2, 30, tzinfo=dt.UTC)]
+    runner = Scheduler(
+        schedules, Dates(store.engine, schedules.publishing), poll_seconds=5, clock=lambda: clock[0]
+    )
+    assert await runner.tick() == ([], [])  # the runs failed; the check ran all the same
+    assert checked == [dt.date(2026, 12, 8)]
+    broken.update(runs=False, check=True)
+    clock[0] += dt.timedelta(days=1)
+    ran, _ = await runner.tick()  # the check fails; the schedule runs
+    assert [(s.id, s.state) for s in ran] == [(made.id, "done")]
+    broken.update(check=False)
+    await runner.tick()  # a failed check is tried again on the next tick, not the next day
+    assert checked == [dt.date(2026, 12, 8), dt.date(2026, 12, 9), dt.date(2026, 12, 9)]
 
 
 def test_a_publisher_schedules_the_draft_from_the_desk(client: Client, tokens: dict[str, str]) -> None:

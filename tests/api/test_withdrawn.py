@@ -183,3 +183,64 @@ def test_restoring_an_overdue_version_under_withdraw_answers_the_write(
         body = restored.json()
         assert body["version"] == 4 and body["review"]["status"] == "overdue"
         assert client.get(ARTICLE).status_code == 410  # withdrawn for patients
+
+
+EMBEDDING = "/v1/articles/is-ketamine-therapy-addictive"  # embeds the FAQ, is never signed off itself
+COMPARISON = "medical-vs-recreational-ketamine"
+QUESTION = "Can ketamine therapy make my body dependent on it?"  # the FAQ's, shown only through it
+
+
+def embedding_channels(client: Client) -> dict[str, Any]:
+    """What the article embedding the FAQ shows of it, in JSON, its page, handout and email."""
+    from tests.api.test_releases import flat, pdf_text
+
+    body = client.get(EMBEDDING + "?include=embeds")
+    assert body.status_code == 200, body.text
+    found = body.json()
+    blocks = [b for b in found["body"] if b.get("slug") == SLUG]
+    handout = client.get(EMBEDDING + "/handout.pdf")
+    assert handout.status_code == 200
+    return {
+        "embeds": sorted(e["slug"] for e in found["embeds"]),
+        "included": sorted(i["slug"] for i in found.get("included", [])),
+        "blocks": len(blocks),
+        "page": QUESTION in flat(client.get(EMBEDDING.removeprefix("/v1")).text),
+        "handout": QUESTION in pdf_text(handout.content),
+        "email": QUESTION in client.get(EMBEDDING + "/email.txt").text,
+        "etag": handout.headers["etag"],
+    }
+
+
+def test_an_overdue_embed_is_left_out_of_the_items_that_embed_it(
+    settings: Settings, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The FAQ's review date passes: the article embedding it (not overdue itself) stays, without
+    the FAQ in any channel, as an embed that cannot be found is left out; its renders are new ones
+    (the bundle differs), not the copies made while the FAQ was shown."""
+    today = dt.date.today()
+    with TestClient(create_app(replace(withdrawing(settings), latest_ttl=3600))) as client:
+        publish_signed(client, tokens, FAQ)  # the article is republished pinning it
+        set_next_review(settings, SLUG, today)  # due today; overdue from tomorrow
+        shown = embedding_channels(client)
+        assert {k: v for k, v in shown.items() if k != "etag"} == {
+            "embeds": [SLUG, COMPARISON],
+            "included": [SLUG, COMPARISON],
+            "blocks": 1,
+            "page": True,
+            "handout": True,
+            "email": True,
+        }
+        monkeypatch.setattr(api.reader, "today", lambda: today + dt.timedelta(days=1))
+        runner = client.app.state.services.editorial.review_dates
+        client.blocking_portal.call(runner.check, today + dt.timedelta(days=1))
+        assert client.get(FAQ).status_code == 410
+        gone = embedding_channels(client)
+        assert {k: v for k, v in gone.items() if k != "etag"} == {
+            "embeds": [COMPARISON],  # the comparison it also embeds stays
+            "included": [COMPARISON],
+            "blocks": 0,
+            "page": False,
+            "handout": False,
+            "email": False,
+        }
+        assert gone["etag"] != shown["etag"]

@@ -6,6 +6,7 @@ Every test drives ``run_due`` with the time it wants; nothing sleeps and nothing
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from content import model
 from content.accounts import Tokens
 from content.changes import Announcement, Change, Notice
 from content.db import audit, create_engine
+from content.db import schedules as schedules_table
 from content.editorial import Editorial
 from content.errors import Conflict, InvalidInput
 from content.library import load_library
@@ -153,6 +155,37 @@ async def test_an_action_missed_while_folio_was_down_runs_late_and_says_so(
     assert await store.archived() == frozenset({("article", "ketamine-withdrawal", "en")})
 
 
+async def test_a_schedule_that_breaks_unexpectedly_fails_and_blocks_nothing_after_it(
+    store: Store, library: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not a refusal but a bug: the first archive does its work and then raises. Its work is
+    rolled back, it is marked failed (and not picked again), and the next schedule runs."""
+    outbox = Outbox()
+    _, schedules = await setup(store, library, outbox)
+    bad = await schedules.create("archive", "article", "ketamine-withdrawal", "en", "2026-12-07T10:00", "pat")
+    good = await schedules.create("archive", "article", ARTICLE, "en", "2026-12-07T10:01", "pat")
+    act = schedules._act
+
+    async def breaking(conn: AsyncConnection, row: Any) -> list[Change]:
+        changes = await act(conn, row)
+        if row.id == bad.id:
+            raise KeyError("a bug")
+        return changes
+
+    monkeypatch.setattr(schedules, "_act", breaking)
+    ran = await schedules.run_due(NOW + dt.timedelta(hours=2))
+    assert [(s.id, s.state) for s in ran] == [(bad.id, "failed"), (good.id, "done")]
+    assert ran[0].outcome == "failed: internal error (KeyError)"
+    assert await store.archived() == frozenset({("article", ARTICLE, "en")})  # the bad one undone
+    [notice] = outbox.notices("schedule.failed")
+    assert notice.data["schedule"] == bad.id and notice.data["reason"] == "internal error (KeyError)"
+    [detail] = await audit_details(store, "schedule_failed")
+    assert detail == "scheduled archive for 2026-12-07T16:00:00+00:00 failed: internal error (KeyError)"
+    [logged] = [r for r in caplog.records if r.name == "folio.scheduler"]
+    assert logged.exc_info is not None and logged.exc_info[0] is KeyError  # with its traceback
+    assert await schedules.run_due(NOW + dt.timedelta(days=1)) == []
+
+
 async def test_a_cancelled_schedule_never_runs(store: Store, library: Path) -> None:
     _, schedules = await setup(store, library, Outbox())
     made = await schedules.create(
@@ -188,6 +221,22 @@ def test_local_times_follow_the_clinic_zone_through_daylight_saving() -> None:
     with pytest.raises(ValueError, match="not an IANA time zone"):
         zone_of("Mars/Olympus_Mons")
     assert late_by(dt.timedelta(days=2, hours=1, seconds=5)) == "2 d 1 h"
+
+
+async def test_a_stored_time_no_zone_can_show_is_shown_in_utc(store: Store, library: Path) -> None:
+    """A row stored before times were bounded (year 9999, 23:00 UTC) is past the end of the
+    calendar in Tokyo: listing it shows ``atLocal`` in UTC instead of failing."""
+    await setup(store, library, Outbox())
+    tokyo = Schedules(store.engine, Editorial(store).publishing, time_zone="Asia/Tokyo", clock=lambda: NOW)
+    far = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC)
+    async with store.engine.begin() as conn:
+        values = dict(action="archive", kind="article", slug=ARTICLE, locale="en", at=far)
+        await conn.execute(
+            schedules_table.insert().values(**values, state="pending", note="", created_by="pat")
+        )
+    [shown] = await tokyo.all()
+    assert shown.at == far and shown.at_local == far
+    assert (await tokyo.get(shown.id)).at_local == far
 
 
 async def test_two_runners_racing_run_each_action_once(db_url: str, library: Path) -> None:
