@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -14,6 +15,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.types import ASGIApp
+from sqlalchemy.exc import SQLAlchemyError
 
 from api.auth import provide_principal
 from api.chart import Chart
@@ -45,6 +47,8 @@ from api.services import Services, open_services
 from api.settings import Settings
 from api.webhook_docs import WEBHOOKS
 from content.editorial import Editorial
+
+log = logging.getLogger("folio.app")
 
 # Body bytes the response store keeps per process, beside FOLIO_CACHE_ENTRIES answers.
 RESPONSE_STORE_BYTES = 64 * 2**20
@@ -106,7 +110,10 @@ def lifespan(
             # Guards get no dependency injection: the token and session checks find theirs here.
             app.state.tokens = services.tokens
             app.state.sessions = services.sessions
-            await services.webhooks.built_in(settings.purge_varnish)  # the Varnish purgers (api.purge)
+            try:
+                await services.webhooks.built_in(settings.purge_varnish)  # the Varnish purgers (api.purge)
+            except SQLAlchemyError:  # a schema behind this code: /ready says so; `folio migrate`
+                log.exception("the Varnish purgers could not be registered")
             app.state.media = services.media
             worker = asyncio.create_task(services.deliverer.run(), name="webhook-deliveries")
             runner = asyncio.create_task(scheduler(services, settings).run(), name="scheduler")

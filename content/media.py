@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import sqlalchemy as sa
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -125,6 +125,9 @@ def _looks_like_svg(data: bytes) -> bool:
 
 
 def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, Format]:
+    # WeasyPrint, once imported, tells Pillow to pad truncated images (a process-wide switch):
+    # an upload must be whole, so it is switched back before every decode of one.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         # Pillow's guard (Image.MAX_IMAGE_PIXELS) refuses a bomb before its pixels are decoded.
         image = Image.open(io.BytesIO(data), formats=list(_PILLOW_FORMATS))

@@ -237,6 +237,7 @@ LABELS: dict[str, str] = {
     "words": "Words",
     "indicative": "indicative: under {minimum} words",
     "schedule": "Schedule the publish",
+    "schedule_note": "Change note for the scheduled publish",
     "schedule_at": "Publish at (the clinic's time zone)",
     "schedule_help": "The draft as it is now is published then, if a reviewer has signed it off by "
     "then. If it is edited before then, nothing is published and the schedule fails.",

@@ -118,15 +118,16 @@ def test_edit_review_publish_a_faq_answer(desk: Desk, open_page: Any) -> None:
     waiting.get_by_role("link", name=before["title"]).click()
     diff = reviewer.get_by_role("table", name=re.compile("Changes from version"))
     expect(diff.locator("ins")).to_contain_text(["Rarely"])
-    expect(reviewer.get_by_role("button", name="Publish")).to_have_count(0)  # reviewers do not publish
+    # Reviewers do not publish.
+    expect(reviewer.get_by_role("button", name="Publish", exact=True)).to_have_count(0)
     reviewer.get_by_label("Next review on").fill("2030-01-15")
     reviewer.get_by_role("button", name="Sign off").click()
     expect(reviewer.get_by_role("status").filter(has_text="Signed off")).to_be_visible()
 
     publisher: Page = open_page()
     sign_in(publisher, desk.base, desk.tokens["publisher"], f"/desk/{FAQ}/draft")
-    publisher.get_by_label("Change note").fill("Clearer first answer")
-    publisher.get_by_role("button", name="Publish").click()
+    publisher.get_by_label("Change note", exact=True).fill("Clearer first answer")
+    publisher.get_by_role("button", name="Publish", exact=True).click()
     expect(publisher.get_by_role("status")).to_have_text(f"Published version {before['version'] + 1}.")
     history = publisher.get_by_role("region", name="Version history", exact=True)
     expect(history).to_contain_text("Clearer first answer")
@@ -335,7 +336,7 @@ def test_four_eyes_sign_off_in_the_desk(desk: Desk, open_page: Any) -> None:
     expect(ana.get_by_role("status").filter(has_text="Signed off")).to_be_visible()
 
     publisher.goto(desk.base + ARTICLE + "/draft")
-    publisher.get_by_role("button", name="Publish").click()
+    publisher.get_by_role("button", name="Publish", exact=True).click()
     expect(publisher.get_by_role("status")).to_contain_text("Published version")
     api = f"{desk.base}/v1/articles/ketamine-withdrawal"
     handout = " ".join(
