@@ -310,3 +310,60 @@ media_variants = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# --- the desk for a whole working day (issue 21) ----------------------------------------------
+
+# A discarded draft, kept 30 days so its editor can undo the discard (content.discards).
+discarded_drafts = sa.Table(
+    "discarded_drafts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("slug", sa.String(120), nullable=False),
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),  # the draft's stored JSON form
+    sa.Column("content_hash", sa.String(80), nullable=False),
+    sa.Column("based_on_version", sa.Integer, nullable=False),  # 0: the item was never published
+    sa.Column("editors", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("discarded_by", sa.String(200), nullable=False),
+    sa.Column("discarded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("restored_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_discarded_drafts_item", "kind", "slug", "locale"),
+)
+
+# A one-time sign-in link for a person an admin invited: the link's code is stored as SHA-256.
+invites = sa.Table(
+    "invites",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("token_name", sa.String(100), nullable=False),  # the account the link signs in as
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Comments on a translation's draft, shown in its review view (and kept in the audit log).
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("slug", sa.String(120), nullable=False),
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("author", sa.String(100), nullable=False),  # token name
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_comments_item", "kind", "slug", "locale"),
+)
+
+# Keys the desk signs with (share links), made once at random and shared by every replica.
+desk_keys = sa.Table(
+    "desk_keys",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

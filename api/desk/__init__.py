@@ -20,7 +20,8 @@ from api.deps import EditorialDep, ExportsDep, SettingsDep
 from api.desk.account import AccountController
 from api.desk.drafts import DraftController
 from api.desk.editing import EditingController
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import catalog
 from api.desk.media import FORM_OVERHEAD, MediaController
 from api.desk.public import LibraryController
 from api.desk.publishing import PublishingController
@@ -59,7 +60,9 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
             flash="",
             status=status,
             detail=detail,
-            heading=LABELS["error"],
+            labels=catalog(ui_language(request)),
+            ui_lang=ui_language(request),
+            heading=catalog(ui_language(request))["error"],
         )
     )
     return Response(body, status_code=status, media_type="text/html", headers=headers(True))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.desk import labels_autosave, labels_es, labels_packets, labels_people, labels_safe, labels_share
+
 LABELS: dict[str, str] = {
     "desk": "Folio Desk",
     "skip": "Skip to main content",
@@ -351,3 +353,19 @@ ALT_GUIDANCE: dict[str, str] = {
     "«Imagen de» ni «Foto de»: los lectores de pantalla ya dicen que es una imagen. Márquela como "
     "decorativa solo si no añade nada al texto.",
 }
+
+# Each part of the desk keeps its words in its own module, English and Spanish side by side.
+_PARTS = (labels_autosave, labels_safe, labels_packets, labels_people, labels_share)
+for _part in _PARTS:
+    LABELS.update(_part.EN)
+
+# The desk's interface languages (api.desk.i18n picks one per request); what Spanish lacks is English.
+CATALOGS: dict[str, dict[str, str]] = {
+    "en": LABELS,
+    "es": LABELS | labels_es.ES | {key: text for part in _PARTS for key, text in part.ES.items()},
+}
+
+
+def catalog(language: str) -> dict[str, str]:
+    """Every label in the desk's interface language ``language`` (English when unknown)."""
+    return CATALOGS.get(language, LABELS)

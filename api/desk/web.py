@@ -22,7 +22,8 @@ from litestar.types import Guard
 from markupsafe import Markup
 
 from api.caching import NO_STORE
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import LABELS, catalog
 from api.locales import LOCALE_PATTERN
 from content import codes, model
 from content.accounts import ROLES, Role, Session, Sessions, allows
@@ -251,6 +252,7 @@ class Pages:
         session = await current(request)
         csrf = session.csrf if session else ""
         people = await self.editorial.people()
+        lang = ui_language(request)
         body = (
             environment()
             .get_template(template)
@@ -263,6 +265,8 @@ class Pages:
                 default_paper=self.default_paper,
                 loopback_warning=self.loopback_warning,
                 person=lambda name: person(name, people),
+                labels=catalog(lang),
+                ui_lang=lang,
                 **(in_locale(DEFAULT_LOCALE) | context),
             )
         )

@@ -31,6 +31,7 @@ class Desk:
     base: str
     tokens: dict[str, str]
     store: str
+    url: str  # the database URL the served desk uses (to expire a session server-side, say)
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -62,7 +63,7 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             "FOLIO_LATEST_TTL": "0",
         }
         base = stack.enter_context(folio_server(env))
-        yield Desk(base, tokens, request.param)
+        yield Desk(base, tokens, request.param, url)
 
 
 @pytest.fixture(scope="module")

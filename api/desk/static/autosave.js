@@ -1,0 +1,1 @@
+// Folio Desk: autosave (issue 21); the page works without it.
