@@ -133,6 +133,7 @@ def _services(
             outbox=outbox,
             on_change=reader.changed,
             time_zone=settings.time_zone,
+            desk_url=settings.public_url,
         ),
         deliverer=Deliverer.from_database(
             database,

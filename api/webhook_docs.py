@@ -55,12 +55,38 @@ PURGE_DATA = Schema(
 )
 
 
+# What entering a desk queue carries (content.queues): which queue, the draft, who, and its desk page.
+QUEUE_DATA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["queue", "kind", "slug", "locale", "title", "by", "url"],
+    properties={
+        "queue": Schema(
+            type=OpenAPIType.STRING,
+            enum=["review", "publish", "comments"],
+            description="review: a draft waits for a reviewer's sign-off; publish: a signed-off "
+            "draft waits for a publisher; comments: a comment waits for the draft's editors.",
+        ),
+        "kind": Schema(type=OpenAPIType.STRING, enum=["article", "faq", "comparison"]),
+        "slug": STRING,
+        "locale": STRING,
+        "title": STRING,
+        "by": Schema(type=OpenAPIType.STRING, description="Who put it there, as staff know them."),
+        "url": Schema(
+            type=OpenAPIType.STRING,
+            description="The draft's desk page: under FOLIO_PUBLIC_URL, or a path when it is unset.",
+        ),
+    },
+)
+
+
 def _operation(event: Event) -> Operation:
     data = (
         VERSION_DATA
         if event in VERSION_EVENTS
         else PURGE_DATA
         if event == "cache.purge"
+        else QUEUE_DATA
+        if event == "queue.entered"
         else Schema(type=OpenAPIType.OBJECT, description="The JSON object the event carries.")
     )
     body = Schema(

@@ -182,7 +182,26 @@ class Sessions:
         found = await Tokens(self.engine).authenticate(token)
         if found is None or found[1] in SYSTEM_ROLES:  # a system's token is no person's sign-in
             return None
-        name, role, display_name = found
+        return await self._start(*found, ttl=ttl)
+
+    async def open_for(self, name: str, *, ttl: dt.timedelta = TTL) -> tuple[str, Session] | None:
+        """A new session for the active account ``name`` without its token (a one-time sign-in
+        link vouched for it: content.invites); None if it is revoked, unknown or a system's."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(tokens.c.role, tokens.c.display_name).where(
+                        tokens.c.name == name, tokens.c.revoked_at.is_(None)
+                    )
+                )
+            ).first()
+        if row is None or row.role in SYSTEM_ROLES:
+            return None
+        return await self._start(name, row.role, row.display_name, ttl=ttl)
+
+    async def _start(
+        self, name: str, role: Role, display_name: str, *, ttl: dt.timedelta
+    ) -> tuple[str, Session]:
         session_id = secrets.token_urlsafe(32)
         now = utcnow()
         session = Session(name, role, display_name, secrets.token_urlsafe(32), now + ttl)

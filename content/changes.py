@@ -26,6 +26,7 @@ Event = Literal[
     "review.due",
     "review.overdue",
     "cache.purge",
+    "queue.entered",
 ]
 EVENTS: tuple[Event, ...] = (
     "published",
@@ -36,7 +37,11 @@ EVENTS: tuple[Event, ...] = (
     "review.due",
     "review.overdue",
     "cache.purge",
+    "queue.entered",
 )
+# Events a new webhook gets only when it asks for them by name: a CDN purger's, and the desk's
+# queues (content.queues), which receivers made before them never expected.
+OPT_IN_EVENTS: tuple[Event, ...] = ("cache.purge", "queue.entered")
 
 
 @dataclass(frozen=True, slots=True)

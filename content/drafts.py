@@ -24,6 +24,7 @@ from content.errors import Conflict, InvalidInput, NotFound, Stale
 from content.item_rows import check_item_references, find_item
 from content.library import check_item
 from content.locales import DEFAULT_LOCALE
+from content.queues import SILENT, QueueNotices, waiting_for_review
 from content.readability import measure
 from content.stored import content_hash, decode_content, in_locale, review_of
 from content.versions import insert_item
@@ -96,9 +97,10 @@ def _editable(item: model.Content) -> model.Content:
 class Drafts:
     """Creating, reading, editing and discarding drafts."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, queues: QueueNotices = SILENT) -> None:
         self.engine = engine
         self.writer = writer(engine)
+        self.queues = queues  # queue.entered when a write puts a draft in the review queue
 
     async def create(self, item: model.Content, actor: str) -> Draft:
         """A new item, unpublished, holding its first draft."""
@@ -118,6 +120,7 @@ class Drafts:
             item_id = await insert_item(conn, item, latest_version=0, now=utcnow())
             await insert_draft(conn, item_id, item, actor, edited=True)
             await _record(conn, actor, "create", item, None)
+            await self.queues.entered(conn, "review", item.kind, item.slug, item.locale, item.title, actor)
         return await self.get(item.kind, item.slug, item.locale)
 
     async def start(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> Draft:
@@ -224,6 +227,7 @@ class Drafts:
             item = await with_assets(conn, item)
             current = await current_draft(conn, row.id, item.kind, item.slug, item.locale)
             digest, editors = content_hash(item), editors_of(current.editors)
+            was_waiting = waiting_for_review(editors, current.content_hash, current.reviewed_hash)
             if digest != current.content_hash and actor not in editors:
                 editors.append(actor)
             await swap_draft(
@@ -242,6 +246,10 @@ class Drafts:
                     items.update().where(items.c.id == row.id).values(title=item.title, summary=item.summary)
                 )
             await _record(conn, actor, "update_draft", item, current.content_hash)
+            if not was_waiting and waiting_for_review(editors, digest, current.reviewed_hash):
+                await self.queues.entered(
+                    conn, "review", item.kind, item.slug, item.locale, item.title, actor
+                )
         return await self.get(item.kind, item.slug, item.locale)
 
     async def discard(
@@ -314,7 +322,9 @@ async def current_draft(conn: AsyncConnection, item_id: int, kind: str, slug: st
     """The draft's content hash and editors; NotFound when the item has no draft."""
     found = (
         await conn.execute(
-            sa.select(drafts.c.content_hash, drafts.c.editors).where(drafts.c.item_id == item_id)
+            sa.select(drafts.c.content_hash, drafts.c.editors, drafts.c.reviewed_hash).where(
+                drafts.c.item_id == item_id
+            )
         )
     ).first()
     if found is None:

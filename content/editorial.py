@@ -15,9 +15,11 @@ from typing import TypedDict, Unpack
 
 from content.accounts import Tokens
 from content.audit import AuditEntry, AuditLog, AuditPage
-from content.changes import EVENTS, Change, Event, Outbox
+from content.changes import EVENTS, Change, Event, Outbox, no_outbox
+from content.comments import Comments
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
 from content.publishing import Publishing, four_eyes
+from content.queues import QueueNotices
 from content.releases import Release, Releases
 from content.review_dates import ReviewDates
 from content.schedules import Schedules
@@ -62,11 +64,16 @@ class Editorial:
         *,
         on_change: Callable[[Change], None] = lambda change: None,
         time_zone: str = "UTC",
+        desk_url: str = "",
         **rules: Unpack[Rules],
     ) -> None:
         self.store = store
-        self.drafts = drafts = Drafts(store.engine)
+        # queue.entered (content.queues) links to the desk under ``desk_url`` (FOLIO_PUBLIC_URL).
+        queues = QueueNotices(rules.get("outbox", no_outbox), desk_url)
+        self.drafts = drafts = Drafts(store.engine, queues)
         self.publishing = publishing = Publishing(store.engine, on_change=on_change, **rules)
+        publishing.queues = queues
+        self.comments = Comments(store.engine, queues)  # on drafts, for their review view
         self.audit = AuditLog(store.engine)
         self.tokens = Tokens(store.engine)
         # Drafts and the review queues.

@@ -25,6 +25,7 @@ from content.drafts import Draft, Drafts, current_draft, delete_draft, editors_o
 from content.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale, TooHardToRead
 from content.item_rows import check_item_references, find_item, latest_hash
 from content.locales import DEFAULT_LOCALE
+from content.queues import QueueNotices
 from content.readability import above_threshold, measure
 from content.stored import content_hash, decode_content, in_locale, review_of
 from content.versions import dependents, publish, refresh_dependents
@@ -61,6 +62,7 @@ class Publishing:
         self.publisher_not_reviewer = publisher_not_reviewer
         self.on_change = on_change
         self.outbox = outbox
+        self.queues = QueueNotices(outbox)  # queue.entered ("publish") on a sign-off; Editorial's
 
     async def review(
         self,
@@ -104,6 +106,7 @@ class Publishing:
             detail = f"signed off by {signer}; next review {next_review_on.isoformat()}"
             digest = draft.content_hash
             await record(conn, actor, "review", kind, slug, None, digest, digest, detail, locale=locale)
+            await self.queues.entered(conn, "publish", kind, slug, locale, row.id, actor)
         self._tell([Change(kind, slug, locale, "reviewed")])
         return await Drafts(self.engine).get(kind, slug, locale)
 

@@ -19,14 +19,16 @@ from api.webhooks import EVENTS, Delivery, Event, Webhook
 from content import model
 from content.accounts import Role, TokenInfo
 from content.audit import AuditPage
+from content.changes import OPT_IN_EVENTS
 from content.errors import InvalidInput
 
 
 class WebhookInput(model.Wire, kw_only=True):
     url: Annotated[str, Meta(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)", max_length=2000)]
-    # Every event but ``cache.purge``, which a CDN's purger asks for by name (api.purge).
+    # Every event but those asked for by name: ``cache.purge`` (a CDN's purger, api.purge) and
+    # ``queue.entered`` (content.queues).
     events: Annotated[list[Event], Meta(min_length=1)] = msgspec.field(
-        default_factory=lambda: [e for e in EVENTS if e != "cache.purge"]
+        default_factory=lambda: [e for e in EVENTS if e not in OPT_IN_EVENTS]
     )
 
 
