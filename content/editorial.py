@@ -18,6 +18,7 @@ from content.audit import AuditEntry, AuditLog, AuditPage
 from content.changes import EVENTS, Change, Event, Outbox, no_outbox
 from content.comments import Comments
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
+from content.invites import Invites
 from content.publishing import Publishing, four_eyes
 from content.queues import QueueNotices
 from content.releases import Release, Releases
@@ -74,6 +75,7 @@ class Editorial:
         self.publishing = publishing = Publishing(store.engine, on_change=on_change, **rules)
         publishing.queues = queues
         self.comments = Comments(store.engine, queues)  # on drafts, for their review view
+        self.invites = Invites(store.engine)  # one-time sign-in links for people invited
         self.audit = AuditLog(store.engine)
         self.tokens = Tokens(store.engine)
         # Drafts and the review queues.

@@ -116,5 +116,7 @@ class AccountController(Controller):
                 "sync",
                 "create_token",
                 "revoke_token",
+                "invite_used",
+                "comment",
             ],
         )

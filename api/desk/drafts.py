@@ -19,6 +19,7 @@ from api.desk.diffs import rows
 from api.desk.labels import LABELS
 from api.desk.previews import preview_bundle
 from api.desk.public import summaries
+from api.desk.queues import waiting_for
 from api.desk.web import (
     DeskLocale,
     Pages,
@@ -78,6 +79,8 @@ async def draft_page(
     locale: str,
     problem: str = "",
     status_code: int = 200,
+    comment_error: str = "",
+    comment_text: str = "",
 ) -> Response[Any]:
     draft = await editorial.get(kind, slug, locale)
     people, reviewers = await editorial.people(), await editorial.reviewers()
@@ -106,6 +109,10 @@ async def draft_page(
         signers=[shown for name, shown in reviewers.items() if name not in draft.info.edited_by],
         # Unpublished releases this draft may join (content.releases).
         releases=[r for r in await editorial.releases.summaries() if r.published_at is None],
+        # Comments of this draft cycle (content.comments), and a refused one back at its field.
+        comments=await editorial.comments.of(kind, slug, locale),
+        comment_error=comment_error,
+        comment_text=comment_text,
         status_code=status_code,
         **in_locale(locale),
     )
@@ -122,14 +129,17 @@ class DraftController(Controller):
         editorial: EditorialDep,
         reader: ReaderDep,
     ) -> Response[Any]:
-        """Drafts waiting, and published items whose review is due or overdue; oldest first."""
+        """What waits for this person (api.desk.queues), then for everyone: drafts waiting, published
+        translations never reviewed, and published items whose review is due or overdue."""
         day = today()
         due = [s for s in await summaries(reader, True) if s.review.status_on(day) in ("due", "overdue")]
         due.sort(key=lambda s: s.review.next_review_on or day)
+        waiting = await editorial.waiting()
         return await pages.render(
             request,
             "queue.html.j2",
-            drafts=await editorial.waiting(),
+            mine=await waiting_for(editorial, await current(request), waiting),
+            drafts=waiting,
             unreviewed=await editorial.unreviewed(),
             due=due,
             day=day,

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from api.caching import NO_STORE
 from api.desk.i18n import ui_language
 from api.desk.labels import LABELS, catalog
+from api.desk.queues import waiting_for
 from api.locales import LOCALE_PATTERN
 from content import codes, model
 from content.accounts import ROLES, Role, Session, Sessions, allows
@@ -201,7 +202,7 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
         return
     form = await request.form()
     sent = str(form.get("csrf", "")) or request.headers.get("x-csrf-token", "")
-    if request.url.path == "/desk/signin":
+    if request.url.path == "/desk/signin" or request.url.path.startswith("/desk/welcome/"):
         expected = request.cookies.get(SIGNIN_COOKIE, "")
     else:
         session = await current(request)
@@ -253,6 +254,7 @@ class Pages:
         csrf = session.csrf if session else ""
         people = await self.editorial.people()
         lang = ui_language(request)
+        mine = await waiting_for(self.editorial, session) if session else None
         body = (
             environment()
             .get_template(template)
@@ -267,6 +269,7 @@ class Pages:
                 person=lambda name: person(name, people),
                 labels=catalog(lang),
                 ui_lang=lang,
+                queue_count=mine.count if mine else 0,
                 **(in_locale(DEFAULT_LOCALE) | context),
             )
         )
