@@ -19,10 +19,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
-from api.deps import EditorialDep
+from api.deps import EditorialDep, SessionsDep
 from api.desk.i18n import ui_language
 from api.desk.labels import catalog
 from api.desk.web import (
+    COOKIE,
     SIGNIN_COOKIE,
     Pages,
     PagesDep,
@@ -256,9 +257,15 @@ class PeopleController(Controller):
 
     @post("/welcome/{code:str}", **desk_opts(), status_code=303)
     async def use(
-        self, request: Request[Any, Any, Any], pages: PagesDep, editorial: EditorialDep, code: CodeParam
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        sessions: SessionsDep,
+        code: CodeParam,
     ) -> Response[Any]:
-        """Spends the link once and opens a desk session; nothing opens for a spent link."""
+        """Spends the link once and opens a desk session (ending any other this browser had);
+        nothing opens for a spent link."""
         links = editorial.invites
         opened = await links.use(code)
         if opened is None:
@@ -267,6 +274,8 @@ class PeopleController(Controller):
                 request, "welcome.html.j2", invite=None, message=message, status_code=status
             )
         session_id, session = opened
+        if earlier := request.cookies.get(COOKIE):
+            await sessions.close(earlier)
         response = redirect("/desk/review", "welcome")
         response.cookies.append(session_cookie(request, session_id, session.expires_at))
         response.cookies.append(
