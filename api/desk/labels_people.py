@@ -179,7 +179,7 @@ ES: dict[str, str] = {
     "caracteres, empezando por una letra o un número.",
     "invite_taken": "El nombre de cuenta {name} ya está en uso. Elija otro.",
     "invite_bad_role": "Elija uno de los roles.",
-    "invited_title": "{name} está invitado",
+    "invited_title": "Invitación creada para {name}",
     "invited_once": "Copie ahora el enlace de acceso o el token y envíeselo en privado. No se "
     "vuelven a mostrar.",
     "invited_link": "Enlace de acceso de un solo uso",
@@ -192,7 +192,7 @@ ES: dict[str, str] = {
     "invited_gone": "El enlace de acceso y el token se mostraron una vez y no se vuelven a mostrar. "
     "Si se perdieron, revoque la cuenta e invite de nuevo a la persona.",
     "back_to_people": "Volver a Personas",
-    "welcome_title": "Bienvenida o bienvenido, {name}",
+    "welcome_title": "Le damos la bienvenida, {name}",
     "welcome_lead": "Este enlace le da acceso a Folio Desk una vez, como {role}. Funciona hasta el {date}.",
     "welcome_button": "Entrar como {role}",
     "welcome_gone_title": "Este enlace de acceso no funciona",
@@ -201,7 +201,7 @@ ES: dict[str, str] = {
     "welcome_expired": "Este enlace de acceso caducó. Pida uno nuevo a quien le invitó.",
     "welcome_revoked": "Esta cuenta se cerró, así que su enlace de acceso ya no funciona.",
     "welcome_unknown": "No conocemos este enlace de acceso. Compruebe que copió el enlace completo.",
-    "done_welcome": "Bienvenida o bienvenido. Ya ha entrado.",
+    "done_welcome": "Le damos la bienvenida. Ya ha entrado.",
     "revoke_title": "¿Revocar a {name}?",
     "revoke_lead": "{name} ({role}) saldrá de todas sus sesiones a la vez. Su token de la API y "
     "cualquier enlace de acceso sin usar dejan de funcionar. No se puede deshacer; si hace falta, "
