@@ -38,7 +38,7 @@ EN: dict[str, str] = {
     "address then says it is gone. Its versions and history are kept, and an admin can bring it back.",
     "bulk_archive_each": "Each item is archived on its own: if one cannot be, the others still are, "
     "and the next page says which and why.",
-    "bulk_archive_confirm": "Archive {count} items",
+    "bulk_archive_confirm": "Archive the selected items ({count})",
     "bulk_cancel": "Back to the library without archiving",
     "bulk_nothing": "Nothing was selected. Go back to the library and tick the items to archive.",
     "bulk_results_title": "Archiving done",
@@ -98,7 +98,7 @@ ES: dict[str, str] = {
     "historial, y un administrador puede recuperarlo.",
     "bulk_archive_each": "Cada material se archiva por separado: si uno no se puede archivar, los demás "
     "sí, y la página siguiente le dirá cuál y por qué.",
-    "bulk_archive_confirm": "Archivar {count} materiales",
+    "bulk_archive_confirm": "Archivar los materiales seleccionados ({count})",
     "bulk_cancel": "Volver a la biblioteca sin archivar",
     "bulk_nothing": "No seleccionó nada. Vuelva a la biblioteca y marque los materiales que quiere archivar.",
     "bulk_results_title": "Archivo terminado",

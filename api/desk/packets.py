@@ -123,7 +123,8 @@ class PacketController(Controller):
         form = await request.form()
         change = request.url.path.rsplit("/", 1)[1]
         keys = [ref_key(r) for r in parse_refs([str(v) for v in form.getall("item", [])])]
-        if change == "add" and not keys:
+        selection = change == "add" and not keys  # the library's ticked items: show them in the packet
+        if selection:
             keys = [ref_key(r) for r in parse_refs([str(v) for v in form.getall("selected", [])])]
         packet = read_packet(request)
         packet.choose(str(form.get("paper", "")), str(form.get("size", "")))
@@ -132,7 +133,7 @@ class PacketController(Controller):
         if change == "download":
             return _after(PACKET + ".pdf", cookie)
         back = PACKET
-        if change == "add":
+        if change == "add" and not (selection and keys):
             back = safe_back(str(form.get("back", "")), PACKET)
         return _after(back, cookie, **said)
 

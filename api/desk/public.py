@@ -94,7 +94,7 @@ class LibraryController(Controller):
             here=here,
             packet_csrf=token,
             cookies=cookies,
-            searching=bool(q or type or tag or status or lang),
+            searching=bool(q or type or tag or status or lang or added),
         )
 
     @get(per_kind(), **desk_opts())
