@@ -3,6 +3,7 @@ does, then each item archived on its own; the page reports which were and which 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Controller, Request, Response, post
@@ -17,10 +18,16 @@ from content.errors import Conflict, ContentError, Gone, NotFound
 from content.locales import DEFAULT_LOCALE
 
 
-def refusal(exc: ContentError) -> tuple[str, str]:
-    """Why one item was not archived: a label key, and the service's own words where they help."""
+def refusal(exc: ContentError, ref: model.ItemRef, titles: dict[str, str]) -> tuple[str, str]:
+    """Why one item was not archived: a label key, and the titles of the items that include it
+    (the service names them by kind and slug: "… is embedded by article 'x' in es; …")."""
     if isinstance(exc, Conflict):
-        return "bulk_refused_embedded", exc.detail
+        named = re.findall(r"(article|faq|comparison) '([a-z0-9-]+)'", exc.detail.partition("embedded by")[2])
+        found = [
+            titles.get(ref_key(model.ItemRef(type=kind, slug=slug, locale=ref.locale)), slug)
+            for kind, slug in named
+        ]
+        return "bulk_refused_embedded", ", ".join(found)
     if isinstance(exc, NotFound | Gone):
         return "bulk_refused_gone", ""
     return "bulk_refused_other", exc.detail
@@ -40,10 +47,8 @@ class BulkController(Controller):
         """Without ``confirm``: what will happen to which items. With it: archive each, report each."""
         form = await request.form()
         refs = parse_refs([str(v) for v in form.getall("selected", [])])
-        everything = {ref_key(s): s for s in await summaries(reader, withdrawn_ok=True)}
-        title = {
-            ref_key(r): everything[ref_key(r)].title if ref_key(r) in everything else r.slug for r in refs
-        }
+        titles = {ref_key(s): s.title for s in await summaries(reader, withdrawn_ok=True)}
+        title = {ref_key(r): titles.get(ref_key(r), r.slug) for r in refs}
         done: list[model.ItemRef] = []
         refused: list[tuple[model.ItemRef, str, str]] = []
         confirmed = form.get("confirm") == "yes" and bool(refs)
@@ -54,7 +59,7 @@ class BulkController(Controller):
                     await editorial.archive(ref.type, ref.slug, name, ref.locale or DEFAULT_LOCALE)
                     done.append(ref)
                 except ContentError as exc:
-                    refused.append((ref, *refusal(exc)))
+                    refused.append((ref, *refusal(exc, ref, titles)))
         return await pages.render(
             request,
             "bulk_archive.html.j2",
