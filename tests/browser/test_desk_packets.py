@@ -278,7 +278,7 @@ def test_the_new_states_pass_axe_at_both_widths(desk: Desk, open_page: Any, widt
     failures: dict[str, Any] = {}
     states = [
         ("packet-empty", "/desk/packet"),
-        ("library-search", "/desk?q=ketamine&lang=en"),
+        ("library-ranked", "/desk?q=withdrawal&lang=en"),
         ("digest-errors", "/desk/digest?preview=1"),
         (
             "digest-filled",
