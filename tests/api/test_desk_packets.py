@@ -121,3 +121,10 @@ def test_bulk_archive_confirms_then_reports_each_item(client: TestClient, tokens
     assert "Not archived (1)" in again.text and "It was already archived" in again.text
     nothing = client.post("/desk/archive", data={"csrf": csrf})
     assert nothing.status_code == 400 and "Nothing was selected" in nothing.text
+
+
+def test_the_packet_words_exist_in_english_and_spanish() -> None:
+    from api.desk import labels_packets
+
+    assert labels_packets.EN.keys() == labels_packets.ES.keys()
+    assert all(text.strip() and text != labels_packets.EN[key] for key, text in labels_packets.ES.items())
