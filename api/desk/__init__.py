@@ -18,12 +18,14 @@ from litestar.static_files import create_static_files_router
 
 from api.deps import EditorialDep, ExportsDep, SettingsDep
 from api.desk.account import AccountController
+from api.desk.bulk import BulkController
 from api.desk.comments import CommentController
 from api.desk.drafts import DraftController
 from api.desk.editing import EditingController
 from api.desk.i18n import ui_language
 from api.desk.labels import catalog
 from api.desk.media import FORM_OVERHEAD, MediaController
+from api.desk.packets import PacketController
 from api.desk.people import PeopleController
 from api.desk.public import LibraryController
 from api.desk.publishing import PublishingController
@@ -83,6 +85,8 @@ def desk_router(media_max_bytes: int = 10 * 2**20) -> Router:
         path="/desk",
         route_handlers=[
             LibraryController,
+            PacketController,
+            BulkController,
             AccountController,
             DraftController,
             EditingController,

@@ -17,8 +17,8 @@ from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.labels import LABELS
+from api.desk.picks import summaries
 from api.desk.previews import preview_bundle
-from api.desk.public import summaries
 from api.desk.queues import waiting_for
 from api.desk.web import (
     DeskLocale,

@@ -197,16 +197,20 @@ def desk_opts(role: Role | None = None) -> dict[str, Any]:
 
 
 async def check_csrf(request: Request[Any, Any, Any]) -> None:
-    """Every desk POST carries the session's CSRF token (or the sign-in form's)."""
+    """Every desk POST carries the session's CSRF token (or, signed out, the sign-in form's:
+    signing in and changing a packet)."""
     if request.method != "POST":
         return
     form = await request.form()
     sent = str(form.get("csrf", "")) or request.headers.get("x-csrf-token", "")
-    if request.url.path == "/desk/signin" or request.url.path.startswith("/desk/welcome/"):
-        expected = request.cookies.get(SIGNIN_COOKIE, "")
+    signin_form = request.url.path == "/desk/signin" or request.url.path.startswith("/desk/welcome/")
+    session = None if signin_form else await current(request)
+    if session is not None:
+        expected = session.csrf
+    elif signin_form or request.url.path.startswith("/desk/packet/"):
+        expected = request.cookies.get(SIGNIN_COOKIE, "")  # forms anyone may post: double-submit
     else:
-        session = await current(request)
-        expected = session.csrf if session else ""
+        expected = ""
     if not expected or not sent or not secrets.compare_digest(sent, expected):
         raise PermissionDeniedException(
             "The form expired or came from elsewhere; reload the page and try again."

@@ -48,10 +48,10 @@ def test_staff_find_and_print_a_handout_and_a_packet(desk: Desk, open_page: Any)
     page.get_by_role("link", name="Packet", exact=True).click()
     titles = []
     for _ in range(3):
-        add = page.get_by_role("link", name=re.compile("^Add "))
-        titles.append(add.first.inner_text().removeprefix("Add "))
+        add = page.get_by_role("button", name=re.compile("^Add "))
+        titles.append((add.first.get_attribute("aria-label") or "").removeprefix("Add "))
         add.first.click()
-    page.get_by_role("link", name=f"Move {titles[2]} up").click()
+    page.get_by_role("button", name=f"Move up: {titles[2]}").click()
     order = page.locator("ol.packet .packet-title").all_inner_texts()
     assert order == [titles[0], titles[2], titles[1]]
     with page.expect_download() as download:
@@ -238,15 +238,15 @@ def _tour(desk: Desk) -> list[tuple[str, str | None, str]]:
         ("library-search", None, "/desk?q=withdrawal&status=current"),
         ("item", None, ARTICLE),
         ("email", None, ARTICLE + "/email?version=1"),
-        ("packet", None, "/desk/packet?item=article/ketamine-withdrawal&item=faq/ketamine-addiction-faq"),
         ("packet-empty", None, "/desk/packet"),
+        ("packet", None, "/desk/packet?item=article/ketamine-withdrawal&item=faq/ketamine-addiction-faq"),
         ("digest", None, "/desk/digest"),
         (
             "digest-preview",
             None,
             "/desk/digest?subject=News&intro=Hello&item=article/ketamine-withdrawal&item=faq/ketamine-addiction-faq",
         ),
-        ("digest-errors", None, "/desk/digest?subject=News"),
+        ("digest-errors", None, "/desk/digest?subject=News&preview=1"),
         ("signin", None, "/desk/signin"),
         ("not-found", None, "/desk/articles/no-such-item"),
         ("item-signed-in", "admin", ARTICLE),
