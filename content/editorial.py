@@ -16,6 +16,7 @@ from typing import TypedDict, Unpack
 from content.accounts import Tokens
 from content.audit import AuditEntry, AuditLog, AuditPage
 from content.changes import EVENTS, Change, Event, Outbox
+from content.discards import Discards
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
 from content.publishing import Publishing, four_eyes
 from content.releases import Release, Releases
@@ -84,6 +85,7 @@ class Editorial:
         self.review_dates = ReviewDates(store.engine, publishing)
         # Releases: named sets of drafts published together (content.releases).
         self.releases = Releases(store.engine, publishing)
+        self.discards = Discards(store.engine)  # discarded drafts kept 30 days, with undo
         # A scheduled release publishes inside the runner's claim transaction (content.schedules).
         self.schedules.release = self.releases.publish_in
 
