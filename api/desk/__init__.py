@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 
 from api.deps import EditorialDep, ExportsDep, SettingsDep
 from api.desk.account import AccountController
+from api.desk.discards import DiscardController
 from api.desk.drafts import DraftController
 from api.desk.editing import EditingController
 from api.desk.i18n import ui_language
@@ -85,6 +86,7 @@ def desk_router(media_max_bytes: int = 10 * 2**20) -> Router:
             DraftController,
             EditingController,
             PublishingController,
+            DiscardController,
             ReleaseDeskController,
             media,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
