@@ -89,7 +89,11 @@ def _routes(client: TestClient) -> list[tuple[str, str, str | None]]:  # type: i
                 else handler.opt.get("desk_role")
             )
             path = re.sub(r"\{slug:str\}", SLUG, route.path).replace("{number:int}", "1")
-            path = path.replace("{release_id:int}", "999").replace("{discard_id:int}", "999").replace("{kind:str}", "article")
+            path = (
+                path.replace("{release_id:int}", "999")
+                .replace("{discard_id:int}", "999")
+                .replace("{kind:str}", "article")
+            )
             found.append((method, path, role))
     return found
 
