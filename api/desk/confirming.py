@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from litestar import Request, Response
 
 from api.desk.i18n import ui_language
@@ -39,8 +40,17 @@ def words(request: Request[Any, Any, Any]) -> dict[str, str]:
     return catalog(ui_language(request))
 
 
+def language_in(locale: str, labels: dict[str, str]) -> str:
+    """The translation's language named in the interface's language: "Spanish", "inglés"."""
+    try:
+        name = Locale.parse(locale.replace("-", "_")).get_display_name(labels["ui_language"])
+    except (ValueError, UnknownLocaleError):
+        return language_name(locale)
+    return name or language_name(locale)
+
+
 def quoted(labels: dict[str, str], title: str, locale: str) -> str:
-    return labels["quoted"].format(title=title, language=language_name(locale))
+    return labels["quoted"].format(title=title, language=language_in(locale, labels))
 
 
 async def confirm_page(
@@ -142,7 +152,7 @@ async def publish_confirm(
         locale,
         heading=labels["confirm_publish_title"].format(version=version, title=title),
         what=labels["confirm_publish_what"].format(
-            version=version, title=title, language=language_name(locale)
+            version=version, title=title, language=language_in(locale, labels)
         ),
         button=labels["confirm_publish_button"].format(version=version),
         action=item_url(kind, slug, "/draft/publish", locale),
@@ -194,7 +204,7 @@ async def restore_confirm(
         locale,
         heading=labels["confirm_restore_title"].format(version=number, title=title),
         what=labels["confirm_restore_what"].format(
-            version=number, title=title, language=language_name(locale), new=latest.version + 1
+            version=number, title=title, language=language_in(locale, labels), new=latest.version + 1
         ),
         button=labels["confirm_restore_button"].format(version=number),
         action=item_url(kind, slug, f"/versions/{number}/restore", locale),
@@ -246,7 +256,7 @@ async def archive_confirm(
         pages,
         locale,
         heading=labels["confirm_archive_title"].format(title=title),
-        what=labels["confirm_archive_what"].format(title=title, language=language_name(locale)),
+        what=labels["confirm_archive_what"].format(title=title, language=language_in(locale, labels)),
         button=labels["confirm_archive_button"].format(title=title),
         action=item_url(kind, slug, "/archive", locale),
         cancel=back,

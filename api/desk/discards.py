@@ -14,14 +14,13 @@ from litestar.params import Parameter
 
 from api.controllers.params import SlugParam
 from api.deps import EditorialDep, ReaderDep
-from api.desk.confirming import confirm_page, words
+from api.desk.confirming import confirm_page, language_in, words
 from api.desk.drafts import actor, form_etag, latest_number
 from api.desk.web import DeskLocale, Pages, PagesDep, desk_opts, item_url, kind_of, per_kind, redirect
 from content import model
 from content.editorial import Editorial
 from content.errors import ContentError, NotFound, Stale
 from content.locales import DEFAULT_LOCALE, canonical
-from exporters.i18n import language_name
 
 
 async def discard_confirm(
@@ -52,7 +51,7 @@ async def discard_confirm(
         pages,
         locale,
         heading=labels["confirm_discard_title"].format(title=title),
-        what=labels[what].format(title=title, language=language_name(locale)),
+        what=labels[what].format(title=title, language=language_in(locale, labels)),
         button=labels["confirm_discard_button"],
         action=item_url(kind, slug, "/draft/discard", locale),
         cancel=back,

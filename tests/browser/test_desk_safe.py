@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from api.desk import labels_safe
+from api.desk.confirming import language_in
 from api.desk.labels import catalog
 from exporters.i18n import language_name
 from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
@@ -104,13 +105,15 @@ def test_publish_asks_first_and_cancel_changes_nothing(
     version, title = before["version"] + 1, before["title"]
     heading = safe["confirm_publish_title"].format(version=version, title=title)
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    what = safe["confirm_publish_what"].format(version=version, title=title, language=language_name(locale))
+    what = safe["confirm_publish_what"].format(
+        version=version, title=title, language=language_in(locale, safe)
+    )
     expect(page.get_by_text(what)).to_be_visible()
     publish = page.get_by_role("button", name=safe["confirm_publish_button"].format(version=version))
     expect(publish).to_be_visible()
     checked(page, "confirm-publish", width)
 
-    page.get_by_role("link", name=words["cancel"], exact=True).click()
+    page.get_by_role("link", name=safe["confirm_cancel"], exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["draft_title"].format(title=title))
     assert published(desk, COMPARISON, locale)["version"] == before["version"]  # nothing changed
 
@@ -154,7 +157,7 @@ def test_discard_asks_first_and_undo_brings_back_the_exact_text(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         safe["confirm_discard_title"].format(title=title)
     )
-    what = safe["confirm_discard_what"].format(title=title, language=language_name(locale))
+    what = safe["confirm_discard_what"].format(title=title, language=language_in(locale, safe))
     expect(page.get_by_text(what)).to_be_visible()
     checked(page, "confirm-discard", width)
     page.get_by_role("button", name=safe["confirm_discard_button"], exact=True).click()
@@ -208,11 +211,11 @@ def test_restore_asks_first_and_is_not_offered_when_it_changes_nothing(
     heading = safe["confirm_restore_title"].format(version=number, title=title)
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     what = safe["confirm_restore_what"].format(
-        version=number, title=title, language=language_name(locale), new=latest + 1
+        version=number, title=title, language=language_in(locale, safe), new=latest + 1
     )
     expect(page.get_by_text(what)).to_be_visible()
     checked(page, "confirm-restore", width)
-    page.get_by_role("link", name=words["cancel"], exact=True).click()
+    page.get_by_role("link", name=safe["confirm_cancel"], exact=True).click()
     assert published(desk, ADDICTIVE, locale)["version"] == latest  # Cancel changed nothing
 
     restore.click()
@@ -242,13 +245,13 @@ def test_archive_asks_first_and_says_why_it_cannot(desk: Desk, open_page: Any, w
     expect(page.get_by_role("heading", level=1)).to_have_text(
         safe["confirm_archive_title"].format(title=title)
     )
-    what = safe["confirm_archive_what"].format(title=title, language=language_name(locale))
+    what = safe["confirm_archive_what"].format(title=title, language=language_in(locale, safe))
     expect(page.get_by_text(what)).to_be_visible()
     expect(
         page.get_by_role("button", name=safe["confirm_archive_button"].format(title=title))
     ).to_be_visible()
     checked(page, "confirm-archive", width)
-    page.get_by_role("link", name=words["cancel"], exact=True).click()
+    page.get_by_role("link", name=safe["confirm_cancel"], exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     assert httpx.get(v1(desk, WITHDRAWAL, locale)).status_code == 200  # not archived
 
@@ -256,7 +259,7 @@ def test_archive_asks_first_and_says_why_it_cannot(desk: Desk, open_page: Any, w
     article = published(desk, ADDICTIVE, locale)["title"]
     page.goto(desk.base + desk_url(FAQ, locale))
     page.get_by_role("button", name=words["archive"], exact=True).click()
-    inside = safe["quoted"].format(title=article, language=language_name(locale))
+    inside = safe["quoted"].format(title=article, language=language_in(locale, safe))
     refused = safe["refuse_embedded"].format(names=inside)
     expect(page.get_by_role("alert")).to_have_text(refused)
     expect(page.get_by_role("button", name=re.compile("^" + re.escape(words["archive"])))).to_have_count(0)
