@@ -197,7 +197,7 @@ async def restore_confirm(
         problem = labels["refuse_restore_same"].format(version=number)
     back = item_url(kind, slug, "", locale)
     if note is None:
-        note = labels["restore_note"].format(version=number)
+        note = labels["confirm_restore_note"].format(version=number)
     return await confirm_page(
         request,
         pages,

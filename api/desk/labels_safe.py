@@ -25,6 +25,7 @@ EN: dict[str, str] = {
     "confirm_override_help": "Only needed when the draft is harder to read than the clinic allows: "
     "say why that is right for this text.",
     "confirm_note": "Change note",
+    "confirm_restore_note": "Restored version {version}",
     "confirm_restore_title": "Restore version {version} of “{title}”?",
     "confirm_restore_what": "Restore version {version} of “{title}” ({language}) as version {new}. "
     "Patients see the text of version {version} again; every version stays in the history.",
@@ -100,6 +101,7 @@ ES: dict[str, str] = {
     "confirm_override_help": "Solo hace falta si el borrador es más difícil de leer de lo que permite "
     "la clínica: explique por qué es adecuado para este texto.",
     "confirm_note": "Nota del cambio",
+    "confirm_restore_note": "Versión {version} restaurada",
     "confirm_restore_title": "¿Restaurar la versión {version} de «{title}»?",
     "confirm_restore_what": "Restaurar la versión {version} de «{title}» ({language}) como versión {new}. "
     "Los pacientes vuelven a ver el texto de la versión {version}; todas las versiones quedan en el "

@@ -1,0 +1,69 @@
+"""Safe actions through the app (issue 21): nothing acts without the confirmation form, refusals
+are plain words, and the API's discard keeps a copy the desk can bring back."""
+
+from __future__ import annotations
+
+import re
+
+from litestar.testing import TestClient
+
+from api.desk.labels_safe import EN
+from tests.conftest import bearer
+
+ARTICLE = "/desk/articles/ketamine-withdrawal"
+API = "/v1/articles/ketamine-withdrawal"
+
+
+def _session(client: TestClient, token: str) -> str:  # type: ignore[type-arg]
+    """Signs in through the form; the session's CSRF token."""
+    client.cookies.clear()
+    form = client.get("/desk/signin").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)[1]  # type: ignore[index]
+    assert client.post("/desk/signin", data={"csrf": csrf, "token": token}).status_code == 200
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/desk").text)[1]  # type: ignore[index]
+
+
+def test_an_action_posted_without_its_confirmation_only_asks(
+    client: TestClient, tokens: dict[str, str]
+) -> None:  # type: ignore[type-arg]
+    csrf = _session(client, tokens["admin"])
+    asked = client.post(f"{ARTICLE}/archive", data={"csrf": csrf}, follow_redirects=False)
+    assert asked.status_code == 200 and "stop being available to patients" in asked.text
+    assert 'name="confirm" value="1"' in asked.text
+    assert client.get(API).status_code == 200  # not archived
+    done = client.post(f"{ARTICLE}/archive", data={"csrf": csrf, "confirm": "1"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"{ARTICLE}?done=archived"
+    assert client.get(API).status_code == 410
+
+
+def test_a_restore_that_changes_nothing_is_refused_in_plain_words(
+    client: TestClient, tokens: dict[str, str]
+) -> None:  # type: ignore[type-arg]
+    csrf = _session(client, tokens["publisher"])
+    item = client.get(ARTICLE).text
+    assert "/versions/1/restore" not in item  # only version 1: nothing to restore
+    refused = client.post(f"{ARTICLE}/versions/1/restore", data={"csrf": csrf, "confirm": "1"})
+    assert refused.status_code == 409
+    assert EN["refuse_restore_same"].format(version=1) in refused.text
+    assert "Something went wrong" not in refused.text and "(409)" not in refused.text
+    missing = client.get(f"{ARTICLE}/versions/9/restore")
+    assert EN["refuse_restore_missing"].format(version=9) in missing.text
+    assert client.get(API).json()["version"] == 1
+
+
+def test_the_apis_discard_keeps_a_copy_the_desk_brings_back(
+    client: TestClient, tokens: dict[str, str]
+) -> None:  # type: ignore[type-arg]
+    editor = bearer(tokens["editor"])
+    started = client.post(f"{API}/draft", headers=editor)
+    assert started.status_code == 201
+    assert client.delete(f"{API}/draft", headers=editor).status_code == 204
+    csrf = _session(client, tokens["editor"])
+    listed = client.get("/desk/discarded").text
+    assert started.json()["title"] in listed
+    undo = re.search(r'action="(/desk/discarded/\d+/undo)"', listed)[1]  # type: ignore[index]
+    back = client.post(undo, data={"csrf": csrf}, follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == f"{ARTICLE}/draft?done=undone"
+    assert client.get(f"{API}/draft", headers=editor).json()["body"] == started.json()["body"]
+    again = client.post(undo, data={"csrf": csrf})
+    assert again.status_code == 409 and "was brought back already" in again.text
