@@ -21,7 +21,6 @@ from content import model
 from content.editorial import Editorial
 from content.errors import ContentError, Forbidden, NotFound, Stale, TooHardToRead
 from content.readability import above_threshold, spanish_minimum
-from content.versions import dependents
 from exporters.i18n import language_name
 
 
@@ -218,11 +217,9 @@ async def restore_confirm(
 
 async def embedded_in(editorial: Editorial, reader: Reader, key: tuple[model.Kind, str, str]) -> list[Any]:
     """The live items that show this translation inside them: (title, locale) of each."""
-    async with editorial.store.engine.connect() as conn:
-        users = await dependents(conn, *key)
     return [
-        ((await reader.version(u.kind, u.slug, u.latest_version, u.locale)).content.title, u.locale)
-        for u in users
+        ((await reader.version(kind, slug, number, locale)).content.title, locale)
+        for kind, slug, locale, number in await editorial.publishing.shown_inside(*key)
     ]
 
 

@@ -14,7 +14,7 @@ from litestar.params import Parameter
 
 from api.controllers.params import SlugParam
 from api.deps import EditorialDep, ReaderDep
-from api.desk.confirming import archive_confirm, publish_confirm, restore_confirm
+from api.desk.confirming import archive_confirm, publish_confirm, restore_confirm, words
 from api.desk.drafts import actor, draft_page, form_etag
 from api.desk.web import (
     DeskLocale,
@@ -53,6 +53,8 @@ class PublishingController(Controller):
             return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 403)
         except (msgspec.ValidationError, InvalidInput, Stale) as exc:
             detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
+            if isinstance(exc, Stale):  # plain words, not the API's "fetch it again"
+                detail = words(request)["refuse_changed"]
             return await draft_page(
                 request,
                 pages,
