@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from api.desk.labels_safe import EN
@@ -14,7 +15,7 @@ ARTICLE = "/desk/articles/ketamine-withdrawal"
 API = "/v1/articles/ketamine-withdrawal"
 
 
-def _session(client: TestClient, token: str) -> str:  # type: ignore[type-arg]
+def _session(client: TestClient[Litestar], token: str) -> str:
     """Signs in through the form; the session's CSRF token."""
     client.cookies.clear()
     form = client.get("/desk/signin").text
@@ -24,8 +25,8 @@ def _session(client: TestClient, token: str) -> str:  # type: ignore[type-arg]
 
 
 def test_an_action_posted_without_its_confirmation_only_asks(
-    client: TestClient, tokens: dict[str, str]
-) -> None:  # type: ignore[type-arg]
+    client: TestClient[Litestar], tokens: dict[str, str]
+) -> None:
     csrf = _session(client, tokens["admin"])
     asked = client.post(f"{ARTICLE}/archive", data={"csrf": csrf}, follow_redirects=False)
     assert asked.status_code == 200 and "stop being available to patients" in asked.text
@@ -37,8 +38,8 @@ def test_an_action_posted_without_its_confirmation_only_asks(
 
 
 def test_a_restore_that_changes_nothing_is_refused_in_plain_words(
-    client: TestClient, tokens: dict[str, str]
-) -> None:  # type: ignore[type-arg]
+    client: TestClient[Litestar], tokens: dict[str, str]
+) -> None:
     csrf = _session(client, tokens["publisher"])
     item = client.get(ARTICLE).text
     assert "/versions/1/restore" not in item  # only version 1: nothing to restore
@@ -52,8 +53,8 @@ def test_a_restore_that_changes_nothing_is_refused_in_plain_words(
 
 
 def test_the_apis_discard_keeps_a_copy_the_desk_brings_back(
-    client: TestClient, tokens: dict[str, str]
-) -> None:  # type: ignore[type-arg]
+    client: TestClient[Litestar], tokens: dict[str, str]
+) -> None:
     editor = bearer(tokens["editor"])
     started = client.post(f"{API}/draft", headers=editor)
     assert started.status_code == 201
@@ -67,3 +68,35 @@ def test_the_apis_discard_keeps_a_copy_the_desk_brings_back(
     assert client.get(f"{API}/draft", headers=editor).json()["body"] == started.json()["body"]
     again = client.post(undo, data={"csrf": csrf})
     assert again.status_code == 409 and "was brought back already" in again.text
+
+
+def test_discarding_a_never_published_item_offers_undo_in_the_library(
+    client: TestClient[Litestar],
+    tokens: dict[str, str],
+) -> None:
+    editor = bearer(tokens["editor"])
+    client.post(f"{API}/draft", headers=editor)
+    copy = client.get(f"{API}/draft", headers=editor).json()
+    client.delete(f"{API}/draft", headers=editor)
+    item = {k: v for k, v in copy.items() if k != "draft"} | {
+        "slug": "a-new-leaflet",
+        "title": "A new leaflet",
+    }
+    assert client.post("/v1/articles", json=item, headers=editor).status_code == 201, item
+    csrf = _session(client, tokens["editor"])
+    asked = client.get("/desk/articles/a-new-leaflet/draft/discard").text
+    assert EN["confirm_discard_what_new"].format(title="A new leaflet", language="English") in asked
+    etag = re.search(r'name="etag" value="([^"]+)"', asked)[1]  # type: ignore[index]
+    gone = client.post(
+        "/desk/articles/a-new-leaflet/draft/discard",
+        data={"csrf": csrf, "etag": etag, "confirm": "1"},
+        follow_redirects=False,
+    )
+    assert gone.status_code == 303
+    assert re.fullmatch(r"/desk\?undo=\d+&done=discarded", gone.headers["location"])
+    assert client.get("/v1/articles/a-new-leaflet/draft", headers=editor).status_code == 404
+    library = client.get(gone.headers["location"]).text
+    assert EN["done_discarded"] in library
+    undo = re.search(r'action="(/desk/discarded/\d+/undo)"', library)[1]  # type: ignore[index]
+    assert client.post(undo, data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.get("/v1/articles/a-new-leaflet/draft", headers=editor).json()["title"] == "A new leaflet"
