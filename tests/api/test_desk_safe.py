@@ -8,7 +8,9 @@ import re
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from api.desk.labels_safe import EN
+from api.desk.confirming import too_hard
+from api.desk.labels_safe import EN, ES
+from content import model
 from tests.conftest import bearer
 
 ARTICLE = "/desk/articles/ketamine-withdrawal"
@@ -100,3 +102,15 @@ def test_discarding_a_never_published_item_offers_undo_in_the_library(
     undo = re.search(r'action="(/desk/discarded/\d+/undo)"', library)[1]  # type: ignore[index]
     assert client.post(undo, data={"csrf": csrf}, follow_redirects=False).status_code == 303
     assert client.get("/v1/articles/a-new-leaflet/draft", headers=editor).json()["title"] == "A new leaflet"
+
+
+def test_the_reading_level_refusal_is_plain_words_in_both_languages() -> None:
+    hard = model.Readability(locale="en", words=300, sentences=10, flesch_kincaid_grade=11.4)
+    easy = model.Readability(locale="en", words=300, sentences=10, flesch_kincaid_grade=6.0)
+    spanish = model.Readability(locale="es", words=300, sentences=10, fernandez_huerta=48.0)
+    said = too_hard(EN, hard, 8)
+    assert said == EN["refuse_too_hard"].format(why="reading grade 11.4; the limit is grade 8")
+    assert "override" not in said and "FOLIO_MAX_GRADE" not in said
+    assert too_hard(EN, easy, 8) == "" and too_hard(EN, hard, None) == ""
+    assert too_hard(ES, spanish, 8).startswith("Este borrador es más difícil de leer")
+    assert "Fernández-Huerta 48" in too_hard(ES, spanish, 8)
