@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from content import model
 from content.audit import record
 from content.db import as_utc, drafts, items, media_assets, retried, utcnow, versions, writer
+from content.discards import keep
 from content.errors import Conflict, InvalidInput, NotFound, Stale
 from content.item_rows import check_item_references, find_item
 from content.library import check_item
@@ -254,15 +255,21 @@ class Drafts:
 
     async def discard(
         self, kind: model.Kind, slug: str, expected: str | None, actor: str, locale: str = DEFAULT_LOCALE
-    ) -> None:
-        """Delete the draft; an item never published goes with it."""
+    ) -> int:
+        """Delete the draft; an item never published goes with it. A copy is kept for 30 days
+        (``content.discards``): the id of that copy, for ``Discards.undo``."""
         async with self.writer.begin() as conn:
             row = await find_item(conn, kind, slug, locale, published=False)
-            before = (await current_draft(conn, row.id, kind, slug, locale)).content_hash
+            await current_draft(conn, row.id, kind, slug, locale)  # NotFound without a draft
+            kept = (await conn.execute(sa.select(drafts).where(drafts.c.item_id == row.id))).one()
             await delete_draft(conn, row.id, expected, "The draft changed since you read it.")
+            discard_id = await keep(conn, kept, (kind, slug, locale), row.latest_version, actor, utcnow())
             if row.latest_version == 0:
                 await conn.execute(items.delete().where(items.c.id == row.id))
-            await record(conn, actor, "discard_draft", kind, slug, None, before, None, locale=locale)
+            await record(
+                conn, actor, "discard_draft", kind, slug, None, kept.content_hash, None, locale=locale
+            )
+        return discard_id
 
 
 async def with_assets(conn: AsyncConnection, item: model.Content) -> model.Content:

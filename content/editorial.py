@@ -17,6 +17,7 @@ from content.accounts import Tokens
 from content.audit import AuditEntry, AuditLog, AuditPage
 from content.changes import EVENTS, Change, Event, Outbox, no_outbox
 from content.comments import Comments
+from content.discards import Discards
 from content.drafts import Draft, DraftInfo, Drafts, DraftSummary, Unreviewed, normalize
 from content.invites import Invites
 from content.publishing import Publishing, four_eyes
@@ -93,6 +94,7 @@ class Editorial:
         self.review_dates = ReviewDates(store.engine, publishing)
         # Releases: named sets of drafts published together (content.releases).
         self.releases = Releases(store.engine, publishing)
+        self.discards = Discards(store.engine)  # discarded drafts kept 30 days, with undo
         # A scheduled release publishes inside the runner's claim transaction (content.schedules).
         self.schedules.release = self.releases.publish_in
 

@@ -246,6 +246,15 @@ class Publishing:
         await self.outbox(conn, Announcement("archived", kind, slug, version, latest, locale))
         return [Change(kind, slug, locale, "archived")]
 
+    async def shown_inside(
+        self, kind: model.Kind, slug: str, locale: str = DEFAULT_LOCALE
+    ) -> list[tuple[model.Kind, str, str, int]]:
+        """(kind, slug, locale, latest version) of each live item that embeds this translation:
+        while there is one, ``archive`` is refused (the desk says so before anyone confirms)."""
+        async with self.engine.connect() as conn:
+            users = await dependents(conn, kind, slug, locale)
+        return [(u.kind, u.slug, u.locale, u.latest_version) for u in users]
+
     async def unarchive(self, kind: model.Kind, slug: str, actor: str, locale: str = DEFAULT_LOCALE) -> None:
         async with self.writer.begin() as conn:
             row = await find_item(conn, kind, slug, locale, archived=True)

@@ -20,6 +20,7 @@ from api.deps import EditorialDep, ExportsDep, SettingsDep
 from api.desk.account import AccountController
 from api.desk.bulk import BulkController
 from api.desk.comments import CommentController
+from api.desk.discards import DiscardController
 from api.desk.drafts import DraftController
 from api.desk.editing import EditingController
 from api.desk.i18n import ui_language
@@ -91,6 +92,7 @@ def desk_router(media_max_bytes: int = 10 * 2**20) -> Router:
             DraftController,
             EditingController,
             PublishingController,
+            DiscardController,
             ReleaseDeskController,
             PeopleController,
             CommentController,

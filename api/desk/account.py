@@ -108,6 +108,7 @@ class AccountController(Controller):
                 "start_draft",
                 "update_draft",
                 "discard_draft",
+                "undo_discard",
                 "review",
                 "publish",
                 "restore",

@@ -227,19 +227,3 @@ class EditingController(Controller):
             media_type="application/json",
             headers={"Cache-Control": "private, no-store"},
         )
-
-    @post(per_kind("/draft/discard"), **desk_opts("editor"), status_code=303)
-    async def discard(
-        self,
-        request: Request[Any, Any, Any],
-        editorial: EditorialDep,
-        reader: ReaderDep,
-        slug: SlugParam,
-        locale: DeskLocale = DEFAULT_LOCALE,
-    ) -> Response[Any]:
-        """Deletes the draft (and a translation never published)."""
-        kind, locale = kind_of(request), canonical(locale)
-        form = await request.form()
-        await editorial.discard(kind, slug, form_etag(form) or None, (await actor(request))[0], locale)
-        latest = await latest_number(reader, kind, slug, locale)
-        return redirect(item_url(kind, slug, "", locale) if latest else "/desk", "discarded")

@@ -1,4 +1,7 @@
-"""Editorial desk actions on published content: sign-off, publish, restore, archive, un-archive."""
+"""Editorial desk actions on published content: sign-off, publish, restore, archive, un-archive.
+
+Publish, restore and archive ask first (``api.desk.confirming``): their GET routes show what will
+happen, and their POST routes act only with the confirmation form's ``confirm=1``."""
 
 from __future__ import annotations
 
@@ -6,11 +9,12 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from api.controllers.params import SlugParam
 from api.deps import EditorialDep, ReaderDep
+from api.desk.confirming import archive_confirm, publish_confirm, restore_confirm, words
 from api.desk.drafts import actor, draft_page, form_etag
 from api.desk.web import (
     DeskLocale,
@@ -21,7 +25,7 @@ from api.desk.web import (
     per_kind,
     redirect,
 )
-from content.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale
+from content.errors import Conflict, ContentError, Forbidden, InvalidInput, NotFound, Stale
 from content.locales import DEFAULT_LOCALE, canonical
 
 
@@ -49,6 +53,8 @@ class PublishingController(Controller):
             return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 403)
         except (msgspec.ValidationError, InvalidInput, Stale) as exc:
             detail = getattr(exc, "detail", "Give the next review date as a day in the future.")
+            if isinstance(exc, Stale):  # plain words, not the API's "fetch it again"
+                detail = words(request)["refuse_changed"]
             return await draft_page(
                 request,
                 pages,
@@ -62,29 +68,44 @@ class PublishingController(Controller):
             )
         return redirect(item_url(kind, slug, "/draft", locale, d=next_on.isoformat()), "reviewed")
 
+    @get(per_kind("/draft/publish"), **desk_opts("publisher"))
+    async def publish_confirm(
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
+        etag: Annotated[str, Parameter(max_length=100)] = "",
+    ) -> Response[Any]:
+        """What publishing this draft does: "Publish version N of “title” (language) to patients"."""
+        key = (kind_of(request), slug, canonical(locale))
+        return await publish_confirm(request, pages, editorial, key, {"etag": etag.strip('"')})
+
     @post(per_kind("/draft/publish"), **desk_opts("publisher"), status_code=303)
     async def publish(
         self,
         request: Request[Any, Any, Any],
         pages: PagesDep,
         editorial: EditorialDep,
-        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """The reviewed draft becomes the next version; above the reading level, with an override."""
+        """The reviewed draft becomes the next version (after the confirmation); above the reading
+        level, with an override."""
         kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
-        note = str(form.get("note", ""))[:1000]
-        override = str(form.get("override", "")).strip()[:1000] or None
+        carried = {name: str(form.get(name, ""))[:1000] for name in ("note", "override")}
+        carried["etag"] = form_etag(form)
+        if form.get("confirm") != "1":
+            return await publish_confirm(request, pages, editorial, (kind, slug, locale), carried)
+        override = carried["override"].strip() or None
         try:
             number = await editorial.publish(
-                kind, slug, form_etag(form), (await actor(request))[0], note, locale, override
+                kind, slug, carried["etag"], (await actor(request))[0], carried["note"], locale, override
             )
-        except (Conflict, Stale) as exc:
-            return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 409)
-        except Forbidden as exc:
-            return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 403)
+        except (Conflict, Stale, Forbidden, NotFound) as exc:
+            return await publish_confirm(request, pages, editorial, (kind, slug, locale), carried, exc)
         return redirect(item_url(kind, slug, "", locale, v=number), "published")
 
     @post(per_kind("/draft/schedule"), **desk_opts("publisher"), status_code=303)
@@ -110,33 +131,77 @@ class PublishingController(Controller):
         shown = made.at_local.strftime("%Y-%m-%d %H:%M ") + made.time_zone
         return redirect(item_url(kind, slug, "/draft", locale, d=shown), "scheduled")
 
-    @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
-    async def restore(
+    @get(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"))
+    async def restore_confirm(
         self,
         request: Request[Any, Any, Any],
-        editorial: EditorialDep,
+        pages: PagesDep,
+        reader: ReaderDep,
         slug: SlugParam,
         number: Annotated[int, Parameter(ge=1)],
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """Publishes a copy of an old version of this translation as the next one."""
+        """What restoring does: "Restore version N of “title” as version M", or that it changes nothing."""
+        return await restore_confirm(
+            request, pages, reader, (kind_of(request), slug, canonical(locale)), number
+        )
+
+    @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)
+    async def restore(
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        reader: ReaderDep,
+        slug: SlugParam,
+        number: Annotated[int, Parameter(ge=1)],
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """Publishes a copy of an old version of this translation as the next one (once confirmed)."""
         kind, locale = kind_of(request), canonical(locale)
         form = await request.form()
         note = str(form.get("note", ""))[:1000]
-        new = await editorial.restore(kind, slug, number, (await actor(request))[0], note, locale)
+        if form.get("confirm") != "1":
+            return await restore_confirm(request, pages, reader, (kind, slug, locale), number, note)
+        try:
+            new = await editorial.restore(kind, slug, number, (await actor(request))[0], note, locale)
+        except (Conflict, NotFound):  # the same text as the latest (a stale page), or no such version
+            return await restore_confirm(request, pages, reader, (kind, slug, locale), number, note, 409)
         return redirect(item_url(kind, slug, "", locale, v=new), "restored")
+
+    @get(per_kind("/archive"), **desk_opts("publisher"))
+    async def archive_confirm(
+        self,
+        request: Request[Any, Any, Any],
+        pages: PagesDep,
+        editorial: EditorialDep,
+        reader: ReaderDep,
+        slug: SlugParam,
+        locale: DeskLocale = DEFAULT_LOCALE,
+    ) -> Response[Any]:
+        """What archiving does: its page, handout and email stop being available to patients."""
+        key = (kind_of(request), slug, canonical(locale))
+        return await archive_confirm(request, pages, editorial, reader, key)
 
     @post(per_kind("/archive"), **desk_opts("publisher"), status_code=303)
     async def archive(
         self,
         request: Request[Any, Any, Any],
+        pages: PagesDep,
         editorial: EditorialDep,
+        reader: ReaderDep,
         slug: SlugParam,
         locale: DeskLocale = DEFAULT_LOCALE,
     ) -> Response[Any]:
-        """Withdraws the translation; refused while a live item embeds it."""
+        """Withdraws the translation (once confirmed); refused while a live item embeds it."""
         kind, locale = kind_of(request), canonical(locale)
-        await editorial.archive(kind, slug, (await actor(request))[0], locale)
+        form = await request.form()
+        if form.get("confirm") != "1":
+            return await archive_confirm(request, pages, editorial, reader, (kind, slug, locale))
+        try:
+            await editorial.archive(kind, slug, (await actor(request))[0], locale)
+        except ContentError:  # shown inside another item, or archived already
+            return await archive_confirm(request, pages, editorial, reader, (kind, slug, locale), 409)
         return redirect(item_url(kind, slug, "", locale), "archived")
 
     @post(per_kind("/unarchive"), **desk_opts("admin"), status_code=303)

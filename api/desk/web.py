@@ -232,7 +232,7 @@ def headers(private: bool) -> dict[str, str]:
 def flash(request: Request[Any, Any, Any]) -> str:
     """The message a redirect after a POST asked for (?done=published&v=3), from the label table."""
     params = request.query_params
-    template = LABELS.get("done_" + params.get("done", ""), "")
+    template = catalog(ui_language(request)).get("done_" + params.get("done", ""), "")
     return template.format(version=params.get("v", ""), date=params.get("d", "")) if template else ""
 
 
@@ -268,6 +268,8 @@ class Pages:
                 csrf=csrf,
                 can=lambda role: session is not None and allows(session.role, role),
                 flash=flash(request),
+                # After a discard (?done=discarded&undo=7): the message offers Undo right there.
+                flash_undo=undo if (undo := request.query_params.get("undo", "")).isdigit() else "",
                 default_paper=self.default_paper,
                 loopback_warning=self.loopback_warning,
                 person=lambda name: person(name, people),

@@ -58,11 +58,15 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "POST /desk/{plural}/{slug}/draft/start": "editor",
     "GET /desk/{plural}/{slug}/draft/edit": "editor",
     "POST /desk/{plural}/{slug}/draft/edit": "editor",
+    "GET /desk/{plural}/{slug}/draft/discard": "editor",
     "POST /desk/{plural}/{slug}/draft/discard": "editor",
     "POST /desk/{plural}/{slug}/draft/review": "reviewer",
+    "GET /desk/{plural}/{slug}/draft/publish": "publisher",
     "POST /desk/{plural}/{slug}/draft/publish": "publisher",
     "POST /desk/{plural}/{slug}/draft/schedule": "publisher",
+    "GET /desk/{plural}/{slug}/versions/{number}/restore": "publisher",
     "POST /desk/{plural}/{slug}/versions/{number}/restore": "publisher",
+    "GET /desk/{plural}/{slug}/archive": "publisher",
     "POST /desk/{plural}/{slug}/archive": "publisher",
     "POST /desk/{plural}/{slug}/unarchive": "admin",
     # Releases (issue 23)
@@ -81,6 +85,9 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "GET /desk/media": "editor",
     "POST /desk/media": "editor",
     "GET /desk/media/choose": "editor",
+    # Safe actions (issue 21): discarded drafts and Undo
+    "GET /desk/discarded": "editor",
+    "POST /desk/discarded/{id}/undo": "editor",
 }
 
 
@@ -99,7 +106,11 @@ def _routes(client: TestClient) -> list[tuple[str, str, str | None]]:  # type: i
                 else handler.opt.get("desk_role")
             )
             path = re.sub(r"\{slug:str\}", SLUG, route.path).replace("{number:int}", "1")
-            path = path.replace("{release_id:int}", "999").replace("{kind:str}", "article")
+            path = (
+                path.replace("{release_id:int}", "999")
+                .replace("{discard_id:int}", "999")
+                .replace("{kind:str}", "article")
+            )
             found.append((method, path, role))
     return found
 
@@ -107,7 +118,7 @@ def _routes(client: TestClient) -> list[tuple[str, str, str | None]]:  # type: i
 def _pattern(method: str, path: str) -> str:
     path = re.sub(r"^/desk/(articles|faqs|comparisons)/" + SLUG, "/desk/{plural}/{slug}", path)
     path = path.replace("/versions/1/", "/versions/{number}/")
-    path = re.sub(r"^/desk/releases/999", "/desk/releases/{id}", path)
+    path = re.sub(r"^/desk/(releases|discarded)/999", r"/desk/\1/{id}", path)
     path = path.replace("/preview/article/" + SLUG, "/preview/{kind}/{slug}")
     path = re.sub(r"\.(html|txt|eml)$", ".*", path)
     return f"{method} {path}"
@@ -307,7 +318,7 @@ def test_a_desk_user_edits_reviews_and_publishes_the_spanish_translation(
     etag = re.search(r'name="etag" value="([^"]+)"', page)[1]  # type: ignore[index]
     published = client.post(
         f"{base}/draft/publish?locale=es",
-        data={"csrf": csrf, "etag": etag, "note": "Resumen más claro"},
+        data={"csrf": csrf, "etag": etag, "note": "Resumen más claro", "confirm": "1"},
         follow_redirects=False,
     )
     assert published.status_code == 303, published.text
