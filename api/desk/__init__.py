@@ -26,6 +26,7 @@ from api.desk.media import FORM_OVERHEAD, MediaController
 from api.desk.public import LibraryController
 from api.desk.publishing import PublishingController
 from api.desk.releases import ReleaseDeskController
+from api.desk.share import ShareController
 from api.desk.web import Pages, check_csrf, environment, headers
 from api.problems import _DOMAIN_STATUS
 from content.errors import ContentError, InvalidInput
@@ -86,6 +87,7 @@ def desk_router(media_max_bytes: int = 10 * 2**20) -> Router:
             EditingController,
             PublishingController,
             ReleaseDeskController,
+            ShareController,
             media,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],
