@@ -28,13 +28,16 @@ def drafted(desk: Desk, path: str, change: Any, locale: str = "en") -> dict[str,
     """A draft of ``/v1/{path}`` in ``locale`` with ``change`` applied, through the API."""
     api = f"{desk.base}/v1/{path}/draft" + ("" if locale == "en" else f"?locale={locale}")
     editor = bearer(desk.tokens["editor"])
-    httpx.post(api, headers=editor)  # 201, or 409: a draft exists already
-    draft = httpx.get(api, headers=editor)
+    httpx.post(api, headers=editor, timeout=60)  # 201, or 409: a draft exists already
+    draft = httpx.get(api, headers=editor, timeout=60)
     assert draft.status_code == 200, draft.text
     item = {k: v for k, v in draft.json().items() if k not in ("draft", "review")}
     change(item)
     saved = httpx.put(
-        api, json=item, headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]})
+        api,
+        json=item,
+        headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]}),
+        timeout=60,
     )
     assert saved.status_code == 200, saved.text
     return item
@@ -165,3 +168,57 @@ def test_a_changed_expired_or_orphaned_link_shows_nothing(
     )
     assert gone.status_code == 204, gone.text
     refused(visitor, desk, url, 410, words, "shared_gone")
+
+
+AWKWARD_BODY = [
+    {"type": "paragraph", "text": "# Not a heading, and ::cta not a directive"},
+    {"type": "cta", "label": "See [x](https://example.org) first", "url": "https://example.org/book"},
+    {"type": "list", "style": "bullet", "items": [{"text": "[x] not a check"}, {"text": "> not a quote"}]},
+    {"type": "callout", "tone": "info", "title": 'Don\'t "quote" me', "text": "One line\n:::\nnot the end"},
+    {"type": "heading", "level": 3, "text": "Step #"},
+    {"type": "paragraph", "text": "Backslash \\ and [brackets] and *stars* and a_b_c, " + "Long" * 60},
+]
+
+
+def awkward_article(item: dict[str, Any]) -> None:
+    item.update(
+        title="Awkward *title* | with [brackets]", summary="> Not a quote\n# not a heading", body=AWKWARD_BODY
+    )
+
+
+def awkward_comparison(item: dict[str, Any]) -> None:
+    item["rows"][0]["values"][0] = "a | b || c \\| d"
+    item["rows"][0]["factor"] = "::faq x [y](z)"
+    item["footnote"] = "*Not* a [link](https://example.org) | pipe"
+
+
+@pytest.mark.parametrize(
+    ("path", "change", "seen", "width"),
+    [
+        (
+            "articles/is-ketamine-therapy-addictive",
+            awkward_article,
+            "See [x](https://example.org) first",
+            "1280",
+        ),
+        ("comparisons/medical-vs-recreational-ketamine", awkward_comparison, "a | b || c | d", "375"),
+    ],
+)
+def test_an_awkward_draft_opens_previews_and_saves_unchanged_in_the_desk(
+    desk: Desk, open_page: Any, path: str, change: Any, seen: str, width: str
+) -> None:
+    drafted(desk, path, change)
+    api, token = f"{desk.base}/v1/{path}/draft", bearer(desk.tokens["editor"])
+    read = httpx.get(api, headers=token, timeout=60).json()
+    before = {k: v for k, v in read.items() if k not in ("draft", "review")}
+    editor = open_page(width, bypass_csp=True)
+    sign_in(editor, desk.base, desk.tokens["editor"], f"/desk/{path}/draft/edit")
+    expect(editor.get_by_role("alert")).to_have_count(0)
+    editor.get_by_role("button", name="Save the draft").click()
+    expect(editor.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    assert axe_violations(editor) == []
+    after = httpx.get(api, headers=token, timeout=60).json()
+    assert after["draft"]["updatedAt"] != read["draft"]["updatedAt"]  # saved again, by the desk
+    assert {k: v for k, v in after.items() if k not in ("draft", "review")} == before
+    editor.goto(f"{desk.base}/desk/{path}/draft/page")
+    expect(editor.get_by_text(seen, exact=False).first).to_be_visible()
