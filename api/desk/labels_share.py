@@ -6,6 +6,10 @@
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    "handout_questions": "Questions to ask your care team (one a line)",
+    "handout_questions_help": (
+        "Printed at the end of the handout. Left empty, the handout lists the item's own FAQ questions."
+    ),
     "share_title": "Share a preview",
     "share_help": (
         "Someone without an account can open this link to read the draft's patient page and "
@@ -36,6 +40,11 @@ EN: dict[str, str] = {
 }
 
 ES: dict[str, str] = {
+    "handout_questions": "Preguntas para su equipo de atención (una por línea)",
+    "handout_questions_help": (
+        "Se imprimen al final del folleto. Si lo deja vacío, el folleto muestra las preguntas "
+        "frecuentes del propio contenido."
+    ),
     "share_title": "Compartir una vista previa",
     "share_help": (
         "Una persona sin cuenta puede abrir este enlace para leer la página para pacientes y el "

@@ -164,7 +164,7 @@ def test_a_changed_expired_or_orphaned_link_shows_nothing(
     shot(visitor, "refused", width)
     refused(visitor, desk, desk.base + "/desk/shared/" + expired_link(desk), 410, words, "shared_expired")
     gone = httpx.delete(
-        f"{desk.base}/v1/faqs/ketamine-addiction-faq/draft", headers=bearer(desk.tokens["editor"])
+        f"{desk.base}/v1/faqs/ketamine-addiction-faq/draft", headers=bearer(desk.tokens["editor"]), timeout=60
     )
     assert gone.status_code == 204, gone.text
     refused(visitor, desk, url, 410, words, "shared_gone")

@@ -219,6 +219,7 @@ BASE = {"slug": "awkward", "locale": "en", "tags": ["a-b"], "related": [], "code
     faq=st.lists(st.tuples(plain(True), plain(False)), min_size=1, max_size=3),
     cells=st.lists(st.tuples(plain(True), plain(True), plain(True)), min_size=1, max_size=3),
     footnote=st.none() | plain(True),
+    questions=st.none() | st.lists(plain(True), max_size=3),
 )
 def test_any_draft_comes_back_from_the_edit_form(
     title: str,
@@ -227,6 +228,7 @@ def test_any_draft_comes_back_from_the_edit_form(
     faq: list[tuple[str, str]],
     cells: list[tuple[str, str, str]],
     footnote: str | None,
+    questions: list[str] | None,
 ) -> None:
     drafts = [
         BASE | {"type": "article", "title": title, "summary": summary, "body": body},
@@ -248,6 +250,8 @@ def test_any_draft_comes_back_from_the_edit_form(
         },
     ]
     for data in drafts:
+        if questions is not None:  # the handout's own questions; left out, its FAQ's
+            data["questions"] = questions
         try:
             item = msgspec.convert(data, model.Content)
         except msgspec.ValidationError:
