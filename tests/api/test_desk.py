@@ -64,6 +64,10 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "GET /desk/media": "editor",
     "POST /desk/media": "editor",
     "GET /desk/media/choose": "editor",
+    # Preview links (issue 21): made by editors, opened by anyone holding one.
+    "POST /desk/{plural}/{slug}/draft/share": "editor",
+    "GET /desk/shared/{token:str}": None,
+    "GET /desk/shared/{token:str}/handout.pdf": None,
 }
 
 
