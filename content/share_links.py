@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content import model
 from content.audit import record
-from content.db import desk_keys, utcnow
+from content.db import desk_keys, retried, utcnow
 from content.editorial import Editorial
 from content.errors import InvalidInput
 
@@ -98,25 +98,25 @@ class ShareLinks:
     async def key(self) -> bytes:
         """The desk's signing key: made at random once, the same for every replica."""
         if self._key is None:
-            async with self.engine.begin() as conn:
-                row = (
-                    await conn.execute(sa.select(desk_keys.c.secret).where(desk_keys.c.name == KEY_NAME))
-                ).first()
-            if row is None:
+            secret = await self._stored()
+            if secret is None:
                 try:
                     async with self.engine.begin() as conn:
-                        await conn.execute(
-                            desk_keys.insert().values(
-                                name=KEY_NAME, secret=secrets.token_urlsafe(48), created_at=utcnow()
-                            )
-                        )
+                        made = {"name": KEY_NAME, "secret": secrets.token_urlsafe(48), "created_at": utcnow()}
+                        await conn.execute(desk_keys.insert().values(**made))
                 except IntegrityError:
-                    pass  # another replica made it first: use theirs
-                async with self.engine.begin() as conn:
-                    query = sa.select(desk_keys.c.secret).where(desk_keys.c.name == KEY_NAME)
-                    row = (await conn.execute(query)).one()
-            self._key = row.secret.encode()
+                    pass  # another replica made it first: theirs is the key
+                secret = await self._stored()
+            assert secret is not None
+            self._key = secret.encode()
         return self._key
+
+    @retried
+    async def _stored(self) -> str | None:
+        async with self.engine.connect() as conn:
+            query = sa.select(desk_keys.c.secret).where(desk_keys.c.name == KEY_NAME)
+            secret: str | None = (await conn.execute(query)).scalar_one_or_none()
+        return secret
 
     async def create(
         self,
