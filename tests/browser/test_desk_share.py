@@ -181,6 +181,7 @@ AWKWARD_BODY = [
 
 
 def awkward_article(item: dict[str, Any]) -> None:
+    item["questions"] = ["What if I feel *odd*?", "[x] a | b \\ c"]  # printed on the handout
     item.update(
         title="Awkward *title* | with [brackets]", summary="> Not a quote\n# not a heading", body=AWKWARD_BODY
     )
@@ -207,13 +208,16 @@ def awkward_comparison(item: dict[str, Any]) -> None:
 def test_an_awkward_draft_opens_previews_and_saves_unchanged_in_the_desk(
     desk: Desk, open_page: Any, path: str, change: Any, seen: str, width: str
 ) -> None:
-    drafted(desk, path, change)
+    sent = drafted(desk, path, change)
     api, token = f"{desk.base}/v1/{path}/draft", bearer(desk.tokens["editor"])
     read = httpx.get(api, headers=token, timeout=60).json()
     before = {k: v for k, v in read.items() if k not in ("draft", "review")}
     editor = open_page(width, bypass_csp=True)
     sign_in(editor, desk.base, desk.tokens["editor"], f"/desk/{path}/draft/edit")
     expect(editor.get_by_role("alert")).to_have_count(0)
+    questions = editor.get_by_label(EN["handout_questions"])
+    expect(questions).to_have_value("\n".join(sent.get("questions", [])))
+    assert axe_violations(editor) == []
     editor.get_by_role("button", name="Save the draft").click()
     expect(editor.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     assert axe_violations(editor) == []
