@@ -309,7 +309,9 @@ def test_every_spanish_handout_prints_spanish(client: Client, path: str) -> None
     assert ITEMS[path] in text
     assert "Versión 1 · Muestra: sin revisión de un profesional clínico · Impreso" in text
     assert "Revisado" not in text and "Equipo de revisión clínica" not in text
-    assert "Página 1 de" in text and "EN RESUMEN" in text and "Preguntas para su equipo de atención" in text
+    assert (
+        "Página 1 de" in text and "EN RESUMEN" in text and "Preguntas para su equipo de atención" in text
+    )
     assert "?version=1&locale=es" in text  # the address under the QR code, never hyphenated
     assert "Esta hoja es información general para pacientes" in text
     for english in ("Version 1", "Reviewed", "Printed", "Page 1 of", "In short", "This handout is general"):

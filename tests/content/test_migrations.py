@@ -26,8 +26,6 @@ DATE_TYPES = {"now": sa.DateTime(timezone=True), "day": sa.Date(), "next": sa.Da
 def sql(statement: str) -> sa.TextClause:
     typed = [sa.bindparam(name, type_=kind) for name, kind in DATE_TYPES.items() if f":{name}" in statement]
     return sa.text(statement).bindparams(*typed)
-
-
 FAQ = b'{"type":"faq","slug":"f","locale":"en","title":"Withdrawal","summary":"S","items":[]}'
 ARTICLE = (
     b'{"type":"article","slug":"a","locale":"en","title":"A","summary":"S",'

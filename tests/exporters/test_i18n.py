@@ -91,9 +91,7 @@ def test_spanish_metadata_links_and_alt_text_stay_spanish(spanish_bundles: dict[
     eml = exporters.render("email", "eml", [spanish_bundles["ketamine-withdrawal"]], EmailOptions())
     message = email.message_from_bytes(eml, policy=email.policy.default)
     words = " ".join(
-        part.get_content()
-        for part in message.walk()
-        if part.get_content_maintype() == "text"  # type: ignore[misc]
+        part.get_content() for part in message.walk() if part.get_content_maintype() == "text"  # type: ignore[misc]
     )
     assert "Le envía este correo Riverside Wellness Clinic." in words
     assert "Esta página" not in words and "Este correo viene de" not in words
