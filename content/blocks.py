@@ -22,7 +22,7 @@ import msgspec
 from msgspec import Meta
 from msgspec.structs import replace
 
-from content.inline import inline_html, plain
+from content.inline import inline_html, plain, quoted
 from content.types import SINGLE_LINE, InlineText, Line, Slug, Title, Wire
 
 Link = Callable[[str], str]  # resolves a ``brand:`` link to the clinic's real one
@@ -228,7 +228,12 @@ class FaqEmbed(Block, tag="faq", kw_only=True):
         return (self.type, self.slug)
 
 
-_CTA_LINK = re.compile(r"^\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]+)\)$")
+# The label runs to the last "](", so it may hold brackets and links of its own; a URL that holds
+# "](" itself is written in angle brackets.
+_CTA_LINKS = (
+    re.compile(r"^\[(?P<label>.+)\]\(<(?P<url>[^>]*)>\)$"),
+    re.compile(r"^\[(?P<label>.+)\]\((?P<url>.*)\)$"),
+)
 
 
 class Cta(Block, tag="cta", kw_only=True):
@@ -243,11 +248,12 @@ class Cta(Block, tag="cta", kw_only=True):
 
     @classmethod
     def from_directive(cls, args: list[str], rest: str, text: str) -> dict[str, object] | None:
-        match = _CTA_LINK.match(rest)
+        match = _CTA_LINKS[0].match(rest) or _CTA_LINKS[1].match(rest)
         return dict(match.groupdict()) if match else None
 
     def markdown(self, lists_before: int = 0) -> str:
-        return f"::cta [{self.label}]({self.url})"
+        url = f"<{self.url}>" if "](" in self.url or self.url.startswith("<") else self.url
+        return f"::cta [{self.label}]({url})"
 
     def words(self) -> list[str]:
         return [self.label]
@@ -267,12 +273,6 @@ MEDIA_WIDTHS = (320, 640, 1280)  # the widths content.media serves (its WIDTHS; 
 MediaHash = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
 AltText = Annotated[str, Meta(max_length=1000, pattern=SINGLE_LINE)]
 _FOCAL = re.compile(r"^focal=(?P<x>[0-9.]+),(?P<y>[0-9.]+)$")
-
-
-def _quoted(word: str) -> str:
-    """A shell word as the Markdown form writes it: bare when safe, else in double quotes."""
-    safe = bool(word) and shlex.quote(word) == word
-    return word if safe else '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class Focal(Wire, kw_only=True):
@@ -336,7 +336,7 @@ class Image(Block, tag="image", kw_only=True):
         words += [self.credit] if self.credit else []
         words += [f"focal={self.focal.x!r},{self.focal.y!r}"] if self.focal else []
         caption = f"{self.caption}\n" if self.caption else ""
-        return f":::{' '.join(_quoted(w) for w in words)}\n{caption}:::"
+        return f":::{' '.join(quoted(w) for w in words)}\n{caption}:::"
 
     def words(self) -> list[str]:
         return [self.caption] if self.caption else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from functools import lru_cache
 
 import nh3
@@ -53,3 +54,9 @@ def inline_html(text: str) -> str:
 def plain(text: str) -> str:
     """Inline Markdown source without its punctuation: link text kept, emphasis marks dropped."""
     return _LINK.sub(r"\1", _EMPHASIS.sub("", text))
+
+
+def quoted(word: str) -> str:
+    """A shell word as a directive writes it: bare when safe, else in double quotes."""
+    safe = bool(word) and shlex.quote(word) == word
+    return word if safe else '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'

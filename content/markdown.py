@@ -10,6 +10,8 @@ block type declaring its own (``content.blocks``: ``directive``, ``from_directiv
     ::comparison SLUG                        embed a comparison table by reference
     ::faq SLUG [ITEM-ID ...]                 embed a FAQ set, or only the listed items
     ::cta [Label](URL)                       a call to action; URL may be brand:appointment
+    ::block {"type": "paragraph", ...}       any block as JSON, exactly: the desk writes this for
+                                             text that Markdown would read differently
 
 Headings (## to ####), paragraphs, bullet and numbered lists map to blocks; a bullet list whose
 items all start with ``[x]`` is a check list.
@@ -29,6 +31,7 @@ from content.errors import InvalidInput
 from content.inline import ALLOWED_SCHEMES, allowed_link, inline_html, parser, sanitize
 
 _CHECK = re.compile(r"^\[[xX ]\]\s+")
+EXACT = "block"  # ``::block {JSON}``: a block whose text Markdown would change, written exactly
 
 __all__ = ["ALLOWED_SCHEMES", "allowed_link", "inline_html", "parse_article_body", "sanitize", "to_markdown"]
 
@@ -85,7 +88,12 @@ def _container(header: str, body: list[str], line: int) -> BlockType:
 
 
 def _leaf(header: str, line: int) -> BlockType:
-    words = _split(header, line)
+    if header.startswith(f"{EXACT} "):
+        return _exact(header[len(EXACT) :], line)
+    try:
+        words = shlex.split(header)
+    except ValueError:  # a quote in a call to action's label: only the name and the rest count
+        words = header.split()
     cls = DIRECTIVES.get(words[0]) if words else None
     if cls is not None and not cls.container:
         fields = cls.from_directive(words[1:], header[len(words[0]) :].strip(), "")
@@ -160,11 +168,43 @@ def _join(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines())
 
 
+def _exact(source: str, line: int) -> BlockType:
+    try:
+        return cast(BlockType, msgspec.json.decode(source, type=BlockType))
+    except msgspec.DecodeError as exc:
+        raise InvalidInput(f"body line {line}", f"::{EXACT} holds one block as JSON: {exc}") from None
+
+
+def exact(block: BlockType) -> str:
+    """A block as ``::block {JSON}``: every block the API accepts, exactly, on one line."""
+    defaults = {f.encode_name: f.default for f in msgspec.structs.fields(block)}
+    fields = msgspec.to_builtins(block.stored())
+    kept = {k: v for k, v in fields.items() if k == "type" or defaults.get(k) != v}
+    if isinstance(block, List):  # items' derived HTML is blank in the stored form: leave it out
+        kept["items"] = [{"text": item.text} for item in block.items]
+    return f"::{EXACT} {msgspec.json.encode(kept).decode()}"
+
+
+def _written(block: BlockType, lists_before: int) -> str:
+    """The block's own Markdown form when it reads back as the same block, else its exact form."""
+    natural = block.markdown(lists_before)
+    try:
+        same = parse_article_body(natural) == [block.stored()]
+    except InvalidInput:
+        same = False
+    return natural if same else exact(block)
+
+
 def to_markdown(blocks: list[BlockType]) -> str:
-    """The Markdown source for a body: ``parse_article_body(to_markdown(b)) == b`` (checked by callers)."""
+    """The Markdown source for a body: ``parse_article_body(to_markdown(b)) == b`` for every body."""
     out: list[str] = []
     lists_before = 0
     for block in blocks:
-        out.append(block.markdown(lists_before))
-        lists_before = lists_before + 1 if isinstance(block, List) else 0
-    return "\n\n".join(out) + "\n"
+        out.append(_written(block, lists_before))
+        lists_before = lists_before + 1 if isinstance(block, List) and out[-1][0] != ":" else 0
+    source = "\n\n".join(out) + "\n"
+    try:
+        same = parse_article_body(source) == [b.stored() for b in blocks]
+    except InvalidInput:
+        same = False
+    return source if same else "\n\n".join(exact(b) for b in blocks) + "\n"

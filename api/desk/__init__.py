@@ -31,6 +31,7 @@ from api.desk.people import PeopleController
 from api.desk.public import LibraryController
 from api.desk.publishing import PublishingController
 from api.desk.releases import ReleaseDeskController
+from api.desk.share import ShareController
 from api.desk.web import Pages, check_csrf, environment, headers
 from api.problems import _DOMAIN_STATUS
 from content.errors import ContentError, InvalidInput
@@ -96,6 +97,7 @@ def desk_router(media_max_bytes: int = 10 * 2**20) -> Router:
             ReleaseDeskController,
             PeopleController,
             CommentController,
+            ShareController,
             media,
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
         ],

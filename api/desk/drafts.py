@@ -20,6 +20,7 @@ from api.desk.labels import LABELS
 from api.desk.picks import summaries
 from api.desk.previews import preview_bundle
 from api.desk.queues import waiting_for
+from api.desk.sharing import share_panel
 from api.desk.web import (
     DeskLocale,
     Pages,
@@ -37,7 +38,7 @@ from api.exports import Exports
 from api.reader import Reader, today
 from content import model
 from content.diff import diff_items
-from content.editorial import Editorial
+from content.editorial import Draft, Editorial
 from content.errors import ContentError
 from content.locales import DEFAULT_LOCALE, canonical
 from content.options import DEFAULT_ESP, DEFAULT_SIZE
@@ -63,6 +64,14 @@ async def page_html(reader: Reader, exports: Exports, item: model.Content, lates
     options = PageOptions(exports.public_url, latest, today())
     # Rendered afresh, not through the export caches: drafts change with every keystroke.
     return exporters.render("web", "html", [bundle], options).decode()
+
+
+async def handout_pdf(
+    reader: Reader, exports: Exports, draft: Draft, paper: PaperParam = None, size: SizeParam = DEFAULT_SIZE
+) -> bytes:
+    """The draft as its handout PDF, as publishing it now would print."""
+    bundle = await preview_bundle(reader, draft.content, draft.info.based_on_version, draft.info.updated_by)
+    return (await exports.render("pdf", "pdf", [bundle], exports.handout_options(paper, size))).body
 
 
 def form_etag(form: Any) -> str:
@@ -113,6 +122,7 @@ async def draft_page(
         comments=await editorial.comments.of(kind, slug, locale),
         comment_error=comment_error,
         comment_text=comment_text,
+        share=await share_panel(request, editorial, kind, slug, locale),  # preview links (api.desk.share)
         status_code=status_code,
         **in_locale(locale),
     )
@@ -190,11 +200,8 @@ class DraftController(Controller):
     ) -> Response[Any]:
         """The draft as its handout PDF."""
         draft = await editorial.get(kind_of(request), slug, canonical(locale))
-        bundle = await preview_bundle(
-            reader, draft.content, draft.info.based_on_version, draft.info.updated_by
-        )
-        rendered = await exports.render("pdf", "pdf", [bundle], exports.handout_options(paper, size))
-        return file(rendered.body, rendered.media_type, f"{slug}-draft.pdf", inline=True)
+        body = await handout_pdf(reader, exports, draft, paper, size)
+        return file(body, "application/pdf", f"{slug}-draft.pdf", inline=True)
 
     @get(per_kind("/draft/email"), **desk_opts("reader"))
     async def preview_email(

@@ -30,6 +30,9 @@ def state_of(item: model.Content) -> State:
         "related": "\n".join(f"{r.type}/{r.slug}" for r in item.related),
         "codes": "\n".join(f"{codes.BY_URI[c.system].short} {c.code} {c.display}" for c in item.codes),
         "entries": [],
+        # The handout's own questions (none given: its FAQ's); "questions_none": an empty list given.
+        "questions": "" if item.questions is msgspec.UNSET else "\n".join(item.questions),
+        "questions_none": "1" if item.questions == [] else "",
     }
     match item:
         case model.Article(body=body):
@@ -52,6 +55,8 @@ def blank(kind: model.Kind) -> State:
         "tags": "",
         "related": "",
         "codes": "",
+        "questions": "",
+        "questions_none": "",
     }
     match kind:
         case "article":
@@ -69,7 +74,7 @@ def state_from_form(kind: model.Kind, form: FormMultiDict) -> State:
     def get(name: str) -> str:
         return str(form.get(name, "")).replace("\r\n", "\n")
 
-    fields = ("slug", "title", "summary", "locale", "tags", "related", "codes")
+    fields = ("slug", "title", "summary", "locale", "tags", "related", "codes", "questions", "questions_none")
     state: State = {name: get(name) for name in fields}
     count = int(get("count") or 0) if get("count").isdigit() else 0
     match kind:
@@ -171,6 +176,9 @@ def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[
                 errors["related"] = f"{line.strip()!r} is not kind/slug (kinds: {', '.join(model.KINDS)})."
             else:
                 data["related"].append({"type": kind_name, "slug": slug.strip()})
+    questions = [line.strip() for line in state.get("questions", "").split("\n") if line.strip()]
+    if questions or state.get("questions_none"):
+        data["questions"] = questions
     data["codes"], problem = codes_of(state.get("codes", ""))
     if problem:
         errors["codes"] = problem

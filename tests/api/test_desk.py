@@ -88,6 +88,10 @@ EXPECTED_ROLES: dict[str, str | None] = {
     # Safe actions (issue 21): discarded drafts and Undo
     "GET /desk/discarded": "editor",
     "POST /desk/discarded/{id}/undo": "editor",
+    # Preview links (issue 21): made by editors, opened by anyone holding one.
+    "POST /desk/{plural}/{slug}/draft/share": "editor",
+    "GET /desk/shared/{token:str}": None,
+    "GET /desk/shared/{token:str}/handout.pdf": None,
 }
 
 
