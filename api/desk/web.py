@@ -23,7 +23,8 @@ from markupsafe import Markup
 
 from api.caching import NO_STORE
 from api.desk.i18n import ui_language
-from api.desk.labels import LABELS, catalog
+from api.desk.labels import catalog
+from api.desk.words import CurrentLabels, DeskEnvironment, long_date, rendering
 from api.locales import LOCALE_PATTERN
 from content import codes, model
 from content.accounts import ROLES, Role, Session, Sessions, allows
@@ -42,12 +43,6 @@ CSP = (
 )
 
 
-def long_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:%d %b %Y}" if not isinstance(value, dt.datetime) else f"{value:%d %b %Y %H:%M} UTC"
-
-
 def query(**params: Any) -> str:
     """A query string from the non-empty parameters; lists repeat their key."""
     pairs = []
@@ -60,7 +55,7 @@ def query(**params: Any) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = DeskEnvironment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -70,7 +65,7 @@ def environment() -> jinja2.Environment:
     env.filters["date"] = long_date
     env.filters["html"] = Markup  # only for HTML content.markdown or a channel produced
     env.globals.update(
-        labels=LABELS,
+        labels=CurrentLabels(),  # what macros imported without context see: the page's language
         kinds=model.KIND_SPECS,
         plurals=model.PLURALS,
         roles=ROLES,
@@ -180,9 +175,12 @@ def needs(role: Role) -> Guard:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         session = await current(connection)
         if session is None:
-            raise NotAuthorizedException("Sign in to continue.")
+            raise NotAuthorizedException(catalog(ui_language(connection))["sign_in_to_continue"])
         if not allows(session.role, role):
-            raise PermissionDeniedException(LABELS["forbidden"].format(role=role, current=session.role))
+            words = catalog(ui_language(connection))
+            raise PermissionDeniedException(
+                words["forbidden"].format(role=words["role_" + role], current=words["role_" + session.role])
+            )
 
     return guard
 
@@ -206,10 +204,10 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
     else:
         session = await current(request)
         expected = session.csrf if session else ""
+        if session is None and request.url.path == "/desk/language":
+            return  # signed out, choosing a language changes nothing but how the desk speaks
     if not expected or not sent or not secrets.compare_digest(sent, expected):
-        raise PermissionDeniedException(
-            "The form expired or came from elsewhere; reload the page and try again."
-        )
+        raise PermissionDeniedException(catalog(ui_language(request))["form_expired"])
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -227,7 +225,7 @@ def headers(private: bool) -> dict[str, str]:
 def flash(request: Request[Any, Any, Any]) -> str:
     """The message a redirect after a POST asked for (?done=published&v=3), from the label table."""
     params = request.query_params
-    template = LABELS.get("done_" + params.get("done", ""), "")
+    template = catalog(ui_language(request)).get("done_" + params.get("done", ""), "")
     return template.format(version=params.get("v", ""), date=params.get("d", "")) if template else ""
 
 
@@ -253,23 +251,25 @@ class Pages:
         csrf = session.csrf if session else ""
         people = await self.editorial.people()
         lang = ui_language(request)
-        body = (
-            environment()
-            .get_template(template)
-            .render(
-                request_path=request.url.path,
-                session=session,
-                csrf=csrf,
-                can=lambda role: session is not None and allows(session.role, role),
-                flash=flash(request),
-                default_paper=self.default_paper,
-                loopback_warning=self.loopback_warning,
-                person=lambda name: person(name, people),
-                labels=catalog(lang),
-                ui_lang=lang,
-                **(in_locale(DEFAULT_LOCALE) | context),
+        with rendering(lang, self.editorial.schedules.zone):
+            body = (
+                environment()
+                .get_template(template)
+                .render(
+                    request_path=request.url.path,
+                    here=here(request),
+                    session=session,
+                    csrf=csrf,
+                    can=lambda role: session is not None and allows(session.role, role),
+                    flash=flash(request),
+                    default_paper=self.default_paper,
+                    loopback_warning=self.loopback_warning,
+                    person=lambda name: person(name, people, lang),
+                    labels=catalog(lang),
+                    ui_lang=lang,
+                    **(in_locale(DEFAULT_LOCALE) | context),
+                )
             )
-        )
         return Response(
             body,
             media_type="text/html",
@@ -282,11 +282,17 @@ class Pages:
 PagesDep = NamedDependency[Pages]
 
 
-def person(name: str, people: dict[str, str]) -> str:
+def person(name: str, people: dict[str, str], language: str = "en") -> str:
     """Who an account name stands for, as staff know them: a display name, never a token's name."""
     if name in people:
         return people[name]
-    return LABELS.get("person_" + name, name)
+    return catalog(language).get("person_" + name, name)
+
+
+def here(request: Request[Any, Any, Any]) -> str:
+    """This page's path and query, without the one-time message of a redirect (?done=...)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("done", "v", "d")]
+    return request.url.path + (("?" + urlencode(kept)) if kept else "")
 
 
 def redirect(location: str, done: str = "") -> Response[str]:

@@ -64,6 +64,7 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "GET /desk/media": "editor",
     "POST /desk/media": "editor",
     "GET /desk/media/choose": "editor",
+    "POST /desk/language": None,
 }
 
 
