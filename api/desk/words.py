@@ -39,7 +39,7 @@ class CurrentLabels(Mapping[str, str]):
 
 
 class DeskEnvironment(jinja2.Environment):
-    """``labels.<key>`` always reads the label ``key``, even ``items``, ``keys`` or ``get``."""
+    """``labels.<key>`` and ``labels[key]`` read the label ``key``, even ``items``, ``keys`` or ``get``."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Catalog | CurrentLabels):
@@ -48,6 +48,14 @@ class DeskEnvironment(jinja2.Environment):
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, Catalog | CurrentLabels):
+            try:
+                return obj[argument]
+            except (KeyError, TypeError):
+                return self.undefined(obj=obj, name=argument)
+        return super().getitem(obj, argument)
 
 
 @contextmanager
