@@ -16,7 +16,8 @@ import exporters
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import catalog
 from api.desk.previews import preview_bundle
 from api.desk.public import summaries
 from api.desk.web import (
@@ -212,7 +213,7 @@ class DraftController(Controller):
         return await pages.render(
             request,
             "email.html.j2",
-            title=LABELS["draft_title"].format(title=draft.content.title),
+            title=catalog(ui_language(request))["draft_title"].format(title=draft.content.title),
             email=document,
             esp=esp,
             action=base + "/draft/email",
@@ -221,7 +222,7 @@ class DraftController(Controller):
             downloads=[],
             back=(
                 item_url(kind, slug, "/draft", locale),
-                LABELS["draft_title"].format(title=draft.content.title),
+                catalog(ui_language(request))["draft_title"].format(title=draft.content.title),
             ),
             **in_locale(locale),
         )

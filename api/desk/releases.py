@@ -18,7 +18,8 @@ from api.controllers.params import EspParam, IdParam, PaperParam, SizeParam, Slu
 from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.drafts import actor
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import catalog
 from api.desk.web import DeskLocale, Pages, PagesDep, desk_opts, file, headers, in_locale, item_url, redirect
 from api.reader import today
 from api.release_previews import Key, release_bundle
@@ -243,6 +244,9 @@ class ReleaseDeskController(Controller):
             versions=[],
             version=None,
             downloads=[],
-            back=(release_url(release_id), LABELS["release_title"].format(name=release.name)),
+            back=(
+                release_url(release_id),
+                catalog(ui_language(request))["release_title"].format(name=release.name),
+            ),
             **in_locale(locale),
         )
