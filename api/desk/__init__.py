@@ -7,6 +7,7 @@ app factory registers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,7 +15,12 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, Router
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+)
 from litestar.static_files import create_static_files_router
 
 from api.deps import EditorialDep, ExportsDep, SettingsDep
@@ -79,6 +85,22 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return Response(body, status_code=status, media_type="text/html", headers=headers(True))
 
 
+def unrouted_desk_pages(
+    handler: Callable[[Request[Any, Any, Any], Exception], Response[Any]],
+) -> Callable[[Request[Any, Any, Any], Exception], Response[Any]]:
+    """The app's error handler, except that a /desk address matching no route gets a desk page."""
+
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        path = request.url.path
+        if (path == "/desk" or path.startswith("/desk/")) and isinstance(
+            exc, NotFoundException | MethodNotAllowedException
+        ):
+            return desk_error(request, exc)
+        return handler(request, exc)
+
+    return handle
+
+
 def clinic_zone(request: Request[Any, Any, Any]) -> ZoneInfo:
     """The clinic's time zone (api.settings.clinic_time_zone), as the app's services have it."""
     services = getattr(request.app.state, "services", None)
@@ -86,7 +108,7 @@ def clinic_zone(request: Request[Any, Any, Any]) -> ZoneInfo:
 
 
 def provide_pages(editorial: EditorialDep, exports: ExportsDep, settings: SettingsDep) -> Pages:
-    return Pages(editorial, exports.default_paper, settings.loopback_warning)
+    return Pages(editorial, exports.default_paper, settings.loopback_warning, settings.base_url)
 
 
 def desk_router(media_max_bytes: int = 10 * 2**20) -> Router:

@@ -236,6 +236,7 @@ class Pages:
     editorial: Editorial  # who is who: names shown for token names
     default_paper: str
     loopback_warning: str | None
+    public_url: str = ""  # where the warning says QR codes point, in the desk's words
 
     async def render(
         self,
@@ -263,7 +264,8 @@ class Pages:
                     can=lambda role: session is not None and allows(session.role, role),
                     flash=flash(request),
                     default_paper=self.default_paper,
-                    loopback_warning=self.loopback_warning,
+                    loopback_warning=self.loopback_warning
+                    and catalog(lang)["loopback_warning"].format(url=self.public_url),
                     person=lambda name: person(name, people, lang),
                     labels=catalog(lang),
                     ui_lang=lang,

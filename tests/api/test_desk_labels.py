@@ -150,6 +150,9 @@ def test_desk_pages_in_spanish_with_plain_errors_and_clinic_times(settings: Sett
         assert missing.status_code == 404
         assert "<h1>We couldn&#39;t find that page</h1>" in missing.text and "went wrong" not in missing.text
         client.cookies.set("folio_desk_lang", "es")
+        unrouted = client.get("/desk/no-such-page")
+        assert unrouted.status_code == 404 and "<h1>No encontramos esa página</h1>" in unrouted.text
+        assert client.get("/v1/no-such-route").headers["content-type"].startswith("application/problem+json")
         item = client.get("/desk/articles/ketamine-withdrawal")
         assert '<html lang="es"' in item.text and ">Biblioteca<" in item.text
         assert re.search(r"Publicado el \d{1,2} \w+ \d{4} \d\d:\d\d CE[S]?T", item.text)
