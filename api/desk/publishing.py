@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, post
@@ -12,6 +13,7 @@ from litestar.params import Parameter
 from api.controllers.params import SlugParam
 from api.deps import EditorialDep, ReaderDep
 from api.desk.drafts import actor, draft_page, form_etag
+from api.desk.i18n import ui_language
 from api.desk.web import (
     DeskLocale,
     PagesDep,
@@ -21,6 +23,7 @@ from api.desk.web import (
     per_kind,
     redirect,
 )
+from api.desk.words import long_date
 from content.errors import Conflict, Forbidden, InvalidInput, NotFound, Stale
 from content.locales import DEFAULT_LOCALE, canonical
 
@@ -107,7 +110,7 @@ class PublishingController(Controller):
             )
         except (InvalidInput, NotFound) as exc:
             return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 400)
-        shown = made.at_local.strftime("%Y-%m-%d %H:%M ") + made.time_zone
+        shown = long_date(made.at_local, ui_language(request), ZoneInfo(made.time_zone))
         return redirect(item_url(kind, slug, "/draft", locale, d=shown), "scheduled")
 
     @post(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"), status_code=303)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -21,6 +22,7 @@ from api.desk.drafts import actor
 from api.desk.i18n import ui_language
 from api.desk.labels import catalog
 from api.desk.web import DeskLocale, Pages, PagesDep, desk_opts, file, headers, in_locale, item_url, redirect
+from api.desk.words import long_date
 from api.reader import today
 from api.release_previews import Key, release_bundle
 from content import model
@@ -172,7 +174,7 @@ class ReleaseDeskController(Controller):
             return await release_page(
                 request, pages, editorial, release_id, problem=exc.detail, status_code=400
             )
-        shown = made.at_local.strftime("%Y-%m-%d %H:%M ") + made.time_zone
+        shown = long_date(made.at_local, ui_language(request), ZoneInfo(made.time_zone))
         return redirect(release_url(release_id) + "?" + urlencode({"d": shown}), "release_scheduled")
 
     @get(PREVIEW + "/page", **desk_opts("reader"))
