@@ -18,6 +18,7 @@ from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.i18n import ui_language
 from api.desk.labels import catalog
+from api.desk.messages import plain
 from api.desk.previews import preview_bundle
 from api.desk.public import summaries
 from api.desk.web import (
@@ -98,7 +99,7 @@ async def draft_page(
         based=based,
         rows=diff_rows,
         base=item_url(kind, slug),
-        problem=problem,
+        problem=plain(problem, ui_language(request)) if problem else problem,
         default_next=(today() + dt.timedelta(days=365)).isoformat(),
         min_next=(today() + dt.timedelta(days=1)).isoformat(),
         readability=draft.info.readability,

@@ -77,6 +77,7 @@ EN: dict[str, str] = {
     "msg_digest_empty": "Pick at least one item.",
     "msg_release_name": "Give the release a name.",
     "msg_choose_release": "Choose a release.",
+    "msg_next_review": "Give the next review date as a day in the future.",
     "loopback_warning": "FOLIO_PUBLIC_URL is not set to a public address: QR codes and links in handouts "
     "and emails point to {url}, which only this computer can open. Set FOLIO_PUBLIC_URL to the address "
     "patients reach Folio at.",
@@ -158,6 +159,7 @@ ES: dict[str, str] = {
     "msg_digest_empty": "Elija al menos un contenido.",
     "msg_release_name": "Ponga un nombre al lanzamiento.",
     "msg_choose_release": "Elija un lanzamiento.",
+    "msg_next_review": "Indique la fecha de la próxima revisión: un día futuro.",
     "loopback_warning": "FOLIO_PUBLIC_URL no tiene una dirección pública: los códigos QR y los enlaces de "
     "las hojas y los correos apuntan a {url}, que solo se puede abrir en este ordenador. Ponga en "
     "FOLIO_PUBLIC_URL la dirección por la que los pacientes llegan a Folio.",

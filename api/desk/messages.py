@@ -71,6 +71,7 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Pick at least one item\.", "msg_digest_empty"),
         (r"Give the release a name\.", "msg_release_name"),
         (r"Choose a release\.", "msg_choose_release"),
+        (r"Give the next review date as a day in the future\.", "msg_next_review"),
     )
 )
 

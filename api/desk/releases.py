@@ -21,6 +21,7 @@ from api.desk.diffs import rows
 from api.desk.drafts import actor
 from api.desk.i18n import ui_language
 from api.desk.labels import catalog
+from api.desk.messages import plain
 from api.desk.web import DeskLocale, Pages, PagesDep, desk_opts, file, headers, in_locale, item_url, redirect
 from api.desk.words import long_date
 from api.reader import today
@@ -56,7 +57,7 @@ async def release_page(
         release=release,
         diffs={(e.type, e.slug, e.locale): rows(e.diff) if e.diff else None for e in release.entries},
         base=release_url(release_id),
-        problem=problem,
+        problem=plain(problem, ui_language(request)) if problem else problem,
         status_code=status_code,
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from litestar import Request, Response
@@ -292,7 +292,14 @@ def person(name: str, people: dict[str, str], language: str = "en") -> str:
 
 
 def here(request: Request[Any, Any, Any]) -> str:
-    """This page's path and query, without the one-time message of a redirect (?done=...)."""
+    """This page's path and query, without the one-time message of a redirect (?done=...).
+
+    A page answering a form's POST stands at the address of the page the form was on.
+    """
+    if request.method != "GET":
+        came_from = urlsplit(request.headers.get("referer", ""))
+        same_site = came_from.netloc == request.url.netloc and came_from.path.startswith("/desk")
+        return (came_from.path + (f"?{came_from.query}" if came_from.query else "")) if same_site else "/desk"
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("done", "v", "d")]
     return request.url.path + (("?" + urlencode(kept)) if kept else "")
 

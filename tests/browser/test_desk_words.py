@@ -16,6 +16,7 @@ from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
 from tests.browser.test_desk import snapshot
 from tests.conftest import bearer
 
+_http = httpx.Client(timeout=60)  # the server may be busy rendering on a small machine
 # The served desk of this module keeps its clinic in Madrid: times read CET (or CEST).
 DESK_ENV = {"FOLIO_TIME_ZONE": "Europe/Madrid"}
 ES = BASE_ES | WORDS_ES
@@ -27,14 +28,14 @@ def _spanish_faq_draft(desk: Desk) -> str:
     """A draft of the Spanish FAQ with one answer changed; returns the question it changed."""
     api = f"{desk.base}/v1/faqs/ketamine-addiction-faq/draft?locale=es"
     editor = bearer(desk.tokens["editor"])
-    httpx.post(api, headers=editor)  # 201, or 409 when this module made it already
-    draft = httpx.get(api, headers=editor)
+    _http.post(api, headers=editor)  # 201, or 409 when this module made it already
+    draft = _http.get(api, headers=editor)
     item = draft.json()
     del item["draft"]
     entry = next(e for e in item["items"] if e["id"] == "will-i-become-addicted")
     if "revisa" not in entry["answer"]:
         entry["answer"] += " Su equipo lo revisa en cada visita."
-        saved = httpx.put(
+        saved = _http.put(
             api, json=item, headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]})
         )
         assert saved.status_code == 200, saved.text
@@ -150,3 +151,55 @@ def test_times_are_shown_in_the_clinic_time_zone(desk: Desk, open_page: Any) -> 
     expect(
         page.get_by_text(re.compile(r"Publicado el \d{1,2} \w{3,4} \d{4} \d\d:\d\d CES?T por "))
     ).to_be_visible()
+
+
+HARD = (
+    "Notwithstanding considerable pharmacological heterogeneity, physiological dependence manifestations "
+    "consequent upon therapeutic ketamine administration remain exceptionally uncommon, particularly "
+    "considering comprehensive institutional supervision protocols and individualized multidisciplinary "
+    "monitoring arrangements. "
+)
+
+
+def _hard_reviewed_draft(desk: Desk) -> None:
+    """A signed-off draft of an article that reads far above the clinic's plain-language limit."""
+    api = f"{desk.base}/v1/articles/is-ketamine-therapy-addictive/draft"
+    editor = bearer(desk.tokens["editor"])
+    if _http.post(api, headers=editor).status_code != 201:
+        return  # made already by this module
+    draft = _http.get(api, headers=editor)
+    item = draft.json()
+    del item["draft"]
+    item["body"] = [{"type": "paragraph", "text": HARD * 4}]
+    saved = _http.put(
+        api, json=item, headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]})
+    )
+    assert saved.status_code == 200, saved.text
+    reviewed = _http.post(
+        api.removesuffix("/draft") + "/draft/review",
+        json={"nextReviewOn": "2030-01-15"},
+        headers=bearer(desk.tokens["reviewer"], **{"If-Match": saved.headers["etag"]}),
+    )
+    assert reviewed.status_code == 200, reviewed.text
+
+
+def test_the_reading_level_refusal_speaks_plainly_in_both_languages(desk: Desk, open_page: Any) -> None:
+    _hard_reviewed_draft(desk)
+    page: Page = open_page("375", bypass_csp=True)
+    sign_in(page, desk.base, desk.tokens["publisher"], "/desk/articles/is-ketamine-therapy-addictive/draft")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_have_text(
+        re.compile(
+            r"^This draft reads at grade [\d.]+; the clinic's limit is 8\. Simplify it, or write in "
+            r"Override note why it may read harder\.$"
+        )
+    )
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Español").click()
+    page.get_by_role("button", name=ES["publish"], exact=True).click()
+    expect(refusal).to_have_text(
+        re.compile(r"^Este borrador tiene un nivel de lectura de grado [\d.]+; el límite")
+    )
+    assert "FOLIO_MAX_GRADE" not in page.content() and '"override"' not in refusal.inner_text()
+    expect(page.get_by_label(ES["override"])).to_be_visible()
