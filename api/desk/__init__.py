@@ -38,6 +38,7 @@ from api.desk.releases import ReleaseDeskController
 from api.desk.web import Pages, check_csrf, environment, headers, here
 from api.desk.words import UTC, rendering
 from api.problems import _DOMAIN_STATUS
+from content.accounts import allows
 from content.errors import ContentError, InvalidInput
 
 STATIC = Path(__file__).parent / "static"
@@ -73,7 +74,7 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
                 here=here(request),
                 session=session,
                 csrf=session.csrf if session else "",
-                can=lambda role: False,
+                can=lambda role: session is not None and allows(session.role, role),
                 flash="",
                 status=status,
                 detail=detail,

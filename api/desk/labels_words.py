@@ -77,6 +77,8 @@ EN: dict[str, str] = {
     "msg_digest_empty": "Pick at least one item.",
     "msg_release_name": "Give the release a name.",
     "msg_choose_release": "Choose a release.",
+    "msg_four_eyes": "Four eyes: you edited this draft, so you may not sign it off. A reviewer who did not "
+    "edit it may (edited by: {names}).",
     "msg_next_review": "Give the next review date as a day in the future.",
     "loopback_warning": "FOLIO_PUBLIC_URL is not set to a public address: QR codes and links in handouts "
     "and emails point to {url}, which only this computer can open. Set FOLIO_PUBLIC_URL to the address "
@@ -159,6 +161,8 @@ ES: dict[str, str] = {
     "msg_digest_empty": "Elija al menos un contenido.",
     "msg_release_name": "Ponga un nombre al lanzamiento.",
     "msg_choose_release": "Elija un lanzamiento.",
+    "msg_four_eyes": "Cuatro ojos: usted editó este borrador, así que no puede aprobarlo. Puede aprobarlo un "
+    "revisor que no lo haya editado (editado por: {names}).",
     "msg_next_review": "Indique la fecha de la próxima revisión: un día futuro.",
     "loopback_warning": "FOLIO_PUBLIC_URL no tiene una dirección pública: los códigos QR y los enlaces de "
     "las hojas y los correos apuntan a {url}, que solo se puede abrir en este ordenador. Ponga en "

@@ -43,7 +43,7 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             r"Four eyes: you edited this draft, so you may not sign it off\..*\(edited by: (?P<names>.*)\)\.",
-            "sign_off_own",
+            "msg_four_eyes",
         ),
         (r"The latest " + _WHAT + r" already has version (?P<version>\d+)'s content\.", "msg_restore_same"),
         (r"A \w+ with slug " + _WHAT + r" exists already\.", "msg_slug_taken"),

@@ -194,7 +194,12 @@ def desk_opts(role: Role | None = None) -> dict[str, Any]:
 
 
 async def check_csrf(request: Request[Any, Any, Any]) -> None:
-    """Every desk POST carries the session's CSRF token (or the sign-in form's)."""
+    """Every desk POST carries the session's CSRF token (or the sign-in form's).
+
+    The session is looked up first, so that an error page still shows who is signed in.
+    """
+    if request.cookies.get(COOKIE):
+        await current(request)
     if request.method != "POST":
         return
     form = await request.form()

@@ -72,6 +72,7 @@ def test_the_desk_speaks_spanish_by_its_own_control_at_both_widths(desk: Desk, o
         for state, path in states.items():
             page.goto(desk.base + path)
             expect(page.locator("html")).to_have_attribute("lang", "es")
+            expect(page.get_by_role("button", name=ES["sign_out"])).to_be_visible()  # still signed in
             assert axe_violations(page) == [], (state, width)
             if SCREENSHOTS:
                 snapshot(page, f"{SCREENSHOTS}/es-{state}-{width}.png")
