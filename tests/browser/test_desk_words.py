@@ -16,7 +16,7 @@ from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
 from tests.browser.test_desk import snapshot
 from tests.conftest import bearer
 
-_http = httpx.Client(timeout=60)  # the server may be busy rendering on a small machine
+TIMEOUT = 60  # seconds: the server may be busy rendering on a small machine
 # The served desk of this module keeps its clinic in Madrid: times read CET (or CEST).
 DESK_ENV = {"FOLIO_TIME_ZONE": "Europe/Madrid"}
 ES = BASE_ES | WORDS_ES
@@ -28,15 +28,18 @@ def _spanish_faq_draft(desk: Desk) -> str:
     """A draft of the Spanish FAQ with one answer changed; returns the question it changed."""
     api = f"{desk.base}/v1/faqs/ketamine-addiction-faq/draft?locale=es"
     editor = bearer(desk.tokens["editor"])
-    _http.post(api, headers=editor)  # 201, or 409 when this module made it already
-    draft = _http.get(api, headers=editor)
+    httpx.post(api, headers=editor, timeout=TIMEOUT)  # 201, or 409 when this module made it already
+    draft = httpx.get(api, headers=editor, timeout=TIMEOUT)
     item = draft.json()
     del item["draft"]
     entry = next(e for e in item["items"] if e["id"] == "will-i-become-addicted")
     if "revisa" not in entry["answer"]:
         entry["answer"] += " Su equipo lo revisa en cada visita."
-        saved = _http.put(
-            api, json=item, headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]})
+        saved = httpx.put(
+            api,
+            json=item,
+            headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]}),
+            timeout=TIMEOUT,
         )
         assert saved.status_code == 200, saved.text
     return str(entry["question"])
@@ -166,20 +169,24 @@ def _hard_reviewed_draft(desk: Desk) -> None:
     """A signed-off draft of an article that reads far above the clinic's plain-language limit."""
     api = f"{desk.base}/v1/articles/is-ketamine-therapy-addictive/draft"
     editor = bearer(desk.tokens["editor"])
-    if _http.post(api, headers=editor).status_code != 201:
+    if httpx.post(api, headers=editor, timeout=TIMEOUT).status_code != 201:
         return  # made already by this module
-    draft = _http.get(api, headers=editor)
+    draft = httpx.get(api, headers=editor, timeout=TIMEOUT)
     item = draft.json()
     del item["draft"]
     item["body"] = [{"type": "paragraph", "text": HARD * 4}]
-    saved = _http.put(
-        api, json=item, headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]})
+    saved = httpx.put(
+        api,
+        json=item,
+        headers=bearer(desk.tokens["editor"], **{"If-Match": draft.headers["etag"]}),
+        timeout=TIMEOUT,
     )
     assert saved.status_code == 200, saved.text
-    reviewed = _http.post(
+    reviewed = httpx.post(
         api.removesuffix("/draft") + "/draft/review",
         json={"nextReviewOn": "2030-01-15"},
         headers=bearer(desk.tokens["reviewer"], **{"If-Match": saved.headers["etag"]}),
+        timeout=TIMEOUT,
     )
     assert reviewed.status_code == 200, reviewed.text
 
