@@ -31,7 +31,7 @@ from api.controllers.releases import ReleaseController
 from api.controllers.schedules import ScheduleController
 from api.controllers.search import SearchController
 from api.conventions import http_conventions
-from api.desk import desk_router
+from api.desk import desk_router, unrouted_desk_pages
 from api.egress import EgressPolicy
 from api.exports import Exports
 from api.locales import provide_wanted
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies=dependencies(services, settings, metrics),
         lifespan=[lifespan(settings, metrics, responses)],
-        exception_handlers={Exception: handle_exception},
+        exception_handlers={Exception: unrouted_desk_pages(handle_exception)},
         request_class=ProblemRequest,
         plugins=[ProblemDetailsPlugin()],
         request_max_body_size=settings.max_body_bytes,

@@ -15,7 +15,7 @@ from api.exports import Exports
 from api.metrics import Metrics
 from api.reader import Reader
 from api.render_cache import RenderCache, render_cache_for
-from api.settings import Settings
+from api.settings import Settings, clinic_time_zone
 from api.single_flight import SingleFlight
 from api.webhooks import Deliverer, Webhooks, outbox
 from content.accounts import Sessions, Tokens
@@ -132,7 +132,7 @@ def _services(
             publisher_not_reviewer=settings.publisher_not_reviewer,
             outbox=outbox,
             on_change=reader.changed,
-            time_zone=settings.time_zone,
+            time_zone=clinic_time_zone(settings, reader.brand),
             desk_url=settings.public_url,
         ),
         deliverer=Deliverer.from_database(

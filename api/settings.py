@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from msgspec import Meta
 
 from api.egress import Network, parse_networks
+from content.brand import Brand
 from content.library import DEFAULT_LIBRARY
 from content.options import Paper
 from content.schedules import zone_of
@@ -105,7 +106,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # are in it), how often due schedules are looked for (seconds), and what patients get once
     # an item's review date has passed: "keep" (with "Review overdue" printed) or "withdraw"
     # (its page, handout, email and JSON answer 410 Gone until a new signed version is published).
-    time_zone: str = "UTC"
+    # Empty: brand.yaml's timeZone, else UTC (clinic_time_zone resolves it once, at start).
+    time_zone: str = ""
     schedule_poll_seconds: Annotated[float, Meta(gt=0)] = 5.0
     overdue: Literal["keep", "withdraw"] = "keep"
     # A CDN in front: seconds it may serve published content past max-age while it revalidates,
@@ -192,11 +194,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     def __post_init__(self) -> None:
         parse_networks(self.webhook_allow)  # a bad CIDR is refused when the settings are made
-        zone_of(self.time_zone)  # and so is a time zone that does not exist
+        if self.time_zone:
+            zone_of(self.time_zone)  # and so is a time zone that does not exist
 
     @property
     def webhook_networks(self) -> tuple[Network, ...]:
         return parse_networks(self.webhook_allow)
+
+
+def clinic_time_zone(settings: Settings, brand: Brand) -> str:
+    """The one time zone the desk shows times in and schedules read: FOLIO_TIME_ZONE when set,
+    else brand.yaml's timeZone, else UTC."""
+    return settings.time_zone or brand.time_zone or "UTC"
 
 
 def _shown(url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 from msgspec import Meta
@@ -57,6 +58,18 @@ class Brand(Wire, kw_only=True):
     when_to_call: _Disclaimer | None = None  # when a patient should call the clinic
     # The words above are English (the default locale's); ``translations`` gives other locales'.
     translations: dict[Locale, BrandWords] = {}
+    # The clinic's IANA time zone ("Europe/Madrid"): the desk shows times in it and schedules are
+    # entered in it. FOLIO_TIME_ZONE overrides it; unset in both, UTC.
+    time_zone: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+
+    def __post_init__(self) -> None:
+        if self.time_zone is not None:
+            try:
+                ZoneInfo(self.time_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"timeZone {self.time_zone!r} is not an IANA time zone, such as Europe/Madrid"
+                ) from None
 
     @property
     def paper(self) -> Paper:

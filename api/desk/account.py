@@ -9,7 +9,8 @@ from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
 from api.deps import AuditLogDep, SessionsDep
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import catalog
 from api.desk.web import SIGNIN_COOKIE, PagesDep, current, desk_opts, redirect, session_cookie, signin_token
 from content.accounts import TTL
 
@@ -54,7 +55,7 @@ class AccountController(Controller):
                 "signin.html.j2",
                 signin_csrf=token,
                 next=target,
-                error=LABELS["bad_token"],
+                error=catalog(ui_language(request))["bad_token"],
                 hours=int(TTL.total_seconds() // 3600),
                 status_code=401,
             )

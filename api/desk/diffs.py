@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from api.desk.labels import LABELS
 from content.diff import Diff
 
 _TEXT_KEYS = (
@@ -83,9 +84,15 @@ def words(before: str, after: str) -> tuple[Markup, Markup]:
 @dataclass(frozen=True)
 class Row:
     op: str  # added, removed, changed
-    where: str  # "title", "body 3", "items why-dizzy"
+    place: str  # a label key: field_title, diff_block, diff_question, diff_row
+    name: str  # what fills its {name}: the block's number, the question, the row's factor
     before: Markup
     after: Markup
+
+    @property
+    def where(self) -> str:
+        """Where the change is, in English: "Title", "Question “Will I become addicted?”"."""
+        return LABELS.get(self.place, self.place).format(name=self.name)
 
 
 def is_image(value: Any) -> bool:
@@ -106,10 +113,20 @@ def rows(diff: Diff) -> list[Row]:
     out = []
     for field in diff.fields:
         before, after = words(describe(field.before), describe(field.after))
-        out.append(Row("changed", field.field, before, after))
+        out.append(Row("changed", "field_" + field.field, "", before, after))
     for change in diff.changes:
         before, after = words(describe(change.before), describe(change.after))
         before, after = image(change.before, before), image(change.after, after)
-        key = change.key + 1 if isinstance(change.key, int) else change.key
-        out.append(Row(change.op, f"{change.path} {key}", before, after))
+        out.append(
+            Row(change.op, *_place(change.path, change.key, change.after or change.before), before, after)
+        )
     return out
+
+
+def _place(path: str, key: int | str, entry: Any) -> tuple[str, str]:
+    """A label key for where an element changed, and its name: a block's number, a question's words."""
+    if isinstance(key, int):
+        return "diff_block", str(key + 1)
+    if path == "items" and isinstance(entry, dict) and entry.get("question"):
+        return "diff_question", str(entry["question"])
+    return ("diff_row" if path == "rows" else "diff_entry"), str(key)

@@ -16,7 +16,9 @@ import exporters
 from api.controllers.params import EspParam, PaperParam, SizeParam, SlugParam
 from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import catalog
+from api.desk.messages import plain
 from api.desk.picks import summaries
 from api.desk.previews import preview_bundle
 from api.desk.queues import waiting_for
@@ -109,7 +111,7 @@ async def draft_page(
         based=based,
         rows=diff_rows,
         base=item_url(kind, slug),
-        problem=problem,
+        problem=plain(problem, ui_language(request)) if problem else problem,
         default_next=(today() + dt.timedelta(days=365)).isoformat(),
         min_next=(today() + dt.timedelta(days=1)).isoformat(),
         readability=draft.info.readability,
@@ -229,7 +231,7 @@ class DraftController(Controller):
         return await pages.render(
             request,
             "email.html.j2",
-            title=LABELS["draft_title"].format(title=draft.content.title),
+            title=catalog(ui_language(request))["draft_title"].format(title=draft.content.title),
             email=document,
             esp=esp,
             action=base + "/draft/email",
@@ -238,7 +240,7 @@ class DraftController(Controller):
             downloads=[],
             back=(
                 item_url(kind, slug, "/draft", locale),
-                LABELS["draft_title"].format(title=draft.content.title),
+                catalog(ui_language(request))["draft_title"].format(title=draft.content.title),
             ),
             **in_locale(locale),
         )

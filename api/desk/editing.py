@@ -14,7 +14,8 @@ from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.drafts import actor, form_etag, latest_number, page_html
 from api.desk.forms import State, blank, item_of, state_from_form, state_of, subjects
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import catalog
 from api.desk.web import (
     DeskLocale,
     Pages,
@@ -220,7 +221,9 @@ class EditingController(Controller):
             html = await page_html(reader, exports, item, latest, (await actor(request))[0])
         body = {
             "html": html,
-            "problems": [f"{LABELS.get(k.split('-')[-1], k)}: {v}" for k, v in errors.items()],
+            "problems": [
+                f"{catalog(ui_language(request)).get(k.split('-')[-1], k)}: {v}" for k, v in errors.items()
+            ],
         }
         return Response(
             msgspec.json.encode(body),

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from api.desk import labels_autosave, labels_es, labels_packets, labels_people, labels_safe, labels_share
+from api.desk import (
+    labels_autosave,
+    labels_es,
+    labels_packets,
+    labels_people,
+    labels_safe,
+    labels_share,
+    labels_words,
+)
 
 LABELS: dict[str, str] = {
     "desk": "Folio Desk",
@@ -158,7 +166,7 @@ LABELS: dict[str, str] = {
     "fk_grade": "Flesch-Kincaid grade",
     "override": "Override note",
     "override_help": (
-        "Only needed when the draft reads above the plain-language limit (FOLIO_MAX_GRADE): "
+        "Only needed when the draft reads above the clinic's plain-language limit: "
         "say why it may; the note is kept in the audit log."
     ),
     "related": "Related items",
@@ -355,17 +363,22 @@ ALT_GUIDANCE: dict[str, str] = {
 }
 
 # Each part of the desk keeps its words in its own module, English and Spanish side by side.
-_PARTS = (labels_autosave, labels_safe, labels_packets, labels_people, labels_share)
+_PARTS = (labels_autosave, labels_safe, labels_packets, labels_people, labels_share, labels_words)
 for _part in _PARTS:
     LABELS.update(_part.EN)
 
+
+class Catalog(dict[str, str]):
+    """One language's labels; in templates ``labels.items`` is the label "items" (api.desk.words)."""
+
+
 # The desk's interface languages (api.desk.i18n picks one per request); what Spanish lacks is English.
 CATALOGS: dict[str, dict[str, str]] = {
-    "en": LABELS,
-    "es": LABELS | labels_es.ES | {key: text for part in _PARTS for key, text in part.ES.items()},
+    "en": Catalog(LABELS),
+    "es": Catalog(LABELS | labels_es.ES | {key: text for part in _PARTS for key, text in part.ES.items()}),
 }
 
 
 def catalog(language: str) -> dict[str, str]:
     """Every label in the desk's interface language ``language`` (English when unknown)."""
-    return CATALOGS.get(language, LABELS)
+    return CATALOGS.get(language, CATALOGS["en"])

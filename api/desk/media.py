@@ -17,7 +17,8 @@ from litestar.datastructures import UploadFile
 
 from api.deps import EditorialDep, MediaDep, ReaderDep
 from api.desk.drafts import actor
-from api.desk.labels import ALT_GUIDANCE, LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import ALT_GUIDANCE, LABELS, catalog
 from api.desk.web import DeskLocale, PagesDep, desk_opts, in_locale, item_url, redirect
 from api.problems import _DOMAIN_STATUS
 from api.reader import Reader
@@ -165,7 +166,7 @@ class MediaController(Controller):
         """Stores the chosen file; a refused image comes back to the form with the reason."""
         form = await request.form()
         upload = form.get("file")
-        status, error = 400, LABELS["media_no_file"]
+        status, error = 400, catalog(ui_language(request))["media_no_file"]
         if isinstance(upload, UploadFile):
             data = await upload.read()
             if data:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -16,6 +17,7 @@ from api.controllers.params import SlugParam
 from api.deps import EditorialDep, ReaderDep
 from api.desk.confirming import archive_confirm, publish_confirm, restore_confirm, words
 from api.desk.drafts import actor, draft_page, form_etag
+from api.desk.i18n import ui_language
 from api.desk.web import (
     DeskLocale,
     PagesDep,
@@ -25,6 +27,7 @@ from api.desk.web import (
     per_kind,
     redirect,
 )
+from api.desk.words import long_date
 from content.errors import Conflict, ContentError, Forbidden, InvalidInput, NotFound, Stale
 from content.locales import DEFAULT_LOCALE, canonical
 
@@ -128,7 +131,7 @@ class PublishingController(Controller):
             )
         except (InvalidInput, NotFound) as exc:
             return await draft_page(request, pages, editorial, reader, kind, slug, locale, exc.detail, 400)
-        shown = made.at_local.strftime("%Y-%m-%d %H:%M ") + made.time_zone
+        shown = long_date(made.at_local, ui_language(request), ZoneInfo(made.time_zone))
         return redirect(item_url(kind, slug, "/draft", locale, d=shown), "scheduled")
 
     @get(per_kind("/versions/{number:int}/restore"), **desk_opts("publisher"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -18,8 +19,11 @@ from api.controllers.params import EspParam, IdParam, PaperParam, SizeParam, Slu
 from api.deps import EditorialDep, ExportsDep, ReaderDep
 from api.desk.diffs import rows
 from api.desk.drafts import actor
-from api.desk.labels import LABELS
+from api.desk.i18n import ui_language
+from api.desk.labels import catalog
+from api.desk.messages import plain
 from api.desk.web import DeskLocale, Pages, PagesDep, desk_opts, file, headers, in_locale, item_url, redirect
+from api.desk.words import long_date
 from api.reader import today
 from api.release_previews import Key, release_bundle
 from content import model
@@ -53,7 +57,7 @@ async def release_page(
         release=release,
         diffs={(e.type, e.slug, e.locale): rows(e.diff) if e.diff else None for e in release.entries},
         base=release_url(release_id),
-        problem=problem,
+        problem=plain(problem, ui_language(request)) if problem else problem,
         status_code=status_code,
     )
 
@@ -171,7 +175,7 @@ class ReleaseDeskController(Controller):
             return await release_page(
                 request, pages, editorial, release_id, problem=exc.detail, status_code=400
             )
-        shown = made.at_local.strftime("%Y-%m-%d %H:%M ") + made.time_zone
+        shown = long_date(made.at_local, ui_language(request), ZoneInfo(made.time_zone))
         return redirect(release_url(release_id) + "?" + urlencode({"d": shown}), "release_scheduled")
 
     @get(PREVIEW + "/page", **desk_opts("reader"))
@@ -243,6 +247,9 @@ class ReleaseDeskController(Controller):
             versions=[],
             version=None,
             downloads=[],
-            back=(release_url(release_id), LABELS["release_title"].format(name=release.name)),
+            back=(
+                release_url(release_id),
+                catalog(ui_language(request))["release_title"].format(name=release.name),
+            ),
             **in_locale(locale),
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from litestar import Request, Response
@@ -23,8 +23,9 @@ from markupsafe import Markup
 
 from api.caching import NO_STORE
 from api.desk.i18n import ui_language
-from api.desk.labels import LABELS, catalog
+from api.desk.labels import catalog
 from api.desk.queues import waiting_for
+from api.desk.words import CurrentLabels, DeskEnvironment, long_date, rendering
 from api.locales import LOCALE_PATTERN
 from content import codes, model
 from content.accounts import ROLES, Role, Session, Sessions, allows
@@ -43,12 +44,6 @@ CSP = (
 )
 
 
-def long_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:%d %b %Y}" if not isinstance(value, dt.datetime) else f"{value:%d %b %Y %H:%M} UTC"
-
-
 def query(**params: Any) -> str:
     """A query string from the non-empty parameters; lists repeat their key."""
     pairs = []
@@ -61,7 +56,7 @@ def query(**params: Any) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = DeskEnvironment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -71,7 +66,7 @@ def environment() -> jinja2.Environment:
     env.filters["date"] = long_date
     env.filters["html"] = Markup  # only for HTML content.markdown or a channel produced
     env.globals.update(
-        labels=LABELS,
+        labels=CurrentLabels(),  # what macros imported without context see: the page's language
         kinds=model.KIND_SPECS,
         plurals=model.PLURALS,
         roles=ROLES,
@@ -181,9 +176,12 @@ def needs(role: Role) -> Guard:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         session = await current(connection)
         if session is None:
-            raise NotAuthorizedException("Sign in to continue.")
+            raise NotAuthorizedException(catalog(ui_language(connection))["sign_in_to_continue"])
         if not allows(session.role, role):
-            raise PermissionDeniedException(LABELS["forbidden"].format(role=role, current=session.role))
+            words = catalog(ui_language(connection))
+            raise PermissionDeniedException(
+                words["forbidden"].format(role=words["role_" + role], current=words["role_" + session.role])
+            )
 
     return guard
 
@@ -198,7 +196,12 @@ def desk_opts(role: Role | None = None) -> dict[str, Any]:
 
 async def check_csrf(request: Request[Any, Any, Any]) -> None:
     """Every desk POST carries the session's CSRF token (or, signed out, the sign-in form's:
-    signing in and changing a packet)."""
+    signing in and changing a packet; choosing a language needs none).
+
+    The session is looked up first, so that an error page still shows who is signed in.
+    """
+    if request.cookies.get(COOKIE):
+        await current(request)
     if request.method != "POST":
         return
     form = await request.form()
@@ -210,11 +213,11 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
     elif signin_form or request.url.path.startswith("/desk/packet/"):
         expected = request.cookies.get(SIGNIN_COOKIE, "")  # forms anyone may post: double-submit
     else:
+        if request.url.path == "/desk/language":
+            return  # signed out, choosing a language changes nothing but how the desk speaks
         expected = ""
     if not expected or not sent or not secrets.compare_digest(sent, expected):
-        raise PermissionDeniedException(
-            "The form expired or came from elsewhere; reload the page and try again."
-        )
+        raise PermissionDeniedException(catalog(ui_language(request))["form_expired"])
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -243,6 +246,7 @@ class Pages:
     editorial: Editorial  # who is who: names shown for token names
     default_paper: str
     loopback_warning: str | None
+    public_url: str = ""  # where the warning says QR codes point, in the desk's words
 
     async def render(
         self,
@@ -259,26 +263,29 @@ class Pages:
         people = await self.editorial.people()
         lang = ui_language(request)
         mine = await waiting_for(self.editorial, session) if session else None
-        body = (
-            environment()
-            .get_template(template)
-            .render(
-                request_path=request.url.path,
-                session=session,
-                csrf=csrf,
-                can=lambda role: session is not None and allows(session.role, role),
-                flash=flash(request),
-                # After a discard (?done=discarded&undo=7): the message offers Undo right there.
-                flash_undo=undo if (undo := request.query_params.get("undo", "")).isdigit() else "",
-                default_paper=self.default_paper,
-                loopback_warning=self.loopback_warning,
-                person=lambda name: person(name, people),
-                labels=catalog(lang),
-                ui_lang=lang,
-                queue_count=mine.count if mine else 0,
-                **(in_locale(DEFAULT_LOCALE) | context),
+        with rendering(lang, self.editorial.schedules.zone):
+            body = (
+                environment()
+                .get_template(template)
+                .render(
+                    request_path=request.url.path,
+                    here=here(request),
+                    session=session,
+                    csrf=csrf,
+                    can=lambda role: session is not None and allows(session.role, role),
+                    flash=flash(request),
+                    # After a discard (?done=discarded&undo=7): the message offers Undo right there.
+                    flash_undo=undo if (undo := request.query_params.get("undo", "")).isdigit() else "",
+                    default_paper=self.default_paper,
+                    loopback_warning=self.loopback_warning
+                    and catalog(lang)["loopback_warning"].format(url=self.public_url),
+                    person=lambda name: person(name, people, lang),
+                    labels=catalog(lang),
+                    ui_lang=lang,
+                    queue_count=mine.count if mine else 0,
+                    **(in_locale(DEFAULT_LOCALE) | context),
+                )
             )
-        )
         return Response(
             body,
             media_type="text/html",
@@ -291,11 +298,24 @@ class Pages:
 PagesDep = NamedDependency[Pages]
 
 
-def person(name: str, people: dict[str, str]) -> str:
+def person(name: str, people: dict[str, str], language: str = "en") -> str:
     """Who an account name stands for, as staff know them: a display name, never a token's name."""
     if name in people:
         return people[name]
-    return LABELS.get("person_" + name, name)
+    return catalog(language).get("person_" + name, name)
+
+
+def here(request: Request[Any, Any, Any]) -> str:
+    """This page's path and query, without the one-time message of a redirect (?done=...).
+
+    A page answering a form's POST stands at the address of the page the form was on.
+    """
+    if request.method != "GET":
+        came_from = urlsplit(request.headers.get("referer", ""))
+        same_site = came_from.netloc == request.url.netloc and came_from.path.startswith("/desk")
+        return (came_from.path + (f"?{came_from.query}" if came_from.query else "")) if same_site else "/desk"
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("done", "v", "d")]
+    return request.url.path + (("?" + urlencode(kept)) if kept else "")
 
 
 def redirect(location: str, done: str = "") -> Response[str]:

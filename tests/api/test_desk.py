@@ -92,6 +92,7 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "POST /desk/{plural}/{slug}/draft/share": "editor",
     "GET /desk/shared/{token:str}": None,
     "GET /desk/shared/{token:str}/handout.pdf": None,
+    "POST /desk/language": None,
 }
 
 

@@ -194,7 +194,7 @@ def test_a_publisher_schedules_the_release_from_the_desk(settings: Settings, tok
         made = client.post(
             base + "/schedule", data={"csrf": csrf, "at": "2031-01-15T09:00", "note": "Winter"}
         )
-        assert made.status_code == 200 and "The release is scheduled for 2031-01-15 09:00 UTC." in made.text
+        assert made.status_code == 200 and "The release is scheduled for 15 Jan 2031 09:00 UTC." in made.text
         [shown] = client.get("/v1/schedules", headers=bearer(tokens["publisher"])).json()["schedules"]
         assert (shown["action"], shown["slug"], shown["at"], shown["note"]) == (
             "release",

@@ -61,7 +61,7 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             "FOLIO_LIBRARY_DIR": str(DEFAULT_LIBRARY),
             "FOLIO_DATA_DIR": str(tmp / "var"),
             "FOLIO_LATEST_TTL": "0",
-        }
+        } | getattr(request.module, "DESK_ENV", {})  # a test module may set more, e.g. FOLIO_TIME_ZONE
         base = stack.enter_context(folio_server(env))
         yield Desk(base, tokens, request.param, url)
 
