@@ -17,7 +17,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.static_files import create_static_files_router
 
 from api.deps import EditorialDep, ExportsDep, SettingsDep
-from api.desk.account import AccountController
+from api.desk.account import AccountController, session_ended
 from api.desk.drafts import DraftController
 from api.desk.editing import EditingController
 from api.desk.i18n import ui_language
@@ -38,6 +38,8 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Response("", status_code=303, headers={"Location": f"/desk/signin?next={quote(target)}"})
+    if isinstance(exc, NotAuthorizedException) and (kept := session_ended(request)) is not None:
+        return kept
     status, detail = 500, "The desk could not finish this; the error was logged."
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, exc.detail
@@ -54,6 +56,7 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         .get_template("error.html.j2")
         .render(
             request_path=request.url.path,
+            request_target=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             session=session,
             csrf=session.csrf if session else "",
             can=lambda role: False,
