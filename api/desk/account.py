@@ -71,7 +71,7 @@ def session_ended(request: Request[Any, Any, Any]) -> Response[Any] | None:
     token, cookie = signin_token(request)
     words = catalog(ui_language(request))
     if path.endswith("/autosave"):
-        body = {"saved": False, "signIn": True, "csrf": token, "message": words["signin_again"]}
+        body = {"saved": False, "signIn": True, "csrf": token, "message": words["autosave_signin"]}
         return json_answer(body, 401, [cookie] if cookie else None)
     typed = request.state.get("typed_form", []) if "typed_form" in request.state else []
     target = path + (f"?{request.url.query}" if request.url.query else "")

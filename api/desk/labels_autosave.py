@@ -19,6 +19,7 @@ EN: dict[str, str] = {
     "autosave_problems": "Not saved yet: please fix {count} problems. Your text is still here.",
     "autosave_conflict": "Not saved: someone else saved this draft. Choose below which text to keep.",
     "live_problems": "Problems",
+    "autosave_signin": "Not saved yet: your session has ended. Sign in above and your draft is saved.",
     # Signing in again without leaving the page.
     "signin_again": "Your session has ended",
     "signin_again_help": "Nothing you typed is lost. Sign in again and the desk saves your draft "
@@ -68,6 +69,8 @@ ES: dict[str, str] = {
     "autosave_problems": "Aún no se guardó: corrija {count} problemas. Su texto sigue aquí.",
     "autosave_conflict": "No se guardó: otra persona guardó este borrador. Elija abajo qué texto conservar.",
     "live_problems": "Problemas",
+    "autosave_signin": "Aún no se guardó: su sesión ha terminado. Inicie sesión arriba y su borrador "
+    "se guardará.",
     "signin_again": "Su sesión ha terminado",
     "signin_again_help": "No se ha perdido nada de lo que escribió. Vuelva a iniciar sesión y el "
     "escritorio guardará su borrador de inmediato.",
