@@ -144,6 +144,16 @@ def test_without_script_a_save_after_the_session_ended_signs_in_and_saves(desk: 
     assert page.url.endswith(f"/desk/{ARTICLE}/draft?done=saved")
     assert draft(desk, ARTICLE)["summary"].endswith("Typed after the session ended.")
 
+    # The same sign-in page, checked by axe (which needs script: the page's own script is left out).
+    checked: Page = open_page(bypass_csp=True)
+    checked.route("**/desk/static/autosave.js", lambda route: route.abort())
+    sign_in(checked, desk.base, desk.tokens["editor"], f"/desk/{ARTICLE}/draft/edit")
+    checked.get_by_label("Summary").fill("Checked by axe.")
+    expire_sessions(desk)
+    checked.get_by_role("button", name="Save the draft").click()
+    expect(checked.get_by_role("button", name=EN["signin_and_save"])).to_be_visible()
+    check(checked, "signin-replay")
+
 
 def test_a_conflict_shows_theirs_and_yours_side_by_side(desk: Desk, open_page: Any) -> None:
     start_draft(desk, FAQ)
