@@ -173,3 +173,27 @@ def test_times_and_languages_as_the_clinic_reads_them() -> None:
     assert clinic_time(noon, "America/Chicago") == "07:05"
     assert clinic_time(noon, "Nowhere/Else") == "12:05"
     assert language_in("es", "en") == "Spanish" and language_in("es", "es") == "español"
+
+
+def test_a_new_faq_gets_ids_from_its_questions(client: TestClient, tokens: dict[str, str]) -> None:  # type: ignore[type-arg]
+    csrf = _session(client, tokens["editor"])
+    form = {
+        "csrf": csrf,
+        "kind": "faq",
+        "action": "save",
+        "slug": "sleep-faq",
+        "locale": "en",
+        "title": "Sleep",
+        "summary": "Sleep and ketamine.",
+        "count": "2",
+        "e0-id": "",
+        "e0-question": "Will I sleep well?",
+        "e0-answer": "Usually.",
+        "e1-id": "",
+        "e1-question": "Will I sleep well?!",
+        "e1-answer": "Ask us.",
+    }
+    created = client.post("/desk/new", data=form, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    made = client.get("/v1/faqs/sleep-faq/draft", headers=bearer(tokens["reader"])).json()
+    assert [e["id"] for e in made["items"]] == ["will-i-sleep-well", "will-i-sleep-well-2"]

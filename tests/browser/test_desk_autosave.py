@@ -206,3 +206,18 @@ def sign_in_es(page: Page, desk: Desk, next_path: str) -> None:
     page.locator("#token").fill(desk.tokens["editor"])
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def test_a_new_item_is_not_autosaved_and_shows_no_problem_before_typing(desk: Desk, open_page: Any) -> None:
+    page: Page = open_page("375")
+    sign_in(page, desk.base, desk.tokens["editor"])
+    with page.expect_response(lambda r: r.url.endswith("/desk/preview")):
+        page.goto(desk.base + "/desk/new?kind=faq")
+    expect(page.get_by_role("status").filter(has_text=EN["autosave_new"])).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Problems")).to_have_count(0)
+    expect(page.get_by_label("Id")).to_have_count(0)
+    with page.expect_response(lambda r: r.url.endswith("/desk/preview")):
+        page.get_by_label("Title").fill("Sleep and ketamine")
+        page.get_by_label("Title").blur()
+    expect(page.get_by_role("status").filter(has_text="Problems")).to_contain_text(EN["problem_required"])
+    expect(page.get_by_role("status").filter(has_text="Problems")).not_to_contain_text("Expected")
