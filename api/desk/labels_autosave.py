@@ -17,7 +17,8 @@ EN: dict[str, str] = {
     "autosave_failed": "Not saved: the desk could not be reached. Your text is still here; "
     "it will try again.",
     "autosave_problems": "Not saved yet: please fix {count} problems. Your text is still here.",
-    "autosave_conflict": "Not saved: someone else saved this draft. Choose below which text to keep.",
+    "autosave_conflict": "Not saved: someone else saved this draft. Compare the two texts above and "
+    "choose which to keep.",
     "live_problems": "Problems",
     "autosave_signin": "Not saved yet: your session has ended. Sign in above and your draft is saved.",
     # Signing in again without leaving the page.
@@ -67,7 +68,8 @@ ES: dict[str, str] = {
     "autosave_failed": "No se guardó: no se pudo conectar con el escritorio. Su texto sigue aquí; "
     "se volverá a intentar.",
     "autosave_problems": "Aún no se guardó: corrija {count} problemas. Su texto sigue aquí.",
-    "autosave_conflict": "No se guardó: otra persona guardó este borrador. Elija abajo qué texto conservar.",
+    "autosave_conflict": "No se guardó: otra persona guardó este borrador. Compare los dos textos de "
+    "arriba y elija cuál conservar.",
     "live_problems": "Problemas",
     "autosave_signin": "Aún no se guardó: su sesión ha terminado. Inicie sesión arriba y su borrador "
     "se guardará.",
@@ -80,8 +82,8 @@ ES: dict[str, str] = {
     "escribió se conserva: inicie sesión y se guardará.",
     "conflict_title": "Otra persona guardó este borrador",
     "conflict": "Otra persona guardó este borrador mientras usted lo editaba. No se ha perdido nada de "
-    "lo que escribió: todo sigue abajo. Compare su borrador guardado con su texto y luego conserve "
-    "el suyo o tome el de la otra persona.",
+    "lo que escribió: todo sigue abajo. Compare el borrador que guardó la otra persona con su texto "
+    "y luego conserve el suyo o tome el de la otra persona.",
     "theirs": "Borrador guardado por la otra persona",
     "yours": "Su texto",
     "keep_mine": "Conservar mi texto",

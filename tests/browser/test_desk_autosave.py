@@ -199,6 +199,25 @@ def test_in_spanish_the_editor_says_the_language_and_when_it_saved(desk: Desk, o
     expect(panel).to_be_visible()
     expect(panel.get_by_role("button", name=ES["signin_and_save"])).to_be_visible()
     check(page, "signin-in-place-es")
+    page.locator("#signin-token").fill(desk.tokens["editor"])
+    panel.get_by_role("button", name=ES["signin_and_save"]).click()
+    expect(page.get_by_role("status").filter(has_text=ES["signin_saved"])).to_be_visible()
+    # Someone else saves through the API; the next autosave shows both sides, in Spanish.
+    api, editor = f"{desk.base}/v1/{FAQ}/draft", bearer(desk.tokens["editor"])
+    current = httpx.get(api, params={"locale": "es"}, headers=editor)
+    item = current.json()
+    del item["draft"]
+    item["summary"] = "Resumen de otra persona."
+    put = httpx.put(
+        api, params={"locale": "es"}, json=item, headers={**editor, "If-Match": current.headers["etag"]}
+    )
+    assert put.status_code == 200, put.text
+    summary.fill(summary.input_value() + " Mío.")
+    their_side = page.get_by_role("region", name=ES["theirs"], exact=True)
+    expect(their_side).to_contain_text("Resumen de otra persona.")
+    expect(page.get_by_role("region", name=ES["yours"], exact=True)).to_contain_text("Otra vez. Mío.")
+    expect(page.get_by_role("status").filter(has_text=ES["autosave_conflict"])).to_be_visible()
+    check(page, "conflict-es")
 
 
 def sign_in_es(page: Page, desk: Desk, next_path: str) -> None:
