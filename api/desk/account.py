@@ -11,7 +11,7 @@ from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
 from api.deps import AuditLogDep, EditorialDep, SessionsDep
-from api.desk.editing import save_and_show
+from api.desk.editing import create_and_show, save_and_show
 from api.desk.i18n import ui_language
 from api.desk.labels import catalog
 from api.desk.web import (
@@ -66,7 +66,9 @@ def session_ended(request: Request[Any, Any, Any]) -> Response[Any] | None:
     autosave gets JSON (and the sign-in form's CSRF token); a posted form gets the sign-in page
     carrying every field typed, which signing in then saves. None for any other request."""
     path = request.url.path
-    if request.method != "POST" or not path.endswith(("/draft/autosave", "/draft/edit")):
+    if request.method != "POST" or not (
+        path.endswith(("/draft/autosave", "/draft/edit")) or path == "/desk/new"
+    ):
         return None
     token, cookie = signin_token(request)
     words = catalog(ui_language(request))
@@ -161,9 +163,12 @@ class AccountController(Controller):
         if as_json:
             return json_answer({"signedIn": True, "csrf": session.csrf}, 200, cookies)
         response = redirect(target, "signed_in")
-        if form.get("replay") == "1" and (where := edit_target(target)) is not None:
+        if form.get("replay") == "1":
             request.state.desk_session = session  # this request now acts as the person signed in
-            response = await save_and_show(request, pages, editorial, *where, form)
+            if (where := edit_target(target)) is not None:
+                response = await save_and_show(request, pages, editorial, *where, form)
+            elif target == "/desk/new":
+                response = await create_and_show(request, pages, editorial, form)
         response.cookies.extend(cookies)
         return response
 

@@ -126,6 +126,36 @@ async def save_and_show(
     )
 
 
+def kind_in(form: Any) -> model.Kind:
+    kind_name = str(form.get("kind", ""))
+    if kind_name not in model.KIND_SPECS:
+        raise InvalidInput("kind", "Choose a kind.")
+    kind: model.Kind = kind_name
+    return kind
+
+
+async def create_and_show(
+    request: Request[Any, Any, Any], pages: Pages, editorial: Editorial, form: Any
+) -> Response[Any]:
+    """Creates the item the New item form describes (or one replayed after signing in): its draft
+    page, or the form again with its problems and every word typed."""
+    kind = kind_in(form)
+    state = state_from_form(kind, form)
+    if str(form.get("action", "")) != "save":  # an add, move or preview replayed: the form as it was
+        return await edit_page(request, pages, kind, None, state, "")
+    item, errors = item_of(kind, state, catalog(ui_language(request)))
+    if item is None:
+        return await edit_page(request, pages, kind, None, state, "", errors=errors, status_code=400)
+    try:
+        draft = await editorial.create(item, (await actor(request))[0])
+    except (InvalidInput, Conflict) as exc:
+        field = exc.field if isinstance(exc, InvalidInput) else "slug"
+        return await edit_page(
+            request, pages, kind, None, state, "", errors={field: exc.detail}, status_code=400
+        )
+    return redirect(item_url(kind, draft.slug, "/draft", draft.locale), "created")
+
+
 class EditingController(Controller):
     """Writing: each route states the API role it needs."""
 
@@ -139,7 +169,7 @@ class EditingController(Controller):
         """A new item of any kind, as a draft."""
         return await edit_page(request, pages, kind, None, blank(kind), "")
 
-    @post("/new", **desk_opts("editor"), status_code=200)
+    @post("/new", **keep_form("editor"), status_code=200)
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -150,38 +180,28 @@ class EditingController(Controller):
     ) -> Response[Any]:
         """Creates the item with its first draft (nothing is public yet)."""
         form = await request.form()
-        kind_name = str(form.get("kind", ""))
-        if kind_name not in model.KIND_SPECS:
-            raise InvalidInput("kind", "Choose a kind.")
-        kind: model.Kind = kind_name
+        kind = kind_in(form)
         state = state_from_form(kind, form)
         action = str(form.get("action", ""))
-        if action not in ("save", "preview"):
+        if action == "save":
+            return await create_and_show(request, pages, editorial, form)
+        if action != "preview":
             return await edit_page(request, pages, kind, None, state, "")
         item, errors = item_of(kind, state, catalog(ui_language(request)))
         preview = None
-        if item is not None and action == "preview":
+        if item is not None:
             preview = await page_html(reader, exports, item, 0, (await actor(request))[0])
-        if item is None or action == "preview":
-            return await edit_page(
-                request,
-                pages,
-                kind,
-                None,
-                state,
-                "",
-                errors=errors,
-                preview=preview,
-                status_code=400 if errors else 200,
-            )
-        try:
-            draft = await editorial.create(item, (await actor(request))[0])
-        except (InvalidInput, Conflict) as exc:
-            field = exc.field if isinstance(exc, InvalidInput) else "slug"
-            return await edit_page(
-                request, pages, kind, None, state, "", errors={field: exc.detail}, status_code=400
-            )
-        return redirect(item_url(kind, draft.slug, "/draft", draft.locale), "created")
+        return await edit_page(
+            request,
+            pages,
+            kind,
+            None,
+            state,
+            "",
+            errors=errors,
+            preview=preview,
+            status_code=400 if errors else 200,
+        )
 
     @post(per_kind("/draft/start"), **desk_opts("editor"), status_code=303)
     async def start(

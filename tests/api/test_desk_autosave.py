@@ -197,3 +197,30 @@ def test_a_new_faq_gets_ids_from_its_questions(client: TestClient, tokens: dict[
     assert created.status_code == 303, created.text
     made = client.get("/v1/faqs/sleep-faq/draft", headers=bearer(tokens["reader"])).json()
     assert [e["id"] for e in made["items"]] == ["will-i-sleep-well", "will-i-sleep-well-2"]
+
+
+def test_a_new_item_posted_after_the_session_ended_is_created_after_sign_in(
+    client: TestClient,  # type: ignore[type-arg]
+    tokens: dict[str, str],
+    settings: Settings,
+) -> None:
+    csrf = _session(client, tokens["editor"])
+    form = {
+        "csrf": csrf,
+        "kind": "article",
+        "action": "save",
+        "slug": "late-article",
+        "locale": "en",
+        "title": "Written late",
+        "summary": "Typed while the session ended.",
+        "body": "A paragraph.",
+    }
+    _expire(settings)
+    refused = client.post("/desk/new", data=form, follow_redirects=False)
+    assert refused.status_code == 401 and 'name="title" value="Written late"' in refused.text
+    signin_csrf = re.search(r'name="csrf" value="([^"]+)"', refused.text)[1]  # type: ignore[index]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', refused.text))
+    done = client.post("/desk/signin", data=fields | {"csrf": signin_csrf, "token": tokens["editor"]})
+    assert done.status_code == 200 and "Written late" in done.text
+    made = client.get("/v1/articles/late-article/draft", headers=bearer(tokens["reader"])).json()
+    assert made["summary"] == "Typed while the session ended."
