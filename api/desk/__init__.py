@@ -24,7 +24,7 @@ from litestar.exceptions import (
 from litestar.static_files import create_static_files_router
 
 from api.deps import EditorialDep, ExportsDep, SettingsDep
-from api.desk.account import AccountController
+from api.desk.account import AccountController, session_ended
 from api.desk.bulk import BulkController
 from api.desk.comments import CommentController
 from api.desk.discards import DiscardController
@@ -55,6 +55,8 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Response("", status_code=303, headers={"Location": f"/desk/signin?next={quote(target)}"})
+    if isinstance(exc, NotAuthorizedException) and (kept := session_ended(request)) is not None:
+        return kept
     lang = ui_language(request)
     words = catalog(lang)
     status, detail = 500, words["msg_server"]
@@ -78,6 +80,7 @@ def desk_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
             .render(
                 request_path=request.url.path,
                 here=here(request),
+                request_target=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                 session=session,
                 csrf=session.csrf if session else "",
                 can=lambda role: session is not None and allows(session.role, role),

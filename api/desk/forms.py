@@ -7,11 +7,13 @@ conflict shows exactly what the editor wrote, never a normalized copy.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import msgspec
 from litestar.datastructures import FormMultiDict
 
+from api.desk.labels import LABELS
 from content import codes, model
 from content.errors import InvalidInput
 from content.locales import DEFAULT_LOCALE
@@ -151,14 +153,17 @@ def field_of(path: str) -> str:
     if name in _FIELDS and index is not None:
         if sub == "values" and sub_index is not None:
             return f"e{index}-v{sub_index}"
-        return f"e{index}-{sub}" if sub else f"e{index}-id"
+        # An id is derived from its question, so a problem with it is the question's.
+        return f"e{index}-{sub}" if sub and sub != "id" else f"e{index}-question"
     if name in ("items", "rows"):
         return "entries"
     return {"tags": "tags", "related": "related", "subjects": "subjects", "codes": "codes"}.get(name, name)
 
 
-def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[str, str]]:
-    """The item the form describes, or the field errors that stop it."""
+def item_of(
+    kind: model.Kind, state: State, words: dict[str, str] | None = None
+) -> tuple[model.Content | None, dict[str, str]]:
+    """The item the form describes, or the field errors that stop it (in ``words``' language)."""
     errors: dict[str, str] = {}
     data: dict[str, Any] = {
         "type": kind,
@@ -190,9 +195,10 @@ def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[
             except InvalidInput as exc:
                 errors["body"] = f"{exc.field}: {exc.detail}"
         case "faq":
+            ids = entry_ids([e["id"] for e in state["entries"]], [e["question"] for e in state["entries"]])
             data["items"] = [
-                {"id": e["id"].strip(), "question": e["question"].strip(), "answer": e["answer"].strip()}
-                for e in state["entries"]
+                {"id": ids[i], "question": e["question"].strip(), "answer": e["answer"].strip()}
+                for i, e in enumerate(state["entries"])
             ]
         case "comparison":
             data["subjects"] = subjects(state)
@@ -207,4 +213,47 @@ def item_of(kind: model.Kind, state: State) -> tuple[model.Content | None, dict[
         return msgspec.convert(data, model.KIND_SPECS[kind].content), {}
     except msgspec.ValidationError as exc:
         message, _, path = str(exc).rpartition(" - at `")
-        return None, {field_of(path.rstrip("`")) if path else "form": message or str(exc)}
+        return None, {field_of(path.rstrip("`")) if path else "form": plain(message or str(exc), words)}
+
+
+_LIMITS = (
+    (re.compile(r"^Expected `str` of length >= 1$"), "problem_required"),
+    (re.compile(r"^Expected `str` of length <= (\d+)$"), "problem_too_long"),
+    (re.compile(r"^Expected `array` of length >= (\d+)$"), "problem_at_least"),
+    (re.compile(r"^Expected `str` matching regex '\^\[\^"), "problem_one_line"),
+    (re.compile(r"^Expected `str` matching regex"), "problem_format"),
+    (re.compile(r"^Object missing required field"), "problem_required"),
+)
+
+
+def plain(message: str, words: dict[str, str] | None = None) -> str:
+    """A validation message in plain words (msgspec's "Expected `str` of length >= 1" is not)."""
+    words = words or LABELS
+    for pattern, key in _LIMITS:
+        if (found := pattern.match(message)) and key in words:
+            return words[key].format(n=found.group(1) if found.groups() else "")
+    return message
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by hyphens: "¿Qué es?" -> "que-es" (at most 60 characters)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", plain))[:60].strip("-")
+
+
+def entry_ids(ids: list[str], questions: list[str]) -> list[str]:
+    """Each FAQ entry's id: its own if it has one (kept exactly), else one made from its question,
+    unique within the set (``-2``, ``-3`` … when taken)."""
+    taken = {i.strip() for i in ids if i.strip()}
+    result = []
+    for given, question in zip(ids, questions, strict=True):
+        if given.strip():
+            result.append(given.strip())
+            continue
+        base = slugify(question) or "question"
+        made, n = base, 2
+        while made in taken:
+            made, n = f"{base}-{n}", n + 1
+        taken.add(made)
+        result.append(made)
+    return result

@@ -270,6 +270,8 @@ class Pages:
                 .render(
                     request_path=request.url.path,
                     here=here(request),
+                    # The page's path and query (?locale=es): where signing in comes back to.
+                    request_target=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                     session=session,
                     csrf=csrf,
                     can=lambda role: session is not None and allows(session.role, role),

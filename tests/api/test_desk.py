@@ -59,6 +59,8 @@ EXPECTED_ROLES: dict[str, str | None] = {
     "GET /desk/{plural}/{slug}/draft/edit": "editor",
     "POST /desk/{plural}/{slug}/draft/edit": "editor",
     "GET /desk/{plural}/{slug}/draft/discard": "editor",
+    "POST /desk/{plural}/{slug}/draft/autosave": "editor",
+    "GET /desk/{plural}/{slug}/draft/email.*": "reader",
     "POST /desk/{plural}/{slug}/draft/discard": "editor",
     "POST /desk/{plural}/{slug}/draft/review": "reviewer",
     "GET /desk/{plural}/{slug}/draft/publish": "publisher",

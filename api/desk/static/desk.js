@@ -1,5 +1,5 @@
 // Folio Desk: small enhancements over pages that work without script.
-// Copy buttons copy a textarea's text; the edit form's preview follows the typing.
+// Copy buttons copy a textarea's text (the edit form's live preview is in autosave.js).
 (function () {
   "use strict";
 
@@ -22,34 +22,6 @@
       });
     });
   }
-
-  function livePreview() {
-    var form = document.getElementById("edit-form");
-    var frame = document.getElementById("live-preview");
-    var status = document.querySelector(".preview-status");
-    if (!form || !frame) return;
-    var timer = null;
-    var sent = 0;
-    function refresh() {
-      var data = new FormData(form);
-      data.set("action", "preview");
-      var mine = ++sent;
-      fetch(form.dataset.preview, { method: "POST", body: data, credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (result) {
-          if (mine !== sent) return;
-          if (result.html) frame.srcdoc = result.html;
-          status.textContent = result.problems.length ? "Problems: " + result.problems.join("; ") : "";
-        })
-        .catch(function () {});
-    }
-    form.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, 500);
-    });
-    if (!frame.getAttribute("srcdoc")) refresh();
-  }
-
 
   // The media library's upload form: a file dropped on its box is sent by the same form.
   function dropUpload() {
@@ -168,7 +140,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     copyButtons();
-    livePreview();
     dropUpload();
     imageInsert();
   });
