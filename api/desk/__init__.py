@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, Router
 from litestar.di import Provide
@@ -42,7 +41,7 @@ from api.desk.publishing import PublishingController
 from api.desk.releases import ReleaseDeskController
 from api.desk.share import ShareController
 from api.desk.web import Pages, check_csrf, environment, headers, here
-from api.desk.words import UTC, rendering
+from api.desk.words import clinic_zone, rendering
 from api.problems import _DOMAIN_STATUS
 from content.accounts import allows
 from content.errors import ContentError, InvalidInput
@@ -109,12 +108,6 @@ def unrouted_desk_pages(
         return handler(request, exc)
 
     return handle
-
-
-def clinic_zone(request: Request[Any, Any, Any]) -> ZoneInfo:
-    """The clinic's time zone (api.settings.clinic_time_zone), as the app's services have it."""
-    services = getattr(request.app.state, "services", None)
-    return services.editorial.schedules.zone if services is not None else UTC
 
 
 def provide_pages(editorial: EditorialDep, exports: ExportsDep, settings: SettingsDep) -> Pages:

@@ -21,12 +21,14 @@ from api.desk.web import (
     desk_opts,
     environment,
     headers,
+    is_desk_path,
     redirect,
     session_cookie,
     signin_token,
 )
+from api.desk.words import clinic_zone, rendering
 from content import model
-from content.accounts import TTL
+from content.accounts import TTL, allows
 from content.locales import DEFAULT_LOCALE, canonical
 
 HOURS = int(TTL.total_seconds() // 3600)
@@ -34,8 +36,8 @@ _SIGNIN_FIELDS = ("csrf", "token", "next", "replay")
 
 
 def safe_next(target: str) -> str:
-    """Only a desk path: never another site (//evil.example) or a scheme."""
-    return target if target.startswith("/desk") and "//" not in target and "\\" not in target else "/desk"
+    """Only a desk path (``api.desk.web.is_desk_path``), else the library."""
+    return target if is_desk_path(target) else "/desk"
 
 
 def edit_target(target: str) -> tuple[model.Kind, str, str] | None:
@@ -77,25 +79,27 @@ def session_ended(request: Request[Any, Any, Any]) -> Response[Any] | None:
         return json_answer(body, 401, [cookie] if cookie else None)
     typed = request.state.get("typed_form", []) if "typed_form" in request.state else []
     target = path + (f"?{request.url.query}" if request.url.query else "")
-    body_html = (
-        environment()
-        .get_template("signin.html.j2")
-        .render(
-            request_path=request.url.path,
-            request_target=target,
-            session=None,
-            csrf="",
-            can=lambda role: False,
-            flash="",
-            labels=words,
-            ui_lang=ui_language(request),
-            signin_csrf=token,
-            next=safe_next(target),
-            error="",
-            hours=HOURS,
-            replay=[(k, v) for k, v in typed if k not in _SIGNIN_FIELDS],
+    with rendering(ui_language(request), clinic_zone(request)):
+        body_html = (
+            environment()
+            .get_template("signin.html.j2")
+            .render(
+                request_path=request.url.path,
+                request_target=target,
+                here=safe_next(target),
+                session=None,
+                csrf="",
+                can=lambda role: False,
+                flash="",
+                labels=words,
+                ui_lang=ui_language(request),
+                signin_csrf=token,
+                next=safe_next(target),
+                error="",
+                hours=HOURS,
+                replay=[(k, v) for k, v in typed if k not in _SIGNIN_FIELDS],
+            )
         )
-    )
     return Response(
         body_html,
         status_code=401,
@@ -163,7 +167,8 @@ class AccountController(Controller):
         if as_json:
             return json_answer({"signedIn": True, "csrf": session.csrf}, 200, cookies)
         response = redirect(target, "signed_in")
-        if form.get("replay") == "1":
+        # Only someone who may edit gets their kept form saved; anyone else is just signed in.
+        if form.get("replay") == "1" and allows(session.role, "editor"):
             request.state.desk_session = session  # this request now acts as the person signed in
             if (where := edit_target(target)) is not None:
                 response = await save_and_show(request, pages, editorial, *where, form)

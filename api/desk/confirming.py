@@ -42,7 +42,7 @@ def words(request: Request[Any, Any, Any]) -> dict[str, str]:
 def language_in(locale: str, labels: dict[str, str]) -> str:
     """The translation's language named in the interface's language: "Spanish", "inglés"."""
     try:
-        name = Locale.parse(locale.replace("-", "_")).get_display_name(labels["ui_language"])
+        name = Locale.parse(locale.replace("-", "_")).get_display_name(labels["ui_code"])
     except (ValueError, UnknownLocaleError):
         return language_name(locale)
     return name or language_name(locale)

@@ -50,7 +50,6 @@ EN: dict[str, str] = {
     "back_to_library": "Back to the library",
     # Digest
     "digest_title": "Build a digest",
-    "items": "Items",
     "build_digest": "Preview the digest",
     "digest_order": "Order in the digest",
     "digest_order_help": "Tick items above; they appear here in the order the email shows them.",
@@ -109,7 +108,6 @@ ES: dict[str, str] = {
     "bulk_refused_other": "El escritorio no pudo archivarlo.",
     "back_to_library": "Volver a la biblioteca",
     "digest_title": "Preparar un boletín",
-    "items": "Materiales",
     "build_digest": "Ver el boletín",
     "digest_order": "Orden en el boletín",
     "digest_order_help": "Marque materiales arriba; aquí aparecen en el orden en que los muestra el correo.",

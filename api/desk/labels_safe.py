@@ -10,7 +10,7 @@ EN: dict[str, str] = {
     # Confirmations: the heading asks, the sentence says exactly what happens, the button repeats it.
     "confirm_back": "Back",
     "confirm_cancel": "Cancel",
-    "ui_language": "en",  # the interface's own language, to name a translation's language in it
+    "ui_code": "en",  # the interface's own language, to name a translation's language in it
     "publish_asks": "Next you see exactly what will change for patients, can add a change note, and confirm.",
     "discard_asks": "You are asked to confirm first; a discarded draft can be brought back for 30 days.",
     "archive_asks": "You are asked to confirm first. Archived items leave lists, and their pages, "
@@ -85,7 +85,7 @@ EN: dict[str, str] = {
 ES: dict[str, str] = {
     "confirm_back": "Volver",
     "confirm_cancel": "Cancelar",
-    "ui_language": "es",
+    "ui_code": "es",
     "publish_asks": "A continuación verá exactamente qué cambia para los pacientes, podrá añadir una "
     "nota del cambio y confirmar.",
     "discard_asks": "Se le pedirá que confirme; un borrador descartado se puede recuperar durante 30 días.",

@@ -156,9 +156,9 @@ class PacketController(Controller):
             paper or cast(Paper | None, kept.paper or None), size or cast(Size, kept.size)
         )
         rendered = await exports.render("pdf", "pdf", bundles, options)
-        return file(
-            rendered.body, rendered.media_type, f"handout-packet-{len(bundles)}-items.pdf", private=False
-        )
+        # From the packet cookie, the same address gives another PDF per person: never cached.
+        name = f"handout-packet-{len(bundles)}-items.pdf"
+        return file(rendered.body, rendered.media_type, name, private=not item)
 
     @get("/digest", **desk_opts())
     async def digest(

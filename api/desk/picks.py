@@ -13,7 +13,7 @@ from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.params import Parameter
 
-from api.desk.web import current, ref_key, signin_token
+from api.desk.web import current, is_desk_path, ref_key, signin_token
 from api.exports import Exports
 from api.reader import Reader
 from content import model
@@ -115,9 +115,7 @@ async def form_token(request: Request[Any, Any, Any]) -> tuple[str, list[Cookie]
 
 def safe_back(value: str, default: str) -> str:
     """Where a form returns to: a desk path of this site, never another site's."""
-    if value.startswith("/desk") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    return value if is_desk_path(value) else default
 
 
 async def locales_published(reader: Reader) -> list[str]:

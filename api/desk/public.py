@@ -91,7 +91,7 @@ class LibraryController(Controller):
             day=day,
             in_packet=read_packet(request).keys,
             added=added,
-            here=here,
+            back=here,
             packet_csrf=token,
             cookies=cookies,
             searching=bool(q or type or tag or status or lang or added),

@@ -19,6 +19,7 @@ from api.desk.forms import State, item_of, state_from_form, state_of
 from api.desk.i18n import ui_language
 from api.desk.labels import catalog
 from api.desk.web import desk_opts, environment
+from api.desk.words import clinic_zone, rendering
 from content import model
 from content.accounts import Role
 from content.drafts import Draft
@@ -140,4 +141,5 @@ def keep_form(role: Role) -> dict[str, Any]:
 def fragment(template: str, request: Request[Any, Any, Any], context: dict[str, Any]) -> str:
     """A part of a page (for the page's script to place), in the interface's language."""
     lang = ui_language(request)
-    return environment().get_template(template).render(labels=catalog(lang), ui_lang=lang, **context)
+    with rendering(lang, clinic_zone(request)):
+        return environment().get_template(template).render(labels=catalog(lang), ui_lang=lang, **context)

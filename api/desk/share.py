@@ -21,6 +21,7 @@ from api.desk.i18n import ui_language
 from api.desk.labels import catalog
 from api.desk.sharing import share_links
 from api.desk.web import DeskLocale, desk_opts, environment, item_url, kind_of, per_kind, redirect
+from api.desk.words import clinic_zone, rendering
 from content.editorial import Draft, Editorial
 from content.errors import InvalidInput, NotFound
 from content.locales import DEFAULT_LOCALE, canonical
@@ -48,11 +49,12 @@ def shared_headers() -> dict[str, str]:
 def refused(request: Request[Any, Any, Any], why: str, status: int) -> Response[str]:
     """A plain page saying why there is nothing to show: ``shared_expired``, ``_invalid`` or ``_gone``."""
     lang = ui_language(request)
-    body = (
-        environment()
-        .get_template("shared_refused.html.j2")
-        .render(labels=catalog(lang), ui_lang=lang, why=why)
-    )
+    with rendering(lang, clinic_zone(request)):
+        body = (
+            environment()
+            .get_template("shared_refused.html.j2")
+            .render(labels=catalog(lang), ui_lang=lang, why=why)
+        )
     return Response(body, status_code=status, media_type="text/html", headers=shared_headers())
 
 
@@ -78,11 +80,13 @@ async def opened(
 def with_banner(request: Request[Any, Any, Any], html: str, link: ShareLink, token: str) -> str:
     """The patient page with ``noindex`` and, first in its body, what this preview is."""
     lang = ui_language(request)
-    banner = (
-        environment()
-        .get_template("_shared_banner.html.j2")
-        .render(labels=catalog(lang), ui_lang=lang, link=link, handout=f"/desk/shared/{token}/handout.pdf")
-    )
+    handout = f"/desk/shared/{token}/handout.pdf"
+    with rendering(lang, clinic_zone(request)):
+        banner = (
+            environment()
+            .get_template("_shared_banner.html.j2")
+            .render(labels=catalog(lang), ui_lang=lang, link=link, handout=handout)
+        )
     html = html.replace("<head>", '<head>\n<meta name="robots" content="noindex, nofollow">', 1)
     body = html.find("<body")
     at = html.find("<header", body)  # after the skip link, before the page's own header

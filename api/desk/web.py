@@ -307,6 +307,19 @@ def person(name: str, people: dict[str, str], language: str = "en") -> str:
     return catalog(language).get("person_" + name, name)
 
 
+def is_desk_path(target: str) -> bool:
+    """A path of this site's desk, safe to redirect to: never another site (``//evil.example``),
+    a scheme, a backslash, a ``..`` segment or a control character (a header split)."""
+    path = target.split("?", 1)[0]
+    return (
+        (path == "/desk" or path.startswith("/desk/"))
+        and "//" not in target
+        and "\\" not in target
+        and "/.." not in path
+        and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    )
+
+
 def here(request: Request[Any, Any, Any]) -> str:
     """This page's path and query, without the one-time message of a redirect (?done=...).
 

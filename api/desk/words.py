@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_date, format_datetime
+from litestar import Request
 
 from api.desk.labels import Catalog, catalog
 
@@ -89,3 +90,9 @@ def long_date(
         else f"{local:%d %b %Y %H:%M}"
     )
     return f"{shown} {local.strftime('%Z')}"
+
+
+def clinic_zone(request: Request[Any, Any, Any]) -> ZoneInfo:
+    """The clinic's time zone (api.settings.clinic_time_zone), as the app's services have it."""
+    services = getattr(request.app.state, "services", None)
+    return services.editorial.schedules.zone if services is not None else UTC

@@ -224,3 +224,52 @@ def test_a_new_item_posted_after_the_session_ended_is_created_after_sign_in(
     assert done.status_code == 200 and "Written late" in done.text
     made = client.get("/v1/articles/late-article/draft", headers=bearer(tokens["reader"])).json()
     assert made["summary"] == "Typed while the session ended."
+
+
+def test_a_kept_form_is_saved_only_for_someone_who_may_edit(
+    client: TestClient,  # type: ignore[type-arg]
+    tokens: dict[str, str],
+    settings: Settings,
+) -> None:
+    """Signing in with a reader's token signs in; the kept form is not saved nor an item created."""
+    csrf = _session(client, tokens["editor"])
+    client.post(f"{FAQ}/draft/start", data={"csrf": csrf})
+    before = client.get(API, headers=bearer(tokens["reader"])).json()
+    form = _form(client, tokens) | {"csrf": csrf, "action": "save", "summary": "Changed by a reader."}
+    _expire(settings)
+    refused = client.post(f"{FAQ}/draft/edit", data=form, follow_redirects=False)
+    assert refused.status_code == 401
+    signin_csrf = re.search(r'name="csrf" value="([^"]+)"', refused.text)[1]  # type: ignore[index]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', refused.text))
+    done = client.post(
+        "/desk/signin",
+        data=fields | {"csrf": signin_csrf, "token": tokens["reader"]},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert client.get(API, headers=bearer(tokens["reader"])).json()["summary"] == before["summary"]
+    new = {"kind": "article", "action": "save", "slug": "reader-made", "title": "T", "summary": "S"}
+    client.cookies.clear()
+    signin_csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/desk/signin").text)[1]  # type: ignore[index]
+    made = client.post(
+        "/desk/signin",
+        data=new | {"csrf": signin_csrf, "token": tokens["reader"], "next": "/desk/new", "replay": "1"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"].startswith("/desk/new")
+    assert client.get("/v1/articles/reader-made/draft", headers=bearer(tokens["reader"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/desk\r\nX-Evil: 1",
+        "/desk/../../v1/articles",
+        "//evil.example/desk",
+        "/desk\\evil",
+        "/desktop",
+        "https://e.x",
+    ],
+)
+def test_unsafe_return_addresses_go_to_the_library(target: str) -> None:
+    assert safe_next(target) == "/desk"

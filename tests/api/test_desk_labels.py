@@ -34,6 +34,8 @@ SAME_IN_SPANISH = {
     "media_size",
     "diff_image",
     "role_editor",  # spelled the same in Spanish
+    "role_name_editor",
+    "comment_by",  # only placeholders: "{name}, {date}"
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from api.desk.labels import catalog
 from api.desk.labels_packets import ES
 from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
 from tests.conftest import bearer
@@ -264,7 +265,7 @@ def test_packets_digests_and_the_library_in_spanish(desk: Desk, open_page: Any) 
     page.goto(desk.base + "/desk/digest")
     page.get_by_role("button", name=ES["build_digest"]).click()
     expect(page.get_by_role("alert")).to_contain_text(ES["digest_problems"])
-    expect(page.get_by_role("group", name=ES["items"])).to_have_accessible_description(
+    expect(page.get_by_role("group", name=catalog("es")["items"])).to_have_accessible_description(
         ES["digest_need_items"]
     )
     assert axe_violations(page) == []
