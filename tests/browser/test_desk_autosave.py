@@ -14,6 +14,7 @@ import httpx
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from api.desk.labels import catalog
 from api.desk.labels_autosave import EN, ES
 from content.db import create_engine
 from content.tables import desk_sessions
@@ -188,7 +189,7 @@ def test_in_spanish_the_editor_says_the_language_and_when_it_saved(desk: Desk, o
     sign_in_es(page, desk, f"/desk/{FAQ}/draft/edit?locale=es")
     title = draft(desk, FAQ, "es")["title"]
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Editar: {title} — español")
-    summary = page.locator("#f-summary")
+    summary = page.get_by_label(catalog("es")["summary"], exact=True)
     summary.fill(summary.input_value() + " Más claro.")
     saved = re.compile("^" + ES["autosave_saved_at"].replace("{time}", r"\d\d:\d\d") + "$")
     expect(page.get_by_role("status").filter(has_text=saved)).to_be_visible()
@@ -199,7 +200,7 @@ def test_in_spanish_the_editor_says_the_language_and_when_it_saved(desk: Desk, o
     expect(panel).to_be_visible()
     expect(panel.get_by_role("button", name=ES["signin_and_save"])).to_be_visible()
     check(page, "signin-in-place-es")
-    page.locator("#signin-token").fill(desk.tokens["editor"])
+    panel.get_by_label(catalog("es")["token"]).fill(desk.tokens["editor"])
     panel.get_by_role("button", name=ES["signin_and_save"]).click()
     expect(page.get_by_role("status").filter(has_text=ES["signin_saved"])).to_be_visible()
     # Someone else saves through the API; the next autosave shows both sides, in Spanish.
@@ -222,8 +223,8 @@ def test_in_spanish_the_editor_says_the_language_and_when_it_saved(desk: Desk, o
 
 def sign_in_es(page: Page, desk: Desk, next_path: str) -> None:
     page.goto(f"{desk.base}/desk/signin?next={next_path}")
-    page.locator("#token").fill(desk.tokens["editor"])
-    page.locator("form.stack button[type=submit]").click()
+    page.get_by_label(catalog("es")["token"]).fill(desk.tokens["editor"])
+    page.get_by_role("button", name=catalog("es")["sign_in"], exact=True).click()
     page.wait_for_load_state()
 
 

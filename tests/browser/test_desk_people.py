@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
+from api.desk.labels import catalog
 from api.desk.labels_people import ES
 from tests.browser.conftest import SCREENSHOTS, WIDTHS, Desk, axe_violations, sign_in
 from tests.conftest import bearer
@@ -217,6 +218,6 @@ def test_people_and_comments_in_spanish(desk: Desk, open_page: Any) -> None:
 
 def sign_in_es(page: Page, desk: Desk, role: str, next_path: str) -> None:
     page.goto(f"{desk.base}/desk/signin?next={next_path}")
-    page.locator("#token").fill(desk.tokens[role])
-    page.locator("#token").press("Enter")
+    page.get_by_label(catalog("es")["token"]).fill(desk.tokens[role])
+    page.get_by_label(catalog("es")["token"]).press("Enter")
     page.wait_for_load_state()
