@@ -109,12 +109,12 @@ def too_hard(labels: dict[str, str], figures: model.Readability, max_grade: floa
         return ""
     grade = figures.flesch_kincaid_grade
     if grade is not None and grade > max_grade:
-        why = labels["too_hard_grade"].format(grade=f"{grade:g}", limit=f"{max_grade:g}")
-    else:
-        why = labels["too_hard_score"].format(
-            score=f"{figures.fernandez_huerta:g}", limit=f"{spanish_minimum(max_grade):g}"
-        )
-    return labels["refuse_too_hard"].format(why=why)
+        return labels["msg_too_hard"].format(grade=f"{grade:g}", limit=f"{max_grade:g}")
+    return labels["msg_too_hard_es"].format(
+        score=f"{figures.fernandez_huerta:g}",
+        minimum=f"{spanish_minimum(max_grade):g}",
+        limit=f"{max_grade:g}",
+    )
 
 
 async def publish_confirm(

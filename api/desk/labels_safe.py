@@ -48,10 +48,6 @@ EN: dict[str, str] = {
     "the changes first.",
     "refuse_gone": "This draft is no longer there: it was published or discarded since you opened it.",
     "refuse_own_review": "You signed this draft off as its reviewer, so another publisher must publish it.",
-    "refuse_too_hard": "This draft is harder to read than the clinic allows ({why}). Make it simpler, "
-    "or write in “Why it may read harder” why that is right for this text, then publish.",
-    "too_hard_grade": "reading grade {grade}; the limit is grade {limit}",
-    "too_hard_score": "Fernández-Huerta score {score}; the minimum is {limit}",
     "refuse_restore_same": "Version {version} is the same as the current version; there is nothing "
     "to restore.",
     "refuse_restore_missing": "There is no version {version} of this item.",
@@ -126,11 +122,6 @@ ES: dict[str, str] = {
     "refuse_gone": "Este borrador ya no existe: se publicó o se descartó desde que usted lo abrió.",
     "refuse_own_review": "Usted aprobó este borrador como revisor, así que otra persona con permiso de "
     "publicar debe publicarlo.",
-    "refuse_too_hard": "Este borrador es más difícil de leer de lo que permite la clínica ({why}). "
-    "Simplifíquelo, o escriba en «Por qué puede ser más difícil de leer» por qué es adecuado para este "
-    "texto, y luego publique.",
-    "too_hard_grade": "nivel de lectura {grade}; el límite es {limit}",
-    "too_hard_score": "índice Fernández-Huerta {score}; el mínimo es {limit}",
     "refuse_restore_same": "La versión {version} es igual a la versión actual; no hay nada que restaurar.",
     "refuse_restore_missing": "Este contenido no tiene una versión {version}.",
     "refuse_archived": "Este contenido ya está archivado.",

@@ -44,9 +44,10 @@ EN: dict[str, str] = {
     "form_expired": "The form expired or came from elsewhere; reload the page and try again.",
     "msg_server": "Something failed on our side and was logged. Try again in a moment.",
     "msg_too_hard": "This draft reads at grade {grade}; the clinic's limit is {limit}. Simplify it, or "
-    "write in Override note why it may read harder.",
+    "write in “Why it may read harder” why that is right for this text.",
     "msg_too_hard_es": "This draft scores {score} on the Fernández-Huerta scale; the clinic's minimum is "
-    "{minimum} (like grade {limit}). Simplify it, or write in Override note why it may read harder.",
+    "{minimum} (like grade {limit}). Simplify it, or write in “Why it may read harder” why that is "
+    "right for this text.",
     "msg_stale": "Someone changed this draft since you opened it. Open it again to see their changes.",
     "msg_draft_gone": "This draft is gone: someone published or discarded it since you opened it.",
     "msg_not_reviewed": "A reviewer must sign off this draft before it can be published.",
@@ -124,10 +125,11 @@ ES: dict[str, str] = {
     "nuevo.",
     "msg_server": "Algo falló de nuestro lado y quedó registrado. Inténtelo de nuevo en un momento.",
     "msg_too_hard": "Este borrador tiene un nivel de lectura de grado {grade}; el límite de la clínica "
-    "es {limit}. Simplifíquelo, o explique en Nota de excepción por qué puede ser más difícil de leer.",
+    "es {limit}. Simplifíquelo, o explique en «Por qué puede ser más difícil de leer» por qué es "
+    "adecuado para este texto.",
     "msg_too_hard_es": "Este borrador obtiene {score} en la escala Fernández-Huerta; el mínimo de la "
-    "clínica es {minimum} (como el grado {limit}). Simplifíquelo, o explique en Nota de excepción por "
-    "qué puede ser más difícil de leer.",
+    "clínica es {minimum} (como el grado {limit}). Simplifíquelo, o explique en «Por "
+    "qué puede ser más difícil de leer» por qué es adecuado para este texto.",
     "msg_stale": "Alguien cambió este borrador desde que usted lo abrió. Ábralo de nuevo para ver sus "
     "cambios.",
     "msg_draft_gone": "Este borrador ya no existe: alguien lo publicó o lo descartó desde que usted lo "

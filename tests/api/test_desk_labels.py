@@ -108,8 +108,8 @@ def test_content_messages_in_plain_words_in_both_languages() -> None:
         'override note (`"override": "why it may read harder"`).'
     )
     assert plain(too_hard, "en") == (
-        "This draft reads at grade 9.2; the clinic's limit is 8. Simplify it, or write in Override note "
-        "why it may read harder."
+        "This draft reads at grade 9.2; the clinic's limit is 8. Simplify it, or write in “Why it may "
+        "read harder” why that is right for this text."
     )
     assert plain(too_hard, "es").startswith("Este borrador tiene un nivel de lectura de grado 9.2")
     assert "override" not in plain(too_hard, "es") and "FOLIO_" not in plain(too_hard, "en")

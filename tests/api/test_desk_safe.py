@@ -9,7 +9,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from api.desk.confirming import too_hard
-from api.desk.labels_safe import EN, ES
+from api.desk.labels import catalog
+from api.desk.labels_safe import EN
 from content import model
 from tests.conftest import bearer
 
@@ -108,9 +109,15 @@ def test_the_reading_level_refusal_is_plain_words_in_both_languages() -> None:
     hard = model.Readability(locale="en", words=300, sentences=10, flesch_kincaid_grade=11.4)
     easy = model.Readability(locale="en", words=300, sentences=10, flesch_kincaid_grade=6.0)
     spanish = model.Readability(locale="es", words=300, sentences=10, fernandez_huerta=48.0)
-    said = too_hard(EN, hard, 8)
-    assert said == EN["refuse_too_hard"].format(why="reading grade 11.4; the limit is grade 8")
+    english, spanish_words = catalog("en"), catalog("es")
+    said = too_hard(english, hard, 8)
+    assert said == (
+        "This draft reads at grade 11.4; the clinic's limit is 8. Simplify it, or write in "
+        "“Why it may read harder” why that is right for this text."
+    )
     assert "override" not in said and "FOLIO_MAX_GRADE" not in said
-    assert too_hard(EN, easy, 8) == "" and too_hard(EN, hard, None) == ""
-    assert too_hard(ES, spanish, 8).startswith("Este borrador es más difícil de leer")
-    assert "Fernández-Huerta 48" in too_hard(ES, spanish, 8)
+    assert too_hard(english, easy, 8) == "" and too_hard(english, hard, None) == ""
+    assert too_hard(spanish_words, spanish, 8).startswith(
+        "Este borrador obtiene 48 en la escala Fernández-Huerta"
+    )
+    assert "«Por qué puede ser más difícil de leer»" in too_hard(spanish_words, spanish, 8)

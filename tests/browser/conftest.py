@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from api.desk.i18n import LANG_COOKIE
+from api.desk.labels import catalog
 from content.accounts import Tokens
 from content.db import create_engine
 from content.library import DEFAULT_LIBRARY, load_library
@@ -100,11 +102,14 @@ def open_page(browser: Browser, desk: Desk) -> Iterator[Any]:
 
 
 def sign_in(page: Page, base: str, token: str, next_path: str = "/desk") -> None:
+    """Signs in by the form, in the interface language the page's cookie chose (English if none)."""
+    chosen = [c["value"] for c in page.context.cookies(base) if c["name"] == LANG_COOKIE]
+    words = catalog(chosen[0] if chosen else "en")
     page.goto(f"{base}/desk/signin?next={next_path}")
-    page.get_by_label("API token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(words["token"]).fill(token)
+    page.get_by_role("button", name=words["sign_in"], exact=True).click()
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert page.get_by_role("button", name=words["sign_out"]).is_visible()
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

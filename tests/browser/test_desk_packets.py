@@ -193,7 +193,7 @@ def test_library_search_by_rank_with_a_language_filter(desk: Desk, open_page: An
     expect(search).to_be_focused()
     assert presses <= 4
 
-    page.get_by_label("Language").select_option(label="Español")
+    page.get_by_label("Language", exact=True).select_option(label="Español")
     page.get_by_label("Search title, summary and text").fill("")
     page.get_by_role("button", name="Search").click()
     titles = {" ".join(t.split()) for t in cards.all_inner_texts()}

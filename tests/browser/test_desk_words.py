@@ -10,8 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from playwright.sync_api import Page, expect
 
-from api.desk.labels_es import ES as BASE_ES
-from api.desk.labels_words import ES as WORDS_ES
+from api.desk.labels import catalog
 from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
 from tests.browser.test_desk import snapshot
 from tests.conftest import bearer
@@ -19,7 +18,7 @@ from tests.conftest import bearer
 TIMEOUT = 60  # seconds: the server may be busy rendering on a small machine
 # The served desk of this module keeps its clinic in Madrid: times read CET (or CEST).
 DESK_ENV = {"FOLIO_TIME_ZONE": "Europe/Madrid"}
-ES = BASE_ES | WORDS_ES
+ES = catalog("es")  # every part's Spanish, as the desk shows it
 FAQ = "/desk/faqs/ketamine-addiction-faq"
 ARTICLE = "/desk/articles/ketamine-withdrawal"
 
@@ -89,7 +88,7 @@ def test_the_desk_speaks_spanish_by_its_own_control_at_both_widths(desk: Desk, o
         expect(page.get_by_role("heading", level=1, name=ES["queue_title"])).to_be_visible()
         page.get_by_role("button", name="English").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
-        expect(page.get_by_role("heading", level=1, name="Review queue")).to_be_visible()
+        expect(page.get_by_role("heading", level=1, name=catalog("en")["queue_title"])).to_be_visible()
         assert urlsplit(page.url).path == "/desk/review"
 
 
@@ -195,19 +194,20 @@ def test_the_reading_level_refusal_speaks_plainly_in_both_languages(desk: Desk, 
     _hard_reviewed_draft(desk)
     page: Page = open_page("375", bypass_csp=True)
     sign_in(page, desk.base, desk.tokens["publisher"], "/desk/articles/is-ketamine-therapy-addictive/draft")
-    page.get_by_role("button", name="Publish", exact=True).click()
-    refusal = page.get_by_role("alert")
-    expect(refusal).to_have_text(
-        re.compile(
-            r"^This draft reads at grade [\d.]+; the clinic's limit is 8\. Simplify it, or write in "
-            r"Override note why it may read harder\.$"
-        )
+    page.get_by_role("button", name="Publish", exact=True).click()  # the confirmation warns first
+    warning = re.compile(
+        r"^This draft reads at grade [\d.]+; the clinic's limit is 8\. Simplify it, or write in "
+        r"“Why it may read harder” why that is right for this text\.$"
     )
+    expect(page.get_by_text(warning)).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Publish version \d+$")).click()  # refused: said again
+    expect(page.get_by_text(warning)).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Español").click()
-    page.get_by_role("button", name=ES["publish"], exact=True).click()
-    expect(refusal).to_have_text(
+    page.get_by_role("button", name=re.compile(r"^Publicar la versión \d+$")).click()
+    spanish = page.get_by_text(
         re.compile(r"^Este borrador tiene un nivel de lectura de grado [\d.]+; el límite")
     )
-    assert "FOLIO_MAX_GRADE" not in page.content() and '"override"' not in refusal.inner_text()
-    expect(page.get_by_label(ES["override"])).to_be_visible()
+    expect(spanish).to_be_visible()
+    assert "FOLIO_MAX_GRADE" not in page.content() and '"override"' not in spanish.inner_text()
+    expect(page.get_by_label(ES["confirm_override"])).to_be_visible()
