@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -219,7 +220,9 @@ def test_an_awkward_draft_opens_previews_and_saves_unchanged_in_the_desk(
     expect(questions).to_have_value("\n".join(sent.get("questions", [])))
     assert axe_violations(editor) == []
     editor.get_by_role("button", name="Save the draft").click()
-    expect(editor.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    # Saved, then the draft's page says so (with script the save runs first, then the page opens).
+    editor.wait_for_url(re.compile(r"/draft(\?|$).*done=saved"))
+    expect(editor.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
     assert axe_violations(editor) == []
     after = httpx.get(api, headers=token, timeout=60).json()
     assert after["draft"]["updatedAt"] != read["draft"]["updatedAt"]  # saved again, by the desk
