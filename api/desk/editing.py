@@ -328,10 +328,8 @@ class EditingController(Controller):
         bundle = await preview_bundle(
             reader, draft.content, draft.info.based_on_version, draft.info.updated_by
         )
-        document = msgspec.json.decode(
-            exporters.render("email", "json", [bundle], exports.email_options(DEFAULT_ESP))
-        )
-        return Response(str(document["html"]), media_type="text/html", headers=headers(private=True))
+        html = exporters.render("email", "html", [bundle], exports.email_options(DEFAULT_ESP))
+        return Response(html, media_type="text/html", headers=headers(private=True))
 
     @post("/preview", **desk_opts("editor"), status_code=200)
     async def live_preview(
