@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from api.desk.i18n import LANG_COOKIE
 from api.desk.labels import catalog
@@ -110,6 +110,14 @@ def sign_in(page: Page, base: str, token: str, next_path: str = "/desk") -> None
     page.get_by_role("button", name=words["sign_in"], exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_role("button", name=words["sign_out"]).is_visible()
+
+
+def save_draft(page: Page) -> None:
+    """Presses Save and waits for the draft's page that says so: the editor's own status line also
+    says "Saved at …" after an autosave, so the message alone does not prove the page has moved on."""
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_url(re.compile(r"/draft(\?|$).*done=saved"))
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
+from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, save_draft, sign_in
 from tests.conftest import bearer
 
 ARTICLE = "/desk/articles/ketamine-withdrawal"
@@ -109,8 +109,7 @@ def test_edit_review_publish_a_faq_answer(desk: Desk, open_page: Any) -> None:
     new_answer = f"Rarely, and only with misuse (edit {before['version']})."
     answer.fill(new_answer)
     expect(editor.frame_locator("#live-preview").get_by_text(new_answer)).to_be_visible()
-    editor.get_by_role("button", name="Save the draft").click()
-    expect(editor.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    save_draft(editor)
 
     reviewer: Page = open_page()
     sign_in(reviewer, desk.base, desk.tokens["reviewer"], "/desk/review")
@@ -153,8 +152,7 @@ def test_a_conflicting_save_keeps_what_the_editor_typed(desk: Desk, open_page: A
         first.goto(desk.base + "/desk/comparisons/medical-vs-recreational-ketamine/draft/edit")
     second.goto(desk.base + "/desk/comparisons/medical-vs-recreational-ketamine/draft/edit")
     second.get_by_label("Footnote").fill("Saved first by someone else.")
-    second.get_by_role("button", name="Save the draft").click()
-    expect(second.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    save_draft(second)
 
     first.get_by_label("Factor").first.fill("Who gives it (mine)")
     first.get_by_role("button", name="Save the draft").click()
@@ -163,8 +161,7 @@ def test_a_conflicting_save_keeps_what_the_editor_typed(desk: Desk, open_page: A
     expect(first.get_by_role("table", name="Their saved draft compared with yours")).to_contain_text(
         "Saved first by someone else."
     )
-    first.get_by_role("button", name="Save the draft").click()  # now knowingly replaces theirs
-    expect(first.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    save_draft(first)  # now knowingly replaces theirs
     draft = httpx.get(
         desk.base + "/v1/comparisons/medical-vs-recreational-ketamine/draft",
         headers=bearer(desk.tokens["reader"]),
@@ -309,8 +306,7 @@ def test_four_eyes_sign_off_in_the_desk(desk: Desk, open_page: Any) -> None:
     sign_in(publisher, desk.base, desk.tokens["publisher"], ARTICLE + "/draft/edit")
     summary = publisher.get_by_label("Summary")
     summary.fill(summary.input_value() + " Ask us anything.")
-    publisher.get_by_role("button", name="Save the draft").click()
-    expect(publisher.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    save_draft(publisher)
     publisher.goto(desk.base + ARTICLE + "/draft")
     signoff = publisher.get_by_role("region", name="Sign off")
     expect(signoff.get_by_role("button", name="Sign off")).to_have_count(0)

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.api.test_desk_media import gps_jpeg
-from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
+from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, save_draft, sign_in
 from tests.browser.test_desk import snapshot
 from tests.conftest import bearer
 
@@ -86,8 +86,7 @@ def test_upload_insert_and_save_an_image_with_its_alt_text(desk: Desk, open_page
     expect(page.get_by_role("status").filter(has_text="Image inserted")).to_have_count(1)
     written = ALT.replace('"', '\\"')  # quoted as content.blocks writes the directive's words
     assert f':::image {asset} "{written}"\n:::' in body.input_value()
-    page.get_by_role("button", name="Save the draft").click()
-    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    save_draft(page)
 
     draft = httpx.get(f"{desk.base}{API}/draft", headers=bearer(desk.tokens["editor"]), timeout=60).json()
     images = [b for b in draft["body"] if b["type"] == "image"]
@@ -189,8 +188,7 @@ def _tour(desk: Desk, page: Page, width: str) -> dict[str, Any]:
         if locale == "en":  # the draft shows an image in its diff
             chooser.get_by_label("Alt text", exact=True).fill(ALT)
             chooser.get_by_role("button", name="Insert", exact=True).click()
-            page.get_by_role("button", name="Save the draft").click()
-            expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+            save_draft(page)
     page.goto(desk.base + ARTICLE + "/draft")
     check("draft-image")
     return failures
