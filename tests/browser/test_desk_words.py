@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from api.desk.labels import catalog
 from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
@@ -42,6 +42,14 @@ def _spanish_faq_draft(desk: Desk) -> str:
         )
         assert saved.status_code == 200, saved.text
     return str(entry["question"])
+
+
+def _follow(page: Page, target: Locator) -> None:
+    """Clicks a link or a GET form's button and waits for the page it opens."""
+    before = page.url
+    target.click()
+    page.wait_for_url(lambda url: url != before)
+    page.wait_for_load_state()
 
 
 def _locale(page: Page) -> list[str]:
@@ -114,25 +122,25 @@ def test_the_spanish_faq_stays_spanish_from_link_to_link(desk: Desk, open_page: 
     spanish_title = "La terapia con ketamina y la adicción"
     expect(page.get_by_role("heading", level=1)).to_contain_text(spanish_title)
 
-    page.get_by_role("link", name="Open the draft").click()
+    _follow(page, page.get_by_role("link", name="Open the draft"))
     assert _locale(page) == ["es"] and urlsplit(page.url).path.endswith("/draft")
     expect(page.get_by_role("heading", level=1)).to_contain_text(spanish_title)
-    page.get_by_role("link", name="Email", exact=True).click()
+    _follow(page, page.get_by_role("link", name="Email", exact=True))
     assert _locale(page) == ["es"]
-    page.get_by_role("button", name="Show").click()
+    _follow(page, page.get_by_role("button", name="Show"))
     assert _locale(page) == ["es"]
-    page.get_by_role("link", name=re.compile("^Draft: ")).click()  # back to the draft
+    _follow(page, page.get_by_role("link", name=re.compile("^Draft: ")))  # back to the draft
     assert _locale(page) == ["es"] and urlsplit(page.url).path.endswith("/draft")
-    page.get_by_role("link", name="Edit the draft").click()
+    _follow(page, page.get_by_role("link", name="Edit the draft"))
     assert _locale(page) == ["es"] and urlsplit(page.url).path.endswith("/draft/edit")
 
     page.goto(desk.base + FAQ + "?locale=es")
-    page.get_by_role("link", name=re.compile("^Email copy")).click()
+    _follow(page, page.get_by_role("link", name=re.compile("^Email copy")))
     assert _locale(page) == ["es"]
-    page.get_by_role("link", name=re.compile(spanish_title)).click()  # back to the item
+    _follow(page, page.get_by_role("link", name=re.compile(spanish_title)))  # back to the item
     assert _locale(page) == ["es"]
     page.goto(desk.base + FAQ + "/compare?from=1&to=1&locale=es")  # one version yet: no compare form
-    page.get_by_role("link", name=re.compile(spanish_title)).click()
+    _follow(page, page.get_by_role("link", name=re.compile(spanish_title)))
     assert _locale(page) == ["es"] and urlsplit(page.url).path == FAQ
 
     # Changing the interface language keeps the translation being worked on.
