@@ -1,10 +1,12 @@
 """Preview links to a draft for someone without an account: signed, expiring, read-only.
 
-A link's token is its payload (kind, slug, locale, the version the draft is based on, expiry and
-a random nonce) as base64url JSON, a dot, and the payload's HMAC-SHA256 under a desk key. The key
-is made at random on first use and kept in ``desk_keys``, so every replica signs and checks with
-the same one: the first to insert it wins, the others read it back. A link shows the draft as it
-is when opened; once that draft is published or discarded the link has nothing to show.
+A link's token is its payload (kind, slug, locale, the version the draft is based on, when it was
+made, expiry and a random nonce) as base64url JSON, a dot, and the payload's HMAC-SHA256 under a
+desk key. The key is made at random on first use and kept in ``desk_keys``, so every replica signs
+and checks with the same one: the first to insert it wins, the others read it back. A link shows
+the draft as it is when opened; once that draft is published or discarded the link has nothing to
+show, even when a new draft is begun from the same version later (or the discarded one brought
+back: a new link is one click).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from content import model
 from content.audit import record
-from content.db import desk_keys, retried, utcnow
+from content.db import desk_keys, discarded_drafts, retried, utcnow, writer
 from content.editorial import Editorial
 from content.errors import InvalidInput
 
@@ -40,8 +42,13 @@ class ShareLink(msgspec.Struct, frozen=True, kw_only=True):
     slug: str
     locale: str
     based_on: int  # the draft the link was made for: a later draft is another one
+    issued: float  # Unix seconds: a discard of the translation after this ends the link
     expires: int  # Unix seconds
     nonce: str
+
+    @property
+    def issued_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.issued, dt.UTC)
 
     @property
     def expires_at(self) -> dt.datetime:
@@ -101,7 +108,7 @@ class ShareLinks:
             secret = await self._stored()
             if secret is None:
                 try:
-                    async with self.engine.begin() as conn:
+                    async with writer(self.engine).begin() as conn:
                         made = {"name": KEY_NAME, "secret": secrets.token_urlsafe(48), "created_at": utcnow()}
                         await conn.execute(desk_keys.insert().values(**made))
                 except IntegrityError:
@@ -130,17 +137,19 @@ class ShareLinks:
         now: dt.datetime | None = None,
     ) -> tuple[ShareLink, str]:
         """A new link valid for ``days`` (negative only in tests), recorded in the audit log."""
-        expires = (now or utcnow()) + dt.timedelta(days=days)
+        now = now or utcnow()
+        expires = now + dt.timedelta(days=days)
         link = ShareLink(
             kind=kind,
             slug=slug,
             locale=locale,
             based_on=based_on,
+            issued=now.timestamp(),
             expires=int(expires.timestamp()),
             nonce=secrets.token_urlsafe(12),
         )
         token = sign(await self.key(), link)
-        async with self.engine.begin() as conn:
+        async with writer(self.engine).begin() as conn:
             detail = f"preview link valid until {link.expires_at:%Y-%m-%d %H:%M} UTC ({link.nonce})"
             await record(conn, actor, ACTION, kind, slug, None, None, None, detail, locale=locale)
         return link, token
@@ -153,3 +162,19 @@ class ShareLinks:
     async def check(self, token: str) -> ShareLink:
         """The link, signature checked (BadLink); the caller checks expiry and the draft."""
         return verify(await self.key(), token)
+
+    @retried
+    async def outlived(self, link: ShareLink) -> bool:
+        """Whether the draft the link was made for was discarded since: what is there now is another."""
+        query = (
+            sa.select(discarded_drafts.c.id)
+            .where(
+                discarded_drafts.c.kind == link.kind,
+                discarded_drafts.c.slug == link.slug,
+                discarded_drafts.c.locale == link.locale,
+                discarded_drafts.c.discarded_at >= link.issued_at,
+            )
+            .limit(1)
+        )
+        async with self.engine.connect() as conn:
+            return (await conn.execute(query)).first() is not None

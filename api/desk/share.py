@@ -74,6 +74,8 @@ async def opened(
         return refused(request, "shared_gone", 410)
     if draft.info.based_on_version != link.based_on:  # published since, and a new draft begun
         return refused(request, "shared_gone", 410)
+    if await share_links(editorial).outlived(link):  # discarded since, and a new draft begun
+        return refused(request, "shared_gone", 410)
     return link, draft
 
 

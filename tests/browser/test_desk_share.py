@@ -169,6 +169,10 @@ def test_a_changed_expired_or_orphaned_link_shows_nothing(
     )
     assert gone.status_code == 204, gone.text
     refused(visitor, desk, url, 410, words, "shared_gone")
+    # A new draft from the same version is another draft: the link stays ended.
+    later = "A later draft, not shared."
+    drafted(desk, "faqs/ketamine-addiction-faq", lambda item: item.update(summary=later))
+    refused(visitor, desk, url, 410, words, "shared_gone")
 
 
 AWKWARD_BODY = [

@@ -15,6 +15,7 @@ from msgspec.structs import replace
 from content.db import audit, create_engine, discarded_drafts
 from content.editorial import Editorial
 from content.errors import Conflict, NotFound
+from content.share_links import ShareLinks
 from content.store import Store
 
 SLUG = "ketamine-withdrawal"
@@ -118,3 +119,21 @@ async def test_undo_recreates_an_item_that_was_never_published(editorial: Editor
     assert draft.info.based_on_version == 0
     listed = [d.slug for d in await editorial.waiting()]
     assert "brand-new-leaflet" in listed
+
+
+async def test_a_preview_link_ends_with_the_discard_of_its_draft(editorial: Editorial) -> None:
+    links = ShareLinks.of(editorial)
+    etag = await edited(editorial, "A draft made before the link.")
+    earlier = await editorial.discard("article", SLUG, etag, "ed")  # an older draft, before the link
+    assert earlier
+    etag = await edited(editorial, "The draft the link is for.")
+    link, _ = await links.create("article", SLUG, "en", 1, 7, "ed")
+    assert not await links.outlived(link)  # a discard before the link does not end it
+
+    await editorial.discard("article", SLUG, etag, "ed")
+    await edited(editorial, "Another draft from the same version.")
+    draft = await editorial.get("article", SLUG)
+    assert draft.info.based_on_version == link.based_on  # the version alone cannot tell them apart
+    assert await links.outlived(link)
+    other, _ = await links.create("article", SLUG, "es", 1, 7, "ed")
+    assert not await links.outlived(other)  # the Spanish translation's links are its own
