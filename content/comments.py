@@ -2,9 +2,9 @@
 draft's review view and kept in the audit log (action ``comment``).
 
 The review view shows the comments of the current draft cycle: those written after the latest
-publish of that translation (all of them, if it was never published). That keeps it simple: a
-discarded draft's comments still show on the next draft until something is published; the audit
-log keeps every comment whatever happens to the draft.
+publish of that translation and after the latest discard of its draft that was not undone (all of
+them, if neither happened). A discarded draft's comments go with it, and come back with it on
+*Undo*; the audit log keeps every comment whatever happens to the draft.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content import model
 from content.audit import record
-from content.db import as_utc, comments, drafts, items, retried, utcnow, versions, writer
+from content.db import as_utc, comments, discarded_drafts, drafts, items, retried, utcnow, versions, writer
 from content.drafts import editors_of
 from content.errors import InvalidInput, NotFound
 from content.item_rows import find_item
@@ -60,14 +60,28 @@ def checked(body: str) -> str:
     return text
 
 
-def _since_last_publish(kind: str, slug: str, locale: str) -> sa.ColumnElement[bool]:
-    last = (
+def _in_this_cycle(kind: str, slug: str, locale: str) -> sa.ColumnElement[bool]:
+    """Written since the translation's latest publish and its latest discard not undone."""
+    published = (
         sa.select(sa.func.max(versions.c.published_at))
         .join(items, items.c.id == versions.c.item_id)
         .where(items.c.kind == kind, items.c.slug == slug, items.c.locale == locale)
         .scalar_subquery()
     )
-    return sa.or_(last.is_(None), comments.c.created_at > last)
+    discarded = (
+        sa.select(sa.func.max(discarded_drafts.c.discarded_at))
+        .where(
+            discarded_drafts.c.kind == kind,
+            discarded_drafts.c.slug == slug,
+            discarded_drafts.c.locale == locale,
+            discarded_drafts.c.restored_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    return sa.and_(
+        sa.or_(published.is_(None), comments.c.created_at > published),
+        sa.or_(discarded.is_(None), comments.c.created_at > discarded),
+    )
 
 
 class Comments:
@@ -106,7 +120,7 @@ class Comments:
                 comments.c.kind == kind,
                 comments.c.slug == slug,
                 comments.c.locale == locale,
-                _since_last_publish(kind, slug, locale),
+                _in_this_cycle(kind, slug, locale),
             )
             .order_by(comments.c.created_at, comments.c.id)
         )

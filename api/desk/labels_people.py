@@ -25,7 +25,7 @@ EN: dict[str, str] = {
     "queue_release": "Release {id}",
     # Comments on a draft.
     "comments": "Comments",
-    "comments_help": "Comments since this translation was last published, oldest first. "
+    "comments_help": "Comments on this draft, oldest first. "
     "Each comment is also kept in the audit log.",
     "comments_none": "No comments on this draft yet.",
     "comment_by": "{name}, {date}",
@@ -127,8 +127,8 @@ ES: dict[str, str] = {
     "queue_everyone": "Todo lo pendiente",
     "queue_release": "Lanzamiento {id}",
     "comments": "Comentarios",
-    "comments_help": "Comentarios desde la última publicación de esta traducción, los más antiguos "
-    "primero. Cada comentario también queda en el registro de auditoría.",
+    "comments_help": "Comentarios sobre este borrador, los más antiguos primero. "
+    "Cada comentario también queda en el registro de auditoría.",
     "comments_none": "Este borrador aún no tiene comentarios.",
     "comment_by": "{name}, {date}",
     "comment_label": "Su comentario",

@@ -125,3 +125,21 @@ async def test_comments_are_kept_in_order_in_the_audit_log_and_in_the_editors_qu
     await editorial.start("faq", FAQ, "ed")
     assert await editorial.comments.of("faq", FAQ) == []
     assert len((await AuditLog(store.engine).page(limit=5, action="comment")).entries) == 2
+
+
+async def test_a_discarded_drafts_comments_go_with_it_and_come_back_on_undo(
+    store: Store, library: Path
+) -> None:
+    editorial, _ = await setup(store, library)
+    draft = await editorial.start("faq", FAQ, "ed")
+    draft = await editorial.replace(edited(draft.content, "First try."), draft.etag.strip('"'), "ed")
+    await editorial.comments.add("faq", FAQ, "rita", "On the first try.")
+    first = await editorial.discard("faq", FAQ, draft.etag.strip('"'), "ed")
+    draft = await editorial.start("faq", FAQ, "ed")
+    assert await editorial.comments.of("faq", FAQ) == []  # the next draft starts without them
+    await editorial.comments.add("faq", FAQ, "rita", "On the second try.")
+    second = await editorial.discard("faq", FAQ, draft.etag.strip('"'), "ed")
+    assert await editorial.comments.of("faq", FAQ) == []
+    await editorial.discards.undo(second, "ed")  # the second draft is back, with its comment
+    assert [c.body for c in await editorial.comments.of("faq", FAQ)] == ["On the second try."]
+    assert first != second
