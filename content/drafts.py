@@ -28,6 +28,7 @@ from content.locales import DEFAULT_LOCALE
 from content.queues import SILENT, QueueNotices, waiting_for_review
 from content.readability import measure
 from content.stored import content_hash, decode_content, in_locale, review_of
+from content.tidy import tidy
 from content.versions import insert_item
 
 
@@ -92,7 +93,7 @@ def normalize(item: model.Content) -> model.Content:
 def _editable(item: model.Content) -> model.Content:
     if item.review is not None:
         raise InvalidInput("$.review", "The review is recorded by a reviewer, not sent with the draft.")
-    return normalize(check_item(item))
+    return normalize(check_item(tidy(item)))
 
 
 class Drafts:

@@ -130,7 +130,11 @@ async def replace(
     principal: PrincipalDep,
     locale: Annotated[str | None, Parameter(pattern=LOCALE_PATTERN, description="As the body's.")] = None,
 ) -> Response[ItemDraft]:
-    """The whole item, as read minus server-managed fields; its ``locale`` names the translation."""
+    """The whole item, as read minus server-managed fields; its ``locale`` names the translation.
+
+    Kept as Folio Desk keeps it: line breaks as LF, and the title, summary, handout questions,
+    FAQ questions and answers, table cells, footnote and code names without spaces at their ends
+    (a field of spaces alone is refused as empty)."""
     expected = if_match(request)
     _same_slug(data, slug)
     _same_locale(data, locale)

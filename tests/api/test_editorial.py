@@ -340,6 +340,8 @@ def _state(client: Client, tokens: dict[str, str]) -> tuple[Any, ...]:
             "$.review",
         ),
         ({"version": 7}, 400, None),
+        ({"title": "   "}, 400, "$.title"),  # only spaces: as blank as an empty title
+        ({"summary": " \r\n "}, 400, "$.summary"),
         ({"summary": "x" * 2_000_000}, 413, None),
     ],
 )
@@ -361,3 +363,27 @@ def test_bad_bodies_change_nothing(
     if body == {"colour": "red"}:
         assert "colour" in problem["detail"]
     assert _state(client, tokens) == before
+
+
+def test_a_draft_is_kept_with_lf_line_breaks_and_its_plain_fields_trimmed(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    """As the desk's form keeps it, so that a draft sent here opens and saves there unchanged."""
+    draft, etag = start_draft(client, tokens)
+    first = draft["items"][0]
+    sent = {
+        **editable(draft),
+        "title": "  Ketamine and addiction ",
+        "summary": "Line one\r\nline two\rline three  ",
+        "items": [
+            {**first, "question": " Is it addictive? ", "answer": "\tIt can be.\r\n"},
+            *draft["items"][1:],
+        ],
+    }
+    headers = bearer(tokens["editor"], **{"If-Match": etag})
+    response = client.put(FAQ + "/draft", json=sent, headers=headers)
+    assert response.status_code == 200, response.text
+    kept = client.get(FAQ + "/draft", headers=bearer(tokens["editor"])).json()
+    assert kept["title"] == "Ketamine and addiction"
+    assert kept["summary"] == "Line one\nline two\nline three"
+    assert (kept["items"][0]["question"], kept["items"][0]["answer"]) == ("Is it addictive?", "It can be.")

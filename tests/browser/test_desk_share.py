@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,7 +18,7 @@ from pypdf import PdfReader
 from api.desk.labels_share import EN, ES
 from content.db import create_engine
 from content.share_links import ShareLinks
-from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, sign_in
+from tests.browser.conftest import SCREENSHOTS, Desk, axe_violations, save_draft, sign_in
 from tests.conftest import bearer
 
 WORDS = {"en": EN, "es": ES}
@@ -194,8 +193,9 @@ def awkward_article(item: dict[str, Any]) -> None:
 
 def awkward_comparison(item: dict[str, Any]) -> None:
     item["rows"][0]["values"][0] = "a | b || c \\| d"
+    item["rows"][0]["values"][1] = "Two lines\r\nin one cell "  # kept with LF, trimmed, by the API
     item["rows"][0]["factor"] = "::faq x [y](z)"
-    item["footnote"] = "*Not* a [link](https://example.org) | pipe"
+    item["footnote"] = "*Not* a [link](https://example.org) | pipe\nand a second line"
 
 
 @pytest.mark.parametrize(
@@ -217,16 +217,15 @@ def test_an_awkward_draft_opens_previews_and_saves_unchanged_in_the_desk(
     api, token = f"{desk.base}/v1/{path}/draft", bearer(desk.tokens["editor"])
     read = httpx.get(api, headers=token, timeout=60).json()
     before = {k: v for k, v in read.items() if k not in ("draft", "review")}
+    if "rows" in read:  # a line break in a cell, as the desk's text boxes keep it
+        assert read["rows"][0]["values"][1] == "Two lines\nin one cell"
     editor = open_page(width, bypass_csp=True)
     sign_in(editor, desk.base, desk.tokens["editor"], f"/desk/{path}/draft/edit")
     expect(editor.get_by_role("alert")).to_have_count(0)
     questions = editor.get_by_label(EN["handout_questions"])
     expect(questions).to_have_value("\n".join(sent.get("questions", [])))
     assert axe_violations(editor) == []
-    editor.get_by_role("button", name="Save the draft").click()
-    # Saved, then the draft's page says so (with script the save runs first, then the page opens).
-    editor.wait_for_url(re.compile(r"/draft(\?|$).*done=saved"))
-    expect(editor.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    save_draft(editor)  # with script the autosave runs first, then the draft's page opens
     assert axe_violations(editor) == []
     after = httpx.get(api, headers=token, timeout=60).json()
     assert after["draft"]["updatedAt"] != read["draft"]["updatedAt"]  # saved again, by the desk
