@@ -25,8 +25,7 @@ EN: dict[str, str] = {
     "queue_release": "Release {id}",
     # Comments on a draft.
     "comments": "Comments",
-    "comments_help": "Comments on this draft, oldest first. "
-    "Each comment is also kept in the audit log.",
+    "comments_help": "Comments on this draft, oldest first. Each comment is also kept in the audit log.",
     "comments_none": "No comments on this draft yet.",
     "comment_by": "{name}, {date}",
     "comment_label": "Your comment",
