@@ -25,7 +25,7 @@ def tidy(item: model.Content) -> model.Content:
         data["questions"] = [question.strip() for question in data["questions"]]
     for code in data["codes"]:
         code["display"] = code["display"].strip()
-    for entry in data.get("items", []) if item.kind == "faq" else []:
+    for entry in data.get("items", []):  # a FAQ set's entries (blocks' lists are under "body")
         entry["question"], entry["answer"] = entry["question"].strip(), entry["answer"].strip()
     for row in data.get("rows", []):
         row["factor"] = row["factor"].strip()

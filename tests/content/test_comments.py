@@ -134,7 +134,7 @@ async def test_a_discarded_drafts_comments_go_with_it_and_come_back_on_undo(
     draft = await editorial.start("faq", FAQ, "ed")
     draft = await editorial.replace(edited(draft.content, "First try."), draft.etag.strip('"'), "ed")
     await editorial.comments.add("faq", FAQ, "rita", "On the first try.")
-    first = await editorial.discard("faq", FAQ, draft.etag.strip('"'), "ed")
+    await editorial.discard("faq", FAQ, draft.etag.strip('"'), "ed")
     draft = await editorial.start("faq", FAQ, "ed")
     assert await editorial.comments.of("faq", FAQ) == []  # the next draft starts without them
     await editorial.comments.add("faq", FAQ, "rita", "On the second try.")
@@ -142,4 +142,3 @@ async def test_a_discarded_drafts_comments_go_with_it_and_come_back_on_undo(
     assert await editorial.comments.of("faq", FAQ) == []
     await editorial.discards.undo(second, "ed")  # the second draft is back, with its comment
     assert [c.body for c in await editorial.comments.of("faq", FAQ)] == ["On the second try."]
-    assert first != second

@@ -124,8 +124,7 @@ async def test_undo_recreates_an_item_that_was_never_published(editorial: Editor
 async def test_a_preview_link_ends_with_the_discard_of_its_draft(editorial: Editorial) -> None:
     links = ShareLinks.of(editorial)
     etag = await edited(editorial, "A draft made before the link.")
-    earlier = await editorial.discard("article", SLUG, etag, "ed")  # an older draft, before the link
-    assert earlier
+    await editorial.discard("article", SLUG, etag, "ed")  # an older draft, before the link
     etag = await edited(editorial, "The draft the link is for.")
     link, _ = await links.create("article", SLUG, "en", 1, 7, "ed")
     assert not await links.outlived(link)  # a discard before the link does not end it
